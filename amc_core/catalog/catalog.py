@@ -1,0 +1,316 @@
+"""SQLite catalog of folders, photos, their keywords and stored features."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from ..errors import LibraryError
+from ..keyword import Keyword
+from .schema import migrate
+
+
+def _enc(path: str) -> bytes:
+    return os.fsencode(path)
+
+
+def _dec(blob: bytes) -> str:
+    return os.fsdecode(bytes(blob))
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+@dataclass(frozen=True, slots=True)
+class Folder:
+    id: int
+    path: str
+
+
+@dataclass(frozen=True, slots=True)
+class StoredPhoto:
+    """What the scanner needs to decide whether a file changed."""
+
+    id: int
+    path: str
+    size: int
+    mtime_ns: int
+    content_hash: str | None
+    state: str
+
+
+@dataclass(slots=True)
+class PhotoRow:
+    """One photo as the indexer writes it (ok or failed)."""
+
+    path: str
+    folder_id: int
+    size: int
+    mtime_ns: int
+    state: str  # "ok" | "failed"
+    error: str | None = None
+    content_hash: str | None = None
+    format: str | None = None
+    width: int | None = None
+    height: int | None = None
+    taken_at: str | None = None
+    camera_make: str | None = None
+    camera_model: str | None = None
+    gps_lat: float | None = None
+    gps_lon: float | None = None
+    orientation: int | None = None
+    keywords: list[Keyword] = field(default_factory=list)
+    features: bytes | None = None
+    feature_model: str | None = None
+
+
+_PHOTO_COLUMNS = (
+    "folder_id, path, size, mtime_ns, content_hash, format, width, height, taken_at, "
+    "camera_make, camera_model, gps_lat, gps_lon, orientation, state, error, indexed_at"
+)
+
+
+class Catalog:
+    """The one owner of a library's SQLite database.
+
+    Writes happen in explicit transactions (one per batch), so a crash at any
+    moment leaves the last committed batch and nothing half-written.
+    """
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self._conn = conn
+
+    @classmethod
+    def open(cls, path: Path | None) -> Catalog:
+        """Open (creating and migrating) the catalog at path; None gives an in-memory one."""
+        target = ":memory:" if path is None else str(path)
+        try:
+            conn = sqlite3.connect(target, timeout=30.0, isolation_level=None)
+            conn.execute("PRAGMA foreign_keys = ON")
+            if path is not None:
+                conn.execute("PRAGMA journal_mode = WAL")
+                conn.execute("PRAGMA synchronous = NORMAL")
+            migrate(conn)
+            conn.execute("PRAGMA quick_check(1)").fetchone()
+        except sqlite3.DatabaseError as exc:
+            raise LibraryError(
+                f"the catalog {target} is damaged or not a catalog ({exc}); "
+                "move it aside and run `amc index` again to rebuild it"
+            ) from exc
+        return cls(conn)
+
+    def close(self) -> None:
+        self._conn.close()
+
+    def __enter__(self) -> Catalog:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        self._conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self._conn
+        except BaseException:
+            self._conn.execute("ROLLBACK")
+            raise
+        self._conn.execute("COMMIT")
+
+    # -- folders ---------------------------------------------------------------
+
+    def folders(self) -> list[Folder]:
+        rows = self._conn.execute("SELECT id, path FROM folders ORDER BY path").fetchall()
+        return [Folder(r[0], _dec(r[1])) for r in rows]
+
+    def add_folder(self, path: str) -> Folder:
+        """Remember a folder; a folder inside a known one is already covered by it,
+        and a folder around known ones absorbs them (their photos move to it)."""
+        for folder in self.folders():
+            if _is_within(path, folder.path):
+                return folder
+        with self.transaction() as conn:
+            cur = conn.execute(
+                "INSERT INTO folders (path, added_at) VALUES (?, ?)", (_enc(path), _now())
+            )
+            new_id = int(cur.lastrowid or 0)
+            for folder in self.folders():
+                if folder.id != new_id and _is_within(folder.path, path):
+                    conn.execute(
+                        "UPDATE photos SET folder_id = ? WHERE folder_id = ?", (new_id, folder.id)
+                    )
+                    conn.execute("DELETE FROM folders WHERE id = ?", (folder.id,))
+        return Folder(new_id, path)
+
+    def find_folder(self, path: str) -> Folder | None:
+        row = self._conn.execute(
+            "SELECT id, path FROM folders WHERE path = ?", (_enc(path),)
+        ).fetchone()
+        return Folder(row[0], _dec(row[1])) if row else None
+
+    def remove_folder(self, folder: Folder) -> int:
+        """Forget a folder and its photos (the files on disk are not touched)."""
+        with self.transaction() as conn:
+            ids = [
+                r[0]
+                for r in conn.execute("SELECT id FROM photos WHERE folder_id = ?", (folder.id,))
+            ]
+            self._delete_text(conn, ids)
+            conn.execute("DELETE FROM photos WHERE folder_id = ?", (folder.id,))
+            conn.execute("DELETE FROM folders WHERE id = ?", (folder.id,))
+        return len(ids)
+
+    # -- photos ----------------------------------------------------------------
+
+    def stored_photos(self, folder_id: int) -> dict[str, StoredPhoto]:
+        rows = self._conn.execute(
+            "SELECT id, path, size, mtime_ns, content_hash, state FROM photos WHERE folder_id = ?",
+            (folder_id,),
+        )
+        result: dict[str, StoredPhoto] = {}
+        for r in rows:
+            path = _dec(r[1])
+            result[path] = StoredPhoto(r[0], path, r[2], r[3], r[4], r[5])
+        return result
+
+    def write_photos(self, rows: Sequence[PhotoRow]) -> list[int]:
+        """Insert or replace photos with their keywords and features, in one transaction."""
+        ids: list[int] = []
+        with self.transaction() as conn:
+            for row in rows:
+                ids.append(self._upsert(conn, row))
+        return ids
+
+    def _upsert(self, conn: sqlite3.Connection, row: PhotoRow) -> int:
+        values = (
+            row.folder_id,
+            _enc(row.path),
+            row.size,
+            row.mtime_ns,
+            row.content_hash,
+            row.format,
+            row.width,
+            row.height,
+            row.taken_at,
+            row.camera_make,
+            row.camera_model,
+            row.gps_lat,
+            row.gps_lon,
+            row.orientation,
+            row.state,
+            row.error,
+            _now(),
+        )
+        updates = ", ".join(
+            f"{c.strip()} = excluded.{c.strip()}" for c in _PHOTO_COLUMNS.split(",")
+        )
+        cur = conn.execute(
+            f"INSERT INTO photos ({_PHOTO_COLUMNS}) VALUES ({', '.join('?' * 17)}) "
+            f"ON CONFLICT(path) DO UPDATE SET {updates} RETURNING id",
+            values,
+        )
+        photo_id = int(cur.fetchone()[0])
+        conn.execute("DELETE FROM photo_keywords WHERE photo_id = ?", (photo_id,))
+        conn.execute("DELETE FROM photo_features WHERE photo_id = ?", (photo_id,))
+        self._delete_text(conn, [photo_id])
+        if row.keywords:
+            conn.executemany(
+                "INSERT OR REPLACE INTO photo_keywords (photo_id, keyword, confidence, source) "
+                "VALUES (?, ?, ?, ?)",
+                [(photo_id, k.text, k.confidence, k.source) for k in row.keywords],
+            )
+            conn.execute(
+                "INSERT INTO photo_text (rowid, keywords) VALUES (?, ?)",
+                (photo_id, " ".join(k.text for k in row.keywords)),
+            )
+        if row.features is not None:
+            conn.execute(
+                "INSERT INTO photo_features (photo_id, model, data) VALUES (?, ?, ?)",
+                (photo_id, row.feature_model or "", row.features),
+            )
+        return photo_id
+
+    def move_photo(self, photo_id: int, new_path: str, folder_id: int, mtime_ns: int) -> None:
+        """Record that a file was moved or renamed: its analysis is kept."""
+        with self.transaction() as conn:
+            conn.execute(
+                "UPDATE photos SET path = ?, folder_id = ?, mtime_ns = ? WHERE id = ?",
+                (_enc(new_path), folder_id, mtime_ns, photo_id),
+            )
+
+    def delete_photos(self, ids: Iterable[int]) -> int:
+        id_list = list(ids)
+        with self.transaction() as conn:
+            self._delete_text(conn, id_list)
+            conn.executemany("DELETE FROM photos WHERE id = ?", [(i,) for i in id_list])
+        return len(id_list)
+
+    @staticmethod
+    def _delete_text(conn: sqlite3.Connection, ids: Sequence[int]) -> None:
+        conn.executemany("DELETE FROM photo_text WHERE rowid = ?", [(i,) for i in ids])
+
+    # -- reading ---------------------------------------------------------------
+
+    def counts(self) -> dict[str, int]:
+        rows = dict(
+            self._conn.execute("SELECT state, COUNT(*) FROM photos GROUP BY state").fetchall()
+        )
+        return {"ok": int(rows.get("ok", 0)), "failed": int(rows.get("failed", 0))}
+
+    def hashes_in_use(self) -> set[str]:
+        rows = self._conn.execute(
+            "SELECT DISTINCT content_hash FROM photos WHERE state = 'ok' AND content_hash IS NOT NULL"
+        )
+        return {r[0] for r in rows}
+
+    def failures(self) -> list[tuple[str, str]]:
+        rows = self._conn.execute(
+            "SELECT path, error FROM photos WHERE state = 'failed' ORDER BY path"
+        )
+        return [(_dec(r[0]), r[1] or "") for r in rows]
+
+    def photo_rows(self, where: str = "", params: Sequence[object] = ()) -> list[dict[str, object]]:
+        """Photo records as dicts (paths decoded); `where` is engine-written SQL, never user text."""
+        cur = self._conn.execute(f"SELECT id, {_PHOTO_COLUMNS} FROM photos {where}", tuple(params))
+        names = [d[0] for d in cur.description]
+        out: list[dict[str, object]] = []
+        for values in cur:
+            record: dict[str, object] = dict(zip(names, values, strict=True))
+            record["path"] = _dec(values[names.index("path")])
+            out.append(record)
+        return out
+
+    def keywords_of(self, photo_id: int) -> list[Keyword]:
+        rows = self._conn.execute(
+            "SELECT keyword, confidence, source FROM photo_keywords WHERE photo_id = ? "
+            "ORDER BY confidence DESC, keyword",
+            (photo_id,),
+        )
+        return [Keyword(r[0], float(r[1]), r[2]) for r in rows]
+
+    def features_of(self, photo_ids: Sequence[int]) -> dict[int, bytes]:
+        out: dict[int, bytes] = {}
+        for start in range(0, len(photo_ids), 500):
+            chunk = photo_ids[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            for pid, data in self._conn.execute(
+                f"SELECT photo_id, data FROM photo_features WHERE photo_id IN ({marks})", chunk
+            ):
+                out[int(pid)] = bytes(data)
+        return out
+
+    @property
+    def connection(self) -> sqlite3.Connection:
+        """For read-only queries by engine modules (search); writes go through methods."""
+        return self._conn
+
+
+def _is_within(path: str, folder: str) -> bool:
+    return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)

@@ -1,0 +1,220 @@
+"""`amc`: the command line, a thin driver of the same engine the app uses."""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import os
+import sys
+import time
+from collections.abc import Sequence
+from typing import NoReturn, TextIO
+
+from . import __version__
+from .errors import AmcError, UserInputError
+from .indexer import IndexProgress, IndexReport
+from .service import Library
+from .settings import IndexSettings, resolve_library_dir
+
+
+class _Parser(argparse.ArgumentParser):
+    """Bad arguments: one clear line and exit 2, no usage dump."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"amc: error: {message} (see `amc --help`)\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="amc", description="Search your photo library by what you type.")
+    parser.add_argument("--version", action="version", version=f"amc {__version__}")
+    common = _Parser(add_help=False)
+    common.add_argument(
+        "--library",
+        metavar="DIR",
+        help="library folder (default: $AMC_LIBRARY or the user data folder)",
+    )
+    common.add_argument("--json", action="store_true", help="print one JSON object on stdout")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    p_index = sub.add_parser("index", parents=[common], help="add folders and index their photos")
+    p_index.add_argument("paths", nargs="+", metavar="PATH")
+    p_index.add_argument("--workers", type=int, help="decoding processes (default: all cores)")
+    p_index.add_argument("--batch-size", type=int, help=argparse.SUPPRESS)
+    p_index.add_argument(
+        "--wait",
+        type=float,
+        default=0.0,
+        metavar="SECONDS",
+        help="wait this long for another indexing run to finish",
+    )
+
+    sub.add_parser("status", parents=[common], help="folders, counts, size and models")
+
+    p_search = sub.add_parser("search", parents=[common], help="search the library")
+    p_search.add_argument("query")
+    p_search.add_argument("--top", type=int, default=20, metavar="K")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return _COMMANDS[args.command](args)
+    except AmcError as exc:
+        print(f"amc: error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print(
+            "amc: interrupted; the library is consistent, run the command again to continue",
+            file=sys.stderr,
+        )
+        return 130
+
+
+def _library(args: argparse.Namespace, settings: IndexSettings | None = None) -> Library:
+    return Library(resolve_library_dir(args.library), settings)
+
+
+def _cmd_index(args: argparse.Namespace) -> int:
+    settings = IndexSettings()
+    overrides: dict[str, int] = {}
+    if args.workers is not None:
+        if args.workers < 1:
+            raise UserInputError("--workers must be at least 1")
+        overrides["workers"] = args.workers
+    if args.batch_size is not None:
+        overrides["batch_size"] = max(1, args.batch_size)
+    if overrides:
+        settings = IndexSettings(**{**_fields(settings), **overrides})
+    with _library(args, settings) as library:
+        folders = library.add_folders(args.paths)
+        bar = _ProgressBar(sys.stderr) if sys.stderr.isatty() and not args.json else None
+        report = IndexReport()
+        for progress in library.index(folders, wait_for_lock_s=args.wait):
+            report = progress.report
+            if bar:
+                bar.show(progress)
+        if bar:
+            bar.close()
+    if args.json:
+        print(json.dumps(report.as_json()))
+    else:
+        _print_report(report)
+    return 0
+
+
+def _fields(settings: IndexSettings) -> dict[str, int]:
+    return {f.name: getattr(settings, f.name) for f in dataclasses.fields(settings)}
+
+
+def _print_report(report: IndexReport) -> None:
+    print(
+        f"indexed {report.indexed}, skipped {report.skipped} unchanged, moved {report.moved}, "
+        f"removed {report.removed}, failed {report.failed}"
+    )
+    for path, error in report.errors[:20]:
+        print(f"  {_printable(path)}: {error}")
+    if len(report.errors) > 20:
+        print(f"  ... and {len(report.errors) - 20} more (`amc index --json` lists them all)")
+
+
+def _printable(path: str) -> str:
+    return path.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def _cmd_status(args: argparse.Namespace) -> int:
+    with _library(args) as library:
+        status = library.status()
+    models, provider = _models_and_provider()
+    data = {
+        "library": str(status.root),
+        "folders": status.folders,
+        "photos": status.photos,
+        "failed": status.failed,
+        "pending": status.pending,
+        "size_bytes": status.size_bytes,
+        "models": models,
+        "execution_provider": provider,
+    }
+    if args.json:
+        print(json.dumps(data))
+        return 0
+    print(f"library   {status.root}")
+    print(f"folders   {len(status.folders)}")
+    for folder in status.folders:
+        print(f"          {_printable(folder)}")
+    print(f"photos    {status.photos} indexed, {status.failed} failed, {status.pending} pending")
+    print(f"size      {status.size_bytes / 2**20:.1f} MB on disk")
+    print(f"models    {', '.join(models) or 'none'}")
+    print(f"provider  {provider}")
+    return 0
+
+
+def _models_and_provider() -> tuple[list[str], str]:
+    """Model files that ship with the app, and the onnxruntime provider that would run them."""
+    from .resources import resources_dir
+
+    models_dir = resources_dir() / "models"
+    models = sorted(p.name for p in models_dir.glob("*.onnx")) if models_dir.is_dir() else []
+    if not models:
+        return models, "none (no model loaded)"
+    from .runtime import SessionFactory
+
+    factory = SessionFactory()
+    factory.create(models_dir / models[0])  # the provider that really loads, not the wish list
+    return models, factory.provider
+
+
+def _cmd_search(args: argparse.Namespace) -> int:
+    if args.top < 1:
+        raise UserInputError("--top must be at least 1")
+    if not args.query.strip():
+        raise UserInputError("the query is empty")
+    from .search import keyword_search
+
+    with _library(args) as library:
+        results = keyword_search(library.catalog, args.query, args.top)
+    if args.json:
+        print(json.dumps({"query": args.query, "results": [r.as_json() for r in results]}))
+        return 0
+    if not results:
+        print("no photos match")
+    for rank, result in enumerate(results, start=1):
+        print(f"{rank:3d}. {result.score:.3f}  {_printable(result.path)}")
+    return 0
+
+
+class _ProgressBar:
+    """A one-line progress bar on an interactive stderr."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+        self._last = 0.0
+
+    def show(self, progress: IndexProgress) -> None:
+        now = time.monotonic()
+        if now - self._last < 0.1 and not progress.finished:
+            return
+        self._last = now
+        if progress.phase == "scanning":
+            line = f"scanning... {progress.done} files"
+        else:
+            width = 30
+            frac = progress.done / progress.total if progress.total else 1.0
+            rate = progress.done / progress.elapsed_s if progress.elapsed_s > 0 else 0.0
+            bar = "#" * int(frac * width)
+            line = f"[{bar:<{width}}] {progress.done}/{progress.total}  {rate:.1f} photos/s"
+        cols = os.get_terminal_size(self._stream.fileno()).columns if self._stream.isatty() else 80
+        self._stream.write("\r" + line[: cols - 1].ljust(cols - 1))
+        self._stream.flush()
+
+    def close(self) -> None:
+        self._stream.write("\n")
+        self._stream.flush()
+
+
+_COMMANDS = {"index": _cmd_index, "status": _cmd_status, "search": _cmd_search}
+
+if __name__ == "__main__":
+    sys.exit(main())

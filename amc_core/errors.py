@@ -1,0 +1,19 @@
+"""Errors the engine reports to people: each carries one clear sentence."""
+
+from __future__ import annotations
+
+
+class AmcError(Exception):
+    """An error with a message fit to show a user as is (no traceback needed)."""
+
+
+class LibraryError(AmcError):
+    """The library folder or its catalog cannot be used."""
+
+
+class LibraryLockedError(LibraryError):
+    """Another process is indexing this library."""
+
+
+class UserInputError(AmcError):
+    """A path, query or argument from the user is not usable."""

@@ -1,0 +1,18 @@
+"""Where the files that ship with the app (models, lexicon, icons) live."""
+
+from __future__ import annotations
+
+import importlib.resources
+from pathlib import Path
+
+
+def resources_dir() -> Path:
+    """The ``resources/`` folder: beside ``amc_core/`` in a checkout, or inside the package.
+
+    A source checkout (and an editable install) has ``<repo>/resources``; an installed package
+    that bundles its data has ``amc_core/resources``.
+    """
+    beside = Path(__file__).resolve().parent.parent / "resources"
+    if beside.is_dir():
+        return beside
+    return Path(str(importlib.resources.files("amc_core") / "resources"))

@@ -1,0 +1,124 @@
+"""Search results, and the keyword ranker used until the AMC re-ranker is in place.
+
+The keyword ranker scores a photo by the share of query words found in its
+keywords (confidence-weighted) or, failing that, in its path.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+
+from .catalog import Catalog
+
+_WORD = re.compile(r"[^\W_]+", re.UNICODE)
+
+
+@dataclass(frozen=True, slots=True)
+class KeywordWeight:
+    keyword: str
+    weight: float
+    source: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class SearchResult:
+    photo_id: int
+    path: str
+    score: float
+    visual_weight: float
+    language_weight: float
+    keywords: list[KeywordWeight] = field(default_factory=list)
+    content_hash: str | None = None  # keys the thumbnail
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "path": self.path,
+            "score": round(self.score, 6),
+            "modality_weights": {
+                "visual": round(self.visual_weight, 6),
+                "language": round(self.language_weight, 6),
+            },
+            "keywords": [
+                {"keyword": k.keyword, "weight": round(k.weight, 6), "source": k.source}
+                for k in self.keywords
+            ],
+        }
+
+
+def query_words(query: str) -> list[str]:
+    return [w.lower() for w in _WORD.findall(query)]
+
+
+def keyword_search(catalog: Catalog, query: str, top: int = 20) -> list[SearchResult]:
+    words = query_words(query)
+    if not words:
+        return []
+    scores: dict[int, float] = {}
+    matched: dict[int, list[KeywordWeight]] = {}
+    conn = catalog.connection
+    for word in words:
+        rows = conn.execute(
+            "SELECT k.photo_id, k.keyword, k.confidence, k.source FROM photo_keywords k "
+            "JOIN photos p ON p.id = k.photo_id WHERE p.state = 'ok' AND k.keyword = ?",
+            (word,),
+        )
+        hit: set[int] = set()
+        for photo_id, keyword, confidence, source in rows:
+            if photo_id in hit:
+                continue
+            hit.add(photo_id)
+            scores[photo_id] = scores.get(photo_id, 0.0) + float(confidence) / len(words)
+            matched.setdefault(photo_id, []).append(KeywordWeight(keyword, 1.0, source))
+        for photo_id in _path_matches(catalog, word):
+            if photo_id not in hit:
+                scores[photo_id] = scores.get(photo_id, 0.0) + 0.5 / len(words)
+                matched.setdefault(photo_id, []).append(KeywordWeight(word, 1.0, "file"))
+    ranked = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))[:top]
+    paths = _paths(catalog, [pid for pid, _ in ranked])
+    hashes = _hashes(catalog, [pid for pid, _ in ranked])
+    results = []
+    for photo_id, score in ranked:
+        hits = matched[photo_id]
+        weight = 1.0 / len(hits)
+        results.append(
+            SearchResult(
+                photo_id=photo_id,
+                path=paths[photo_id],
+                content_hash=hashes.get(photo_id),
+                score=score,
+                visual_weight=0.0,
+                language_weight=1.0,
+                keywords=[KeywordWeight(k.keyword, weight, k.source) for k in hits],
+            )
+        )
+    return results
+
+
+def _path_matches(catalog: Catalog, word: str) -> list[int]:
+    rows = catalog.connection.execute("SELECT id, path FROM photos WHERE state = 'ok'")
+    out = []
+    for photo_id, blob in rows:
+        name = os.fsdecode(bytes(blob)).lower()
+        if word in query_words(name):
+            out.append(int(photo_id))
+    return out
+
+
+def _paths(catalog: Catalog, ids: list[int]) -> dict[int, str]:
+    if not ids:
+        return {}
+    marks = ",".join("?" * len(ids))
+    rows = catalog.connection.execute(f"SELECT id, path FROM photos WHERE id IN ({marks})", ids)
+    return {int(i): os.fsdecode(bytes(p)) for i, p in rows}
+
+
+def _hashes(catalog: Catalog, ids: list[int]) -> dict[int, str]:
+    if not ids:
+        return {}
+    marks = ",".join("?" * len(ids))
+    rows = catalog.connection.execute(
+        f"SELECT id, content_hash FROM photos WHERE id IN ({marks})", ids
+    )
+    return {int(i): h for i, h in rows if h}

@@ -1,0 +1,135 @@
+"""The engine's front door: one Library object per library folder, used by the CLI and the app."""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from .catalog import Catalog, Folder
+from .errors import UserInputError
+from .indexer import Analyzer, IndexProgress, index_folders
+from .library import (
+    LibraryPaths,
+    WriteLock,
+    ensure_library_dir,
+    folder_size_bytes,
+    restrict_to_user,
+)
+from .scan import scan_folder
+from .settings import IndexSettings
+from .thumbnails import ThumbnailStore
+
+
+@dataclass(frozen=True, slots=True)
+class LibraryStatus:
+    root: Path
+    folders: list[str]
+    photos: int
+    failed: int
+    pending: int
+    size_bytes: int
+
+
+def normalise_folder(path: str) -> str:
+    """An absolute, symlink-free folder path, or a clear error."""
+    expanded = os.path.expanduser(path)
+    if not os.path.exists(expanded):
+        raise UserInputError(f"folder not found: {path}")
+    if not os.path.isdir(expanded):
+        raise UserInputError(f"not a folder: {path}")
+    if not os.access(expanded, os.R_OK | os.X_OK):
+        raise UserInputError(f"folder not readable: {path}")
+    return os.path.realpath(expanded)
+
+
+class Library:
+    """Owns a library's catalog and thumbnail store; indexing takes its write lock."""
+
+    def __init__(self, root: Path, settings: IndexSettings | None = None) -> None:
+        self.paths: LibraryPaths = ensure_library_dir(root)
+        self.settings = settings or IndexSettings()
+        self.catalog = Catalog.open(self.paths.catalog)
+        restrict_to_user(self.paths.catalog)
+        self.thumbnails = ThumbnailStore(self.paths.thumbnails)
+
+    def close(self) -> None:
+        self.catalog.close()
+
+    def __enter__(self) -> Library:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def folders(self) -> list[Folder]:
+        return self.catalog.folders()
+
+    def add_folders(self, paths: Sequence[str]) -> list[Folder]:
+        with WriteLock(self.paths):
+            added = [self.catalog.add_folder(normalise_folder(p)) for p in paths]
+        known = {f.id for f in self.catalog.folders()}
+        unique: dict[int, Folder] = {}
+        for folder in added:
+            # a folder added earlier in this call may have been absorbed by a later parent
+            current = folder if folder.id in known else self._covering(folder.path)
+            if current is not None:
+                unique[current.id] = current
+        return list(unique.values())
+
+    def _covering(self, path: str) -> Folder | None:
+        for folder in self.catalog.folders():
+            if path == folder.path or path.startswith(folder.path.rstrip(os.sep) + os.sep):
+                return folder
+        return None
+
+    def remove_folder(self, path: str) -> int:
+        folder = self.catalog.find_folder(os.path.realpath(os.path.expanduser(path)))
+        if folder is None:
+            raise UserInputError(f"not a folder of this library: {path}")
+        with WriteLock(self.paths):
+            removed = self.catalog.remove_folder(folder)
+            self.thumbnails.collect_garbage(self.catalog.hashes_in_use())
+        return removed
+
+    def index(
+        self,
+        folders: Sequence[Folder] | None = None,
+        analyzer: Analyzer | None = None,
+        cancel: threading.Event | None = None,
+        wait_for_lock_s: float = 0.0,
+    ) -> Iterator[IndexProgress]:
+        """Index the given folders (default: all); holds the write lock while it runs."""
+        targets = list(folders) if folders is not None else self.catalog.folders()
+        with WriteLock(self.paths, timeout=wait_for_lock_s):
+            yield from index_folders(
+                self.catalog, self.thumbnails, targets, self.settings, analyzer, cancel
+            )
+
+    def status(self, count_pending: bool = True) -> LibraryStatus:
+        counts = self.catalog.counts()
+        folders = self.catalog.folders()
+        pending = self._pending(folders) if count_pending else 0
+        return LibraryStatus(
+            root=self.paths.root,
+            folders=[f.path for f in folders],
+            photos=counts["ok"],
+            failed=counts["failed"],
+            pending=pending,
+            size_bytes=folder_size_bytes(self.paths.root),
+        )
+
+    def _pending(self, folders: list[Folder]) -> int:
+        """Files on disk that are new or changed since they were indexed (a stat-only walk)."""
+        pending = 0
+        for folder in folders:
+            if not os.path.isdir(folder.path):
+                continue
+            stored = self.catalog.stored_photos(folder.id)
+            for scanned in scan_folder(folder.path):
+                old = stored.get(scanned.path)
+                if not old or (old.size, old.mtime_ns) != (scanned.size, scanned.mtime_ns):
+                    pending += 1
+        return pending

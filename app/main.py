@@ -1,0 +1,37 @@
+"""Entry point of the desktop application (gui-script ``amc-photo-search``)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from amc_core import __version__
+from amc_core.errors import AmcError
+from amc_core.service import Library
+from amc_core.settings import resolve_library_dir
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="amc-photo-search")
+    parser.add_argument("--library", metavar="DIR", help="library folder")
+    parser.add_argument("--version", action="version", version=f"AMC Photo Search {__version__}")
+    args = parser.parse_args(argv)
+
+    from PySide6.QtWidgets import QApplication
+
+    from .window import MainWindow
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName("AMC Photo Search")
+    app.setOrganizationName("amc-photo-search")
+    try:
+        library = Library(resolve_library_dir(args.library))
+    except AmcError as exc:
+        print(f"amc-photo-search: error: {exc}", file=sys.stderr)
+        return 1
+    window = MainWindow(library)
+    window.show()
+    code = app.exec()
+    library.close()
+    return int(code)

@@ -1,0 +1,60 @@
+"""Catalog schema versions, migrations and the in-memory mode."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from amc_core.catalog import SCHEMA_VERSION, Catalog, PhotoRow
+from amc_core.errors import LibraryError
+from amc_core.keyword import Keyword
+
+
+def test_in_memory_catalog_round_trip():
+    with Catalog.open(None) as catalog:
+        folder = catalog.add_folder("/photos")
+        ids = catalog.write_photos(
+            [
+                PhotoRow(
+                    "/photos/a.jpg",
+                    folder.id,
+                    10,
+                    1,
+                    "ok",
+                    content_hash="h1",
+                    keywords=[Keyword("dog", 0.9, "visual"), Keyword("beach", 0.5, "folder")],
+                ),
+                PhotoRow("/photos/b.jpg", folder.id, 10, 1, "failed", error="empty file"),
+            ]
+        )
+        assert catalog.counts() == {"ok": 1, "failed": 1}
+        assert [k.text for k in catalog.keywords_of(ids[0])] == ["dog", "beach"]
+        hits = catalog.connection.execute(
+            "SELECT rowid FROM photo_text WHERE photo_text MATCH 'beach'"
+        ).fetchall()
+        assert hits == [(ids[0],)]
+        # re-writing a photo replaces its keywords, never duplicates the row
+        catalog.write_photos([PhotoRow("/photos/a.jpg", folder.id, 11, 2, "ok", content_hash="h2")])
+        assert catalog.counts()["ok"] == 1 and catalog.keywords_of(ids[0]) == []
+
+
+def test_fresh_catalog_is_at_current_version(tmp_path: Path):
+    Catalog.open(tmp_path / "c.sqlite3").close()
+    with sqlite3.connect(tmp_path / "c.sqlite3") as conn:
+        assert conn.execute("SELECT version FROM schema_version").fetchone()[0] == SCHEMA_VERSION
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_newer_catalog_is_refused_not_damaged(tmp_path: Path):
+    path = tmp_path / "c.sqlite3"
+    Catalog.open(path).close()
+    with sqlite3.connect(path) as conn:
+        conn.execute("UPDATE schema_version SET version = ?", (SCHEMA_VERSION + 1,))
+    with pytest.raises(LibraryError, match="newer"):
+        Catalog.open(path)
+    with sqlite3.connect(path) as conn:
+        assert (
+            conn.execute("SELECT version FROM schema_version").fetchone()[0] == SCHEMA_VERSION + 1
+        )

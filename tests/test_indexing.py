@@ -1,0 +1,155 @@
+"""Incremental indexing as a user sees it: new, unchanged, changed, deleted, moved."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from pathlib import Path
+
+from amc_core.indexer import IndexReport
+from amc_core.service import Library
+from amc_core.settings import IndexSettings
+from photo_factory import write_photo
+
+
+def run_index(library: Library, folders: list[str] | None = None) -> IndexReport:
+    targets = library.add_folders(folders) if folders else None
+    last = None
+    for last in library.index(targets):
+        pass
+    assert last is not None and last.finished
+    return last.report
+
+
+def make_album(root: Path, count: int, prefix: str = "photo") -> list[Path]:
+    return [write_photo(root / f"{prefix}_{i}.jpg", seed=i) for i in range(count)]
+
+
+def test_second_run_indexes_nothing(library_dir, photos_dir, settings):
+    make_album(photos_dir / "2019 Summer", 5)
+    with Library(library_dir, settings) as library:
+        first = run_index(library, [str(photos_dir)])
+        second = run_index(library, [str(photos_dir)])
+        assert (first.indexed, first.failed) == (5, 0)
+        assert (second.indexed, second.skipped, second.removed) == (0, 5, 0)
+        assert library.catalog.counts() == {"ok": 5, "failed": 0}
+        assert library.status().pending == 0
+
+
+def test_changed_and_deleted_files(library_dir, photos_dir, settings):
+    photos = make_album(photos_dir, 4)
+    with Library(library_dir, settings) as library:
+        run_index(library, [str(photos_dir)])
+        old_hashes = library.catalog.hashes_in_use()
+        write_photo(photos[0], seed=99)  # same name, new content
+        stat = photos[0].stat()
+        os.utime(photos[0], ns=(stat.st_atime_ns, stat.st_mtime_ns + 10**9))
+        photos[1].unlink()
+        assert library.status().pending == 1
+        report = run_index(library)
+        assert (report.indexed, report.removed, report.skipped) == (1, 1, 2)
+        rows = library.catalog.photo_rows("ORDER BY path")
+        assert [Path(str(r["path"])).name for r in rows] == [
+            "photo_0.jpg",
+            "photo_2.jpg",
+            "photo_3.jpg",
+        ]
+        # the thumbnails of the old content and of the deleted photo are gone, the new one exists
+        hashes = library.catalog.hashes_in_use()
+        assert set(library.thumbnails.hashes()) == hashes
+        assert len(old_hashes - hashes) == 2
+
+
+def test_moved_folder_keeps_photos_without_redecoding(library_dir, photos_dir, settings):
+    make_album(photos_dir / "Trips" / "Rome", 3)
+    with Library(library_dir, settings) as library:
+        run_index(library, [str(photos_dir)])
+        ids_before = {r["id"] for r in library.catalog.photo_rows()}
+        shutil.move(photos_dir / "Trips" / "Rome", photos_dir / "Rome 2018")
+        report = run_index(library)
+        assert (report.moved, report.indexed, report.removed) == (3, 0, 0)
+        rows = library.catalog.photo_rows()
+        assert {r["id"] for r in rows} == ids_before
+        assert all("Rome 2018" in str(r["path"]) for r in rows)
+
+
+def test_missing_folder_keeps_its_photos(library_dir, photos_dir, settings):
+    make_album(photos_dir / "card", 2)
+    with Library(library_dir, settings) as library:
+        run_index(library, [str(photos_dir / "card")])
+        shutil.rmtree(photos_dir / "card")  # an unplugged memory card looks like this
+        report = run_index(library)
+        assert report.removed == 0
+        assert "not found" in report.errors[0][1]
+        assert library.catalog.counts()["ok"] == 2
+
+
+def test_thumbnails_are_small_oriented_and_cached(library_dir, photos_dir, settings):
+    write_photo(photos_dir / "portrait.jpg", width=400, height=300, orientation=6)
+    with Library(library_dir, settings) as library:
+        run_index(library, [str(photos_dir)])
+        row = library.catalog.photo_rows()[0]
+        assert (row["width"], row["height"]) == (300, 400)  # EXIF orientation 6: rotated
+        from PIL import Image
+
+        with Image.open(library.thumbnails.path_for(str(row["content_hash"]))) as thumb:
+            assert thumb.size[1] > thumb.size[0]  # portrait, as the photo is shown
+            assert max(thumb.size) <= 256
+
+
+def test_nested_and_parent_folders_do_not_duplicate(library_dir, photos_dir, settings):
+    make_album(photos_dir / "a", 2)
+    make_album(photos_dir / "b", 1)
+    with Library(library_dir, settings) as library:
+        run_index(library, [str(photos_dir / "a")])
+        report = run_index(library, [str(photos_dir)])  # the parent absorbs "a"
+        assert report.indexed == 1 and report.skipped == 2
+        assert [f.path for f in library.folders()] == [os.path.realpath(photos_dir)]
+        assert library.catalog.counts()["ok"] == 3
+
+
+def test_remove_folder_forgets_photos_but_keeps_files(library_dir, photos_dir, settings):
+    photos = make_album(photos_dir, 3)
+    with Library(library_dir, settings) as library:
+        run_index(library, [str(photos_dir)])
+        assert library.remove_folder(str(photos_dir)) == 3
+        assert library.catalog.counts()["ok"] == 0
+        assert list(library.thumbnails.hashes()) == []
+    assert all(p.exists() for p in photos)
+
+
+def test_worker_processes_give_the_same_catalog(library_dir, tmp_path, photos_dir):
+    make_album(photos_dir, 10)
+    pooled = IndexSettings(workers=2, batch_size=3)
+    with Library(library_dir, pooled) as library:
+        report = run_index(library, [str(photos_dir)])
+        pooled_rows = {
+            (Path(str(r["path"])).name, r["content_hash"]) for r in library.catalog.photo_rows()
+        }
+    with Library(tmp_path / "lib2", IndexSettings(workers=1)) as library:
+        run_index(library, [str(photos_dir)])
+        single_rows = {
+            (Path(str(r["path"])).name, r["content_hash"]) for r in library.catalog.photo_rows()
+        }
+    assert report.indexed == 10
+    assert pooled_rows == single_rows
+
+
+def test_cancel_stops_cleanly_and_resume_finishes(library_dir, photos_dir):
+    import threading
+
+    make_album(photos_dir, 12)
+    settings = IndexSettings(workers=1, batch_size=2)
+    cancel = threading.Event()
+    with Library(library_dir, settings) as library:
+        folders = library.add_folders([str(photos_dir)])
+        for progress in library.index(folders, cancel=cancel):
+            if progress.phase == "indexing" and progress.done == 5:
+                cancel.set()
+        assert progress.report.cancelled
+        assert library.catalog.counts()["ok"] == 5
+        started = time.monotonic()
+        report = run_index(library)
+        assert time.monotonic() - started < 30
+        assert (report.indexed, report.skipped) == (7, 5)
