@@ -34,6 +34,16 @@ def decode_many(
     yield from _PoolRun(items, settings).results()
 
 
+def _context() -> multiprocessing.context.BaseContext:
+    """forkserver where the OS has it: workers start fast, without inheriting the
+    caller's threads (the app runs Qt threads, and fork with threads is unsafe)."""
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["amc_core.decode"])
+        return context
+    return multiprocessing.get_context("spawn")
+
+
 class _PoolRun:
     def __init__(self, items: Sequence[tuple[str, int, int]], settings: IndexSettings) -> None:
         self._items = items
@@ -41,9 +51,7 @@ class _PoolRun:
         self._window = settings.workers * 4  # bounded: memory stays flat on huge folders
 
     def _new_pool(self) -> ProcessPoolExecutor:
-        return ProcessPoolExecutor(
-            max_workers=self._settings.workers, mp_context=multiprocessing.get_context("spawn")
-        )
+        return ProcessPoolExecutor(max_workers=self._settings.workers, mp_context=_context())
 
     def results(self) -> Iterator[DecodeResult]:
         todo = deque(self._items)
@@ -74,9 +82,7 @@ class _PoolRun:
         """Retry the files that were in flight one by one, to find the one that kills decoders."""
         del todo  # the rest continues in a fresh pool afterwards
         for path, size, mtime_ns in requeue:
-            with ProcessPoolExecutor(
-                max_workers=1, mp_context=multiprocessing.get_context("spawn")
-            ) as solo:
+            with ProcessPoolExecutor(max_workers=1, mp_context=_context()) as solo:
                 try:
                     yield solo.submit(decode_photo, path, self._settings).result()
                 except BrokenProcessPool:

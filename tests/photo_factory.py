@@ -26,6 +26,7 @@ def photo_like(width: int, height: int, seed: int) -> Image.Image:
         pixels[mask] = pixels[mask] * 0.4 + rng.random(3) * 255 * 0.6
     texture = rng.normal(0, 6, (height // 4 + 1, width // 4 + 1, 1)).astype(np.float32)
     pixels += np.kron(texture, np.ones((4, 4, 1), dtype=np.float32))[:height, :width]
+    pixels += rng.normal(0, 3, (height, width, 1)).astype(np.float32)  # sensor grain
     return Image.fromarray(np.clip(pixels, 0, 255).astype(np.uint8))
 
 

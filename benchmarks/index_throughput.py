@@ -1,0 +1,106 @@
+"""Indexing throughput against the decode-only lower bound, measured in the same run.
+
+Generates N photo-like 12-megapixel JPEGs (cached between runs), then times:
+  1. decode-only: read + draft-mode decode + resize of every file on all cores
+     (the speed limit of indexing on this machine), and
+  2. `amc index` on the same files into a fresh library (the full pipeline).
+Prints photos/s for both and the cost ratio (target: at most 1.3x at the
+foundation stage, analysis stages off; see --with-analysis once they exist).
+
+    python benchmarks/index_throughput.py [--count 32] [--workers 2]
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing
+import sys
+import tempfile
+import time
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+from PIL import Image
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+
+from amc_core.service import Library
+from amc_core.settings import IndexSettings
+from photo_factory import photo_like
+
+WIDTH, HEIGHT = 4000, 3000  # 12 MP
+
+
+def make_corpus(folder: Path, count: int) -> list[Path]:
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for i in range(count):
+        path = folder / f"IMG_{i:04d}.jpg"
+        if not path.exists():
+            photo_like(WIDTH, HEIGHT, seed=1000 + i).save(path, "JPEG", quality=90)
+        paths.append(path)
+    return paths
+
+
+def decode_only(path: str, max_side: int) -> tuple[int, int]:
+    with open(path, "rb") as handle:
+        data = handle.read()
+    import io
+
+    image = Image.open(io.BytesIO(data))
+    image.draft("RGB", (max_side, max_side))
+    image = image.convert("RGB")
+    image.thumbnail((max_side, max_side), Image.Resampling.BILINEAR, reducing_gap=2.0)
+    return image.size
+
+
+def time_decode_only(paths: list[Path], workers: int, max_side: int) -> float:
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(workers, mp_context=context) as pool:
+        list(pool.map(decode_only, [str(paths[0])] * workers, [max_side] * workers))  # warm up
+        started = time.perf_counter()
+        list(pool.map(decode_only, [str(p) for p in paths], [max_side] * len(paths)))
+        return time.perf_counter() - started
+
+
+def time_index(folder: Path, settings: IndexSettings) -> tuple[float, int]:
+    with tempfile.TemporaryDirectory() as lib, Library(Path(lib), settings) as library:
+        folders = library.add_folders([str(folder)])
+        started = time.perf_counter()
+        for progress in library.index(folders):
+            pass
+        elapsed = time.perf_counter() - started
+        return elapsed, progress.report.indexed
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--count", type=int, default=48)
+    parser.add_argument("--workers", type=int, default=multiprocessing.cpu_count())
+    parser.add_argument(
+        "--corpus", type=Path, default=Path(tempfile.gettempdir()) / "amc-bench-12mp-v2"
+    )
+    args = parser.parse_args()
+
+    print(f"generating/using {args.count} photo-like 12 MP JPEGs in {args.corpus} ...", flush=True)
+    paths = make_corpus(args.corpus, args.count)
+    size_mb = sum(p.stat().st_size for p in paths) / len(paths) / 2**20
+    settings = IndexSettings(workers=args.workers)
+    decode_s = time_decode_only(paths, args.workers, settings.analysis_size)
+    index_s, indexed = time_index(args.corpus, settings)
+    assert indexed == len(paths), f"indexed {indexed} of {len(paths)}"
+    print(f"files:         {len(paths)} x {WIDTH}x{HEIGHT} JPEG, {size_mb:.1f} MB each")
+    print(f"workers:       {args.workers}")
+    print(f"decode-only:   {len(paths) / decode_s:6.1f} photos/s  ({decode_s:.2f} s)")
+    print(
+        f"amc index:     {len(paths) / index_s:6.1f} photos/s  ({index_s:.2f} s, pool start included)"
+    )
+    ratio = index_s / decode_s
+    print(
+        f"cost ratio:    {ratio:.2f}x decode-only (target <= 1.30x)  {'OK' if ratio <= 1.3 else 'OVER'}"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
