@@ -16,3 +16,16 @@ def resources_dir() -> Path:
     if beside.is_dir():
         return beside
     return Path(str(importlib.resources.files("amc_core") / "resources"))
+
+
+def build_cache_dir() -> Path:
+    """Where build tools keep downloaded inputs (weight and data wheels): never shipped.
+
+    ``<repo>/.cache`` in a checkout (git-ignored), else the user's cache folder.
+    """
+    repo = Path(__file__).resolve().parent.parent
+    if (repo / "pyproject.toml").is_file():
+        return repo / ".cache"
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir("amc-photo-search"))

@@ -1,0 +1,115 @@
+"""The one place that creates onnxruntime sessions and decides CUDA vs CPU.
+
+Why one factory: ``onnxruntime-gpu`` lists ``CUDAExecutionProvider`` in
+``get_available_providers()`` even on a machine with no GPU or no CUDA/cuDNN libraries, and a
+session asked for CUDA then falls back to CPU silently (after logging an error). The only truth
+is ``session.get_providers()[0]`` after creation, so every model goes through
+:class:`SessionFactory`, which records what really loaded in :attr:`SessionFactory.provider`.
+
+``AMC_PROVIDER=cpu`` forces the CPU (``cuda``/``gpu`` asks for CUDA even when the caller did
+not prefer it; ``auto`` or unset keeps the caller's choice).
+"""
+
+from __future__ import annotations
+
+import base64
+import logging
+import os
+from pathlib import Path
+
+import onnxruntime as ort
+
+log = logging.getLogger(__name__)
+
+CUDA = "CUDAExecutionProvider"
+CPU = "CPUExecutionProvider"
+PREFERENCE = (CUDA, CPU)  # best first
+ENV_VAR = "AMC_PROVIDER"
+
+# ORT logger severities: 0 verbose, 1 info, 2 warning, 3 error, 4 fatal.
+QUIET = 3  # normal running: errors only
+SILENT = 4  # while creating a session that may fall back from CUDA: that fallback logs an ERROR
+
+# A 69-byte ONNX model (y = Identity(x)) used to learn which provider really loads before any
+# real model has been opened (the `provider` property may be asked first, e.g. by `amc doctor`).
+_PROBE_MODEL = base64.b64decode(
+    "CAg6OwoQCgF4EgF5IghJZGVudGl0eRIFcHJvYmVaDwoBeBIKCggIARIECgIIAWIPCgF5EgoKCAgBEgQKAggBQgQKABAN"
+)
+
+
+def default_threads() -> int:
+    """CPU threads for one session: the cores this process may run on (cgroup/affinity aware)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # macOS, Windows
+        return max(1, os.cpu_count() or 1)
+
+
+def _env_choice() -> str:
+    value = os.environ.get(ENV_VAR, "").strip().lower()
+    if value in ("", "auto"):
+        return "auto"
+    if value in ("cpu", "cuda", "gpu"):
+        return "cpu" if value == "cpu" else "cuda"
+    log.warning("ignoring %s=%r (expected cpu, cuda or auto)", ENV_VAR, value)
+    return "auto"
+
+
+class SessionFactory:
+    """Creates ``ort.InferenceSession`` objects with one provider policy and explicit threads.
+
+    ``prefer_gpu``: try CUDA first when onnxruntime offers it. ``threads``: intra-op threads on
+    the CPU (default: all cores this process may use); inter-op is 1 because our graphs are
+    chains of convolutions/matmuls with nothing to run side by side.
+    """
+
+    def __init__(self, prefer_gpu: bool = True, threads: int | None = None) -> None:
+        choice = _env_choice()
+        self.prefer_gpu = (prefer_gpu or choice == "cuda") and choice != "cpu"
+        self.threads = threads if threads and threads > 0 else default_threads()
+        self._provider: str | None = None
+        ort.set_default_logger_severity(QUIET)
+
+    def requested_providers(self) -> list[str]:
+        """Preference order intersected with what this onnxruntime build offers (not a GPU test)."""
+        wanted = PREFERENCE if self.prefer_gpu else (CPU,)
+        available = set(ort.get_available_providers())
+        return [p for p in wanted if p in available] or [CPU]
+
+    def session_options(self) -> ort.SessionOptions:
+        opts = ort.SessionOptions()
+        opts.intra_op_num_threads = self.threads
+        opts.inter_op_num_threads = 1
+        opts.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+        opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        return opts
+
+    def create(self, model_path: Path | str | bytes) -> ort.InferenceSession:
+        """Open a model (path or serialized bytes) and record which provider really runs it."""
+        source = model_path if isinstance(model_path, bytes) else str(model_path)
+        providers = self.requested_providers()
+        may_fall_back = CUDA in providers
+        if may_fall_back:
+            ort.set_default_logger_severity(SILENT)
+        try:
+            session = ort.InferenceSession(
+                source, sess_options=self.session_options(), providers=providers
+            )
+        finally:
+            ort.set_default_logger_severity(QUIET)
+        actual = session.get_providers()[0]
+        self._provider = "CUDA" if actual == CUDA else "CPU"
+        if may_fall_back and self._provider == "CPU":
+            log.info("CUDA is offered by onnxruntime but did not load; running on the CPU")
+        return session
+
+    @property
+    def provider(self) -> str:
+        """ "CUDA" or "CPU": what the sessions of this factory really run on.
+
+        Taken from the last session created; before any, a tiny probe model is opened once.
+        """
+        if self._provider is None:
+            self.create(_PROBE_MODEL)
+        assert self._provider is not None
+        return self._provider
