@@ -58,3 +58,23 @@ def test_newer_catalog_is_refused_not_damaged(tmp_path: Path):
         assert (
             conn.execute("SELECT version FROM schema_version").fetchone()[0] == SCHEMA_VERSION + 1
         )
+
+
+def test_version_1_catalog_migrates_with_its_keywords(tmp_path: Path):
+    """A library written by version 1 (saved fixture) opens, and its keywords survive."""
+    import shutil
+
+    path = tmp_path / "catalog.sqlite3"
+    shutil.copy(Path(__file__).parent / "data" / "catalog_v1.sqlite3", path)
+    with Catalog.open(path) as catalog:
+        rows = {str(r["path"]): int(r["id"]) for r in catalog.photo_rows()}  # type: ignore[call-overload]
+        assert set(rows) == {"/photos/cat.jpg", "/photos/beach.jpg"}
+        cat = catalog.keywords_of(rows["/photos/cat.jpg"])
+        assert [(k.text, k.source) for k in cat] == [("paris", "place"), ("cat", "visual")]
+        assert abs(cat[1].confidence - 0.9) < 0.01
+        hits = catalog.connection.execute(
+            "SELECT rowid FROM photo_text WHERE photo_text MATCH 'york'"
+        ).fetchall()
+        assert hits == [(rows["/photos/beach.jpg"],)]
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("SELECT version FROM schema_version").fetchone()[0] == SCHEMA_VERSION
