@@ -9,13 +9,16 @@ import os
 import sys
 import time
 from collections.abc import Sequence
-from typing import NoReturn, TextIO
+from typing import TYPE_CHECKING, NoReturn, TextIO
 
 from . import __version__
 from .errors import AmcError, UserInputError
 from .indexer import IndexProgress, IndexReport
 from .service import Library
 from .settings import IndexSettings, resolve_library_dir
+
+if TYPE_CHECKING:
+    from .tagging import PhotoTagger
 
 
 class _Parser(argparse.ArgumentParser):
@@ -42,6 +45,9 @@ def build_parser() -> argparse.ArgumentParser:
     p_index.add_argument("--workers", type=int, help="decoding processes (default: all cores)")
     p_index.add_argument("--batch-size", type=int, help=argparse.SUPPRESS)
     p_index.add_argument(
+        "--no-ocr", action="store_true", help="skip reading text in photos (faster indexing)"
+    )
+    p_index.add_argument(
         "--wait",
         type=float,
         default=0.0,
@@ -50,6 +56,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     sub.add_parser("status", parents=[common], help="folders, counts, size and models")
+
+    p_keywords = sub.add_parser("keywords", help="the keywords of one photo (no library needed)")
+    p_keywords.add_argument("path", metavar="PATH")
+    p_keywords.add_argument("--json", action="store_true", help="print one JSON object on stdout")
+    p_keywords.add_argument("--no-ocr", action="store_true", help="skip reading text")
 
     p_search = sub.add_parser("search", parents=[common], help="search the library")
     p_search.add_argument("query")
@@ -91,7 +102,8 @@ def _cmd_index(args: argparse.Namespace) -> int:
         folders = library.add_folders(args.paths)
         bar = _ProgressBar(sys.stderr) if sys.stderr.isatty() and not args.json else None
         report = IndexReport()
-        for progress in library.index(folders, wait_for_lock_s=args.wait):
+        tagger = _tagger(ocr=not args.no_ocr)
+        for progress in library.index(folders, analyzer=tagger, wait_for_lock_s=args.wait):
             report = progress.report
             if bar:
                 bar.show(progress)
@@ -101,6 +113,38 @@ def _cmd_index(args: argparse.Namespace) -> int:
         print(json.dumps(report.as_json()))
     else:
         _print_report(report)
+    return 0
+
+
+def _tagger(ocr: bool) -> PhotoTagger:
+    from .tagging import default_tagger
+
+    return default_tagger(ocr=ocr)
+
+
+def _cmd_keywords(args: argparse.Namespace) -> int:
+    from .decode import DecodeFailure, decode_photo
+
+    path = os.path.abspath(os.path.expanduser(args.path))
+    if not os.path.exists(path):
+        raise UserInputError(f"file not found: {args.path}")
+    if os.path.isdir(path):
+        raise UserInputError(f"a folder, not a photo: {args.path}")
+    photo = decode_photo(path, IndexSettings())
+    if isinstance(photo, DecodeFailure):
+        raise UserInputError(f"{args.path}: {photo.error}")
+    # without a library root, the photo's own folder name is the one most likely to mean something
+    root = os.path.dirname(os.path.dirname(path))
+    analysis = _tagger(ocr=not args.no_ocr).analyze([photo], [root])[0]
+    if args.json:
+        keywords = [
+            {"keyword": k.text, "confidence": k.confidence, "source": k.source}
+            for k in analysis.keywords
+        ]
+        print(json.dumps({"path": path, "keywords": keywords}))
+        return 0
+    for k in analysis.keywords:
+        print(f"{k.confidence:5.2f}  {k.source:<7} {k.text}")
     return 0
 
 
@@ -214,7 +258,12 @@ class _ProgressBar:
         self._stream.flush()
 
 
-_COMMANDS = {"index": _cmd_index, "status": _cmd_status, "search": _cmd_search}
+_COMMANDS = {
+    "index": _cmd_index,
+    "status": _cmd_status,
+    "search": _cmd_search,
+    "keywords": _cmd_keywords,
+}
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -57,19 +57,13 @@ def keyword_search(catalog: Catalog, query: str, top: int = 20) -> list[SearchRe
         return []
     scores: dict[int, float] = {}
     matched: dict[int, list[KeywordWeight]] = {}
-    conn = catalog.connection
     for word in words:
-        rows = conn.execute(
-            "SELECT k.photo_id, k.keyword, k.confidence, k.source FROM photo_keywords k "
-            "JOIN photos p ON p.id = k.photo_id WHERE p.state = 'ok' AND k.keyword = ?",
-            (word,),
-        )
         hit: set[int] = set()
-        for photo_id, keyword, confidence, source in rows:
+        for photo_id, keyword, confidence, source in _keyword_matches(catalog, word):
             if photo_id in hit:
                 continue
             hit.add(photo_id)
-            scores[photo_id] = scores.get(photo_id, 0.0) + float(confidence) / len(words)
+            scores[photo_id] = scores.get(photo_id, 0.0) + confidence / len(words)
             matched.setdefault(photo_id, []).append(KeywordWeight(keyword, 1.0, source))
         for photo_id in _path_matches(catalog, word):
             if photo_id not in hit:
@@ -94,6 +88,27 @@ def keyword_search(catalog: Catalog, query: str, top: int = 20) -> list[SearchRe
             )
         )
     return results
+
+
+def _keyword_matches(catalog: Catalog, word: str) -> list[tuple[int, str, float, str]]:
+    """Photos with the keyword `word` (found through the full-text index, then confirmed)."""
+    rows = catalog.connection.execute(
+        "SELECT t.rowid FROM photo_text t JOIN photos p ON p.id = t.rowid "
+        "WHERE p.state = 'ok' AND photo_text MATCH ?",
+        (_fts_quote(word),),
+    ).fetchall()
+    ids = [int(r[0]) for r in rows]
+    out = []
+    for photo_id, entries in catalog.keyword_sets(ids).items():
+        for keyword_id, confidence, source in entries:
+            if catalog.keyword_text(keyword_id) == word:
+                out.append((photo_id, word, confidence, source))
+                break
+    return out
+
+
+def _fts_quote(word: str) -> str:
+    return '"' + word.replace('"', '""') + '"'
 
 
 def _path_matches(catalog: Catalog, word: str) -> list[int]:

@@ -128,9 +128,12 @@ class MainWindow(QMainWindow):
 
         def run(cancel: threading.Event) -> Iterator[object]:
             # its own catalog connection: SQLite connections stay on one thread
+            from amc_core.tagging import default_tagger
+
+            tagger = default_tagger()
             with Library(library.paths.root, library.settings) as worker_library:
                 targets = folders or worker_library.folders()
-                yield from worker_library.index(targets, cancel=cancel)
+                yield from worker_library.index(targets, analyzer=tagger, cancel=cancel)
 
         job = GeneratorJob(run)
         job.signals.progress.connect(self._on_index_progress)

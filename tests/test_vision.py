@@ -108,7 +108,7 @@ def test_stored_regions_keep_the_classifier_decision(features: VisualFeatures) -
 
     linear = build_graph().backbone.classifier[1]
     for i in range(len(features)):
-        restored = expand(compact(features, i)).regions[0]
+        restored = expand(compact(features, i, keep_region_features=True)).regions[0]
         with torch.no_grad():
             probs = linear(torch.from_numpy(restored)).softmax(-1).numpy()
         original = features.region_probs[i]
@@ -172,10 +172,13 @@ def test_stored_features_fit_8kb_and_round_trip(features: VisualFeatures) -> Non
         assert len(blob) <= STORAGE_LIMIT
         back = expand(blob)
         assert len(back) == 1
-        for name in OUTPUT_NAMES:
+        for name in ("region_probs", "global_probs", "pooled"):
             assert getattr(back, name).shape == getattr(features, name)[i : i + 1].shape
             assert getattr(back, name).dtype == np.float32
-        assert cosine(back.regions[0], features.regions[i]).min() > 0.99
+        assert back.regions.shape == (1, features.regions.shape[1], 0)  # not stored by default
+        with_regions = expand(compact(features, i, keep_region_features=True))
+        assert len(compact(features, i, keep_region_features=True)) <= STORAGE_LIMIT
+        assert cosine(with_regions.regions[0], features.regions[i]).min() > 0.99
         assert cosine(back.pooled[0], features.pooled[i]) > 0.9999
         want = features.top_classes(i, 5)
         assert [c for c, _ in back.top_classes(0, 5)] == [c for c, _ in want]

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from ..errors import LibraryError
 from ..keyword import Keyword
-from .schema import migrate
+from .schema import migrate, pack_keyword_set, unpack_keyword_set
 
 
 def _enc(path: str) -> bytes:
@@ -85,6 +85,8 @@ class Catalog:
 
     def __init__(self, conn: sqlite3.Connection) -> None:
         self._conn = conn
+        self._vocab_ids: dict[str, int] = {}
+        self._vocab_texts: dict[int, str] = {}
 
     @classmethod
     def open(cls, path: Path | None) -> Catalog:
@@ -217,14 +219,16 @@ class Catalog:
             values,
         )
         photo_id = int(cur.fetchone()[0])
-        conn.execute("DELETE FROM photo_keywords WHERE photo_id = ?", (photo_id,))
+        conn.execute("DELETE FROM photo_keyword_sets WHERE photo_id = ?", (photo_id,))
         conn.execute("DELETE FROM photo_features WHERE photo_id = ?", (photo_id,))
         self._delete_text(conn, [photo_id])
         if row.keywords:
-            conn.executemany(
-                "INSERT OR REPLACE INTO photo_keywords (photo_id, keyword, confidence, source) "
-                "VALUES (?, ?, ?, ?)",
-                [(photo_id, k.text, k.confidence, k.source) for k in row.keywords],
+            entries = [
+                (self._keyword_id(conn, k.text), k.confidence, k.source) for k in row.keywords
+            ]
+            conn.execute(
+                "INSERT INTO photo_keyword_sets (photo_id, data) VALUES (?, ?)",
+                (photo_id, pack_keyword_set(entries)),
             )
             conn.execute(
                 "INSERT INTO photo_text (rowid, keywords) VALUES (?, ?)",
@@ -236,6 +240,46 @@ class Catalog:
                 (photo_id, row.feature_model or "", row.features),
             )
         return photo_id
+
+    def _keyword_id(self, conn: sqlite3.Connection, text: str) -> int:
+        cached = self._vocab_ids.get(text)
+        if cached is not None:
+            return cached
+        row = conn.execute(
+            "INSERT INTO keyword_vocab (text) VALUES (?) "
+            "ON CONFLICT(text) DO UPDATE SET text = excluded.text RETURNING id",
+            (text,),
+        ).fetchone()
+        keyword_id = int(row[0])
+        self._vocab_ids[text] = keyword_id
+        self._vocab_texts[keyword_id] = text
+        return keyword_id
+
+    def keyword_text(self, keyword_id: int) -> str:
+        """The text of a vocabulary id (reloaded once if another process added it)."""
+        text = self._vocab_texts.get(keyword_id)
+        if text is None:
+            self._load_vocabulary()
+            text = self._vocab_texts.get(keyword_id, "")
+        return text
+
+    def _load_vocabulary(self) -> None:
+        rows = self._conn.execute("SELECT id, text FROM keyword_vocab").fetchall()
+        self._vocab_texts = {int(i): t for i, t in rows}
+        self._vocab_ids = {t: int(i) for i, t in rows}
+
+    def keyword_sets(self, photo_ids: Sequence[int]) -> dict[int, list[tuple[int, float, str]]]:
+        """Per photo: (vocabulary id, confidence, source), most confident first."""
+        out: dict[int, list[tuple[int, float, str]]] = {}
+        for start in range(0, len(photo_ids), 500):
+            chunk = list(photo_ids[start : start + 500])
+            marks = ",".join("?" * len(chunk))
+            for pid, data in self._conn.execute(
+                f"SELECT photo_id, data FROM photo_keyword_sets WHERE photo_id IN ({marks})",
+                chunk,
+            ):
+                out[int(pid)] = unpack_keyword_set(bytes(data))
+        return out
 
     def move_photo(self, photo_id: int, new_path: str, folder_id: int, mtime_ns: int) -> None:
         """Record that a file was moved or renamed: its analysis is kept."""
@@ -288,12 +332,9 @@ class Catalog:
         return out
 
     def keywords_of(self, photo_id: int) -> list[Keyword]:
-        rows = self._conn.execute(
-            "SELECT keyword, confidence, source FROM photo_keywords WHERE photo_id = ? "
-            "ORDER BY confidence DESC, keyword",
-            (photo_id,),
-        )
-        return [Keyword(r[0], float(r[1]), r[2]) for r in rows]
+        entries = self.keyword_sets([photo_id]).get(photo_id, [])
+        keywords = [Keyword(self.keyword_text(i), round(c, 3), s) for i, c, s in entries]
+        return sorted(keywords, key=lambda k: (-k.confidence, k.text))
 
     def features_of(self, photo_ids: Sequence[int]) -> dict[int, bytes]:
         out: dict[int, bytes] = {}

@@ -9,8 +9,13 @@ survive the round trip.
 from __future__ import annotations
 
 import sqlite3
+import struct
+from collections.abc import Callable
 
 from ..errors import LibraryError
+from ..keyword import SOURCES
+
+_SOURCE_INDEX = {name: i for i, name in enumerate(SOURCES)}
 
 _V1 = """
 CREATE TABLE folders (
@@ -58,9 +63,66 @@ CREATE VIRTUAL TABLE photo_text USING fts5(keywords, tokenize = 'unicode61');
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 
+
+def _to_v1(conn: sqlite3.Connection) -> None:
+    for statement in _statements(_V1):
+        conn.execute(statement)
+
+
+def _to_v2(conn: sqlite3.Connection) -> None:
+    """Keywords as a shared vocabulary plus one compact blob per photo (6 bytes a keyword
+    instead of a ~50-byte row and index entry), and a full-text index without positions."""
+    conn.execute("CREATE TABLE keyword_vocab (id INTEGER PRIMARY KEY, text TEXT NOT NULL UNIQUE)")
+    conn.execute(
+        "CREATE TABLE photo_keyword_sets ("
+        " photo_id INTEGER PRIMARY KEY REFERENCES photos(id) ON DELETE CASCADE,"
+        " data BLOB NOT NULL)"
+    )
+    conn.execute(
+        "INSERT INTO keyword_vocab (text) SELECT DISTINCT keyword FROM photo_keywords ORDER BY 1"
+    )
+    vocab = dict(conn.execute("SELECT text, id FROM keyword_vocab").fetchall())
+    sets: dict[int, list[tuple[int, float, str]]] = {}
+    for photo_id, keyword, confidence, source in conn.execute(
+        "SELECT photo_id, keyword, confidence, source FROM photo_keywords "
+        "ORDER BY photo_id, confidence DESC"
+    ):
+        sets.setdefault(photo_id, []).append((vocab[keyword], confidence, source))
+    conn.execute("DROP TABLE photo_keywords")
+    conn.execute("DROP TABLE photo_text")
+    conn.execute("CREATE VIRTUAL TABLE photo_text USING fts5(keywords, detail = none)")
+    texts = {v: k for k, v in vocab.items()}
+    for photo_id, entries in sets.items():
+        conn.execute(
+            "INSERT INTO photo_keyword_sets (photo_id, data) VALUES (?, ?)",
+            (photo_id, pack_keyword_set(entries)),
+        )
+        conn.execute(
+            "INSERT INTO photo_text (rowid, keywords) VALUES (?, ?)",
+            (photo_id, " ".join(texts[i] for i, _, _ in entries)),
+        )
+
+
 # MIGRATIONS[i] takes a catalog at version i to version i + 1.
-MIGRATIONS: tuple[str, ...] = (_V1,)
+MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_to_v1, _to_v2)
 SCHEMA_VERSION = len(MIGRATIONS)
+_RECORD = struct.Struct("<IBB")  # keyword id, confidence * 255, source index
+
+
+def pack_keyword_set(entries: list[tuple[int, float, str]]) -> bytes:
+    """(vocabulary id, confidence, source) triples -> the stored blob."""
+    out = bytearray()
+    for keyword_id, confidence, source in entries:
+        level = round(min(max(confidence, 0.0), 1.0) * 255)
+        out += _RECORD.pack(keyword_id, level, _SOURCE_INDEX.get(source, 255))
+    return bytes(out)
+
+
+def unpack_keyword_set(blob: bytes) -> list[tuple[int, float, str]]:
+    return [
+        (keyword_id, level / 255, SOURCES[source] if source < len(SOURCES) else "other")
+        for keyword_id, level, source in _RECORD.iter_unpack(blob)
+    ]
 
 
 def current_version(conn: sqlite3.Connection) -> int:
@@ -80,8 +142,7 @@ def migrate(conn: sqlite3.Connection) -> None:
     while version < SCHEMA_VERSION:
         conn.execute("BEGIN IMMEDIATE")
         try:
-            for statement in _statements(MIGRATIONS[version]):
-                conn.execute(statement)
+            MIGRATIONS[version](conn)
             conn.execute("DELETE FROM schema_version")
             conn.execute("INSERT INTO schema_version (version) VALUES (?)", (version + 1,))
             conn.execute("COMMIT")

@@ -112,6 +112,12 @@ _DMY_RE = re.compile(
     r"(?<!\d)(0?[1-9]|[12]\d|3[01])[-_.](0?[1-9]|1[0-2])[-_.]((?:19|20)\d\d)(?!\d)"
 )
 _YM_RE = re.compile(r"(?<!\d)((?:19|20)\d\d)[-_.](0[1-9]|1[0-2])(?!\d)")
+# A camera's file counter: IMG_2041, DSC01234, PXL_..._123456789 (its number is no year).
+_COUNTER_RE = re.compile(
+    r"(?<![^\W_])(?:img|dsc[nf]?|pxl|mvimg|vid|gopr|gp|dji|cimg|imgp|pict|sdc|hpim|dcp|p)"
+    r"[_\- ]*\d{3,}",
+    re.IGNORECASE,
+)
 _UUID_RE = re.compile(r"[0-9a-fA-F]{8}(?:-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}")
 _DCF_FOLDER_RE = re.compile(r"^\d{3}[A-Za-z0-9_]{5}$")  # 100APPLE, 101MSDCF, 100_PANA
 _DRIVE_RE = re.compile(r"^[A-Za-z]:$")
@@ -199,6 +205,7 @@ def name_keywords(name: str, confidence: float, source: str) -> list[Keyword]:
     """Keywords of one folder or file name (without extension)."""
     text = _APOSTROPHES_RE.sub("", _UUID_RE.sub(" ", name))
     out, text = _date_keywords(text, confidence, source)
+    text = _COUNTER_RE.sub(" ", text)
     runs: list[list[str]] = [[]]
     for chunk in _CHUNK_SPLIT_RE.split(text):
         if not chunk or _is_junk_chunk(chunk):

@@ -5,7 +5,8 @@ gives per photo: 9 region feature vectors (3x3 grid, 1280-d), the ImageNet poste
 region and of the whole photo, and the pooled 1280-d vector. :class:`VisualEncoder` feeds it
 through :class:`amc_core.runtime.SessionFactory` (CUDA when it really loads, else CPU).
 
-Storage codec (:func:`compact` / :func:`expand`), little-endian, version 1, 7708 bytes/photo:
+Storage codec (:func:`compact` / :func:`expand`), little-endian. Format 1 (7708 bytes/photo)
+has every field below; format 2, the default (1912 bytes), leaves out the region features:
 
 =========================  ==========================================================  =====
 field                      encoding                                                    bytes
@@ -160,7 +161,8 @@ class VisualEncoder:
 # ---------------------------------------------------------------- storage codec
 
 MAGIC = b"AMCV"
-VERSION = 1
+VERSION = 2  # without raw region features (the default)
+VERSION_WITH_REGIONS = 1
 HEADER = struct.Struct("<4sBBBBHH")  # magic, version, R, K_G, K_R, C, N
 TOP_GLOBAL = 64
 TOP_REGION = 10
@@ -207,8 +209,14 @@ def _unpack_nibbles(packed: np.ndarray) -> np.ndarray:
     return out
 
 
-def compact(features: VisualFeatures, i: int = 0) -> bytes:
-    """Photo i of a batch -> the stored bytes (7708 for the 9x1280 / 1000-class model)."""
+def compact(features: VisualFeatures, i: int = 0, keep_region_features: bool = False) -> bytes:
+    """Photo i of a batch -> the stored bytes.
+
+    By default (format 2, 1912 bytes) the raw region features are left out: search reads
+    each region through its posteriors (the semantic bridge), and the catalog's keywords,
+    full-text index and vector index need the rest of the 8 KB a photo may cost. Format 1
+    (7708 bytes) keeps them, for a learned visual residual trained on a user's own clicks.
+    """
     regions, region_probs = features.regions[i], features.region_probs[i]  # (R, C), (R, N)
     n_regions, dim = regions.shape
     n_classes = features.global_probs.shape[1]
@@ -218,18 +226,19 @@ def compact(features: VisualFeatures, i: int = 0) -> bytes:
     g_ids, g_probs = _top_k(features.global_probs[i], k_g)
     r_ids, r_probs = _top_k(region_probs, k_r)
     p_scale, p_codes = _quantise(features.pooled[i], LEVELS_8BIT)
-    r_scale, r_codes = _quantise(regions, LEVELS_4BIT)
+    version = VERSION_WITH_REGIONS if keep_region_features else VERSION
     chunks = [
-        HEADER.pack(MAGIC, VERSION, n_regions, k_g, k_r, dim, n_classes),
+        HEADER.pack(MAGIC, version, n_regions, k_g, k_r, dim, n_classes),
         g_ids.tobytes(),
         g_probs.tobytes(),
         r_ids.tobytes(),
         r_probs.tobytes(),
         p_scale.reshape(1).tobytes(),
         p_codes.tobytes(),
-        r_scale.tobytes(),
-        _pack_nibbles(r_codes).tobytes(),
     ]
+    if keep_region_features:
+        r_scale, r_codes = _quantise(regions, LEVELS_4BIT)
+        chunks += [r_scale.tobytes(), _pack_nibbles(r_codes).tobytes()]
     return b"".join(chunks)
 
 
@@ -251,14 +260,18 @@ class _Reader:
 def expand(blob: bytes) -> VisualFeatures:
     """Stored bytes -> a batch of one, dense again (posteriors zero outside the stored top-k)."""
     magic, version, n_regions, k_g, k_r, dim, n_classes = HEADER.unpack_from(blob)
-    if magic != MAGIC or version != VERSION:
-        raise ValueError(f"not visual features v{VERSION} (magic {magic!r}, version {version})")
+    if magic != MAGIC or version not in (VERSION, VERSION_WITH_REGIONS):
+        raise ValueError(f"not stored visual features (magic {magic!r}, version {version})")
     r = _Reader(blob, HEADER.size)
     g_ids, g_probs = r.take("<u2", k_g), r.take("<f2", k_g)
     r_ids, r_probs = r.take("<u2", n_regions, k_r), r.take("<f2", n_regions, k_r)
     pooled = _dequantise(r.take("<f4", 1), r.take("u1", 1, dim), LEVELS_8BIT)
-    r_scale = r.take("<f4", n_regions)
-    regions = _dequantise(r_scale, _unpack_nibbles(r.take("u1", n_regions, dim // 2)), LEVELS_4BIT)
+    if version == VERSION_WITH_REGIONS:
+        r_scale = r.take("<f4", n_regions)
+        packed = r.take("u1", n_regions, dim // 2)
+        regions = _dequantise(r_scale, _unpack_nibbles(packed), LEVELS_4BIT)
+    else:
+        regions = np.zeros((n_regions, 0), dtype=np.float32)  # not stored: see compact()
     if r.offset != len(blob):
         raise ValueError(f"visual features: {len(blob) - r.offset} trailing bytes")
     return VisualFeatures(
@@ -267,3 +280,27 @@ def expand(blob: bytes) -> VisualFeatures:
         global_probs=_dense(g_ids, g_probs, n_classes)[None],
         pooled=pooled,
     )
+
+
+def sparse_posteriors(blob: bytes, k: int = TOP_REGION) -> tuple[np.ndarray, np.ndarray]:
+    """Stored bytes -> the top-k posteriors of each region and of the whole photo, unexpanded.
+
+    Returns class ids (R + 1, k) int64 and probabilities (R + 1, k) float32; the last row is
+    the whole photo. This is what search reads for every candidate, so it skips the dense
+    expansion and the pooled vector.
+    """
+    magic, version, n_regions, k_g, k_r, _dim, _n = HEADER.unpack_from(blob)
+    if magic != MAGIC or version not in (VERSION, VERSION_WITH_REGIONS):
+        raise ValueError(f"not stored visual features (magic {magic!r}, version {version})")
+    r = _Reader(blob, HEADER.size)
+    g_ids, g_probs = r.take("<u2", k_g), r.take("<f2", k_g)
+    r_ids, r_probs = r.take("<u2", n_regions, k_r), r.take("<f2", n_regions, k_r)
+    k = min(k, k_g, k_r)
+    ids = np.concatenate([r_ids[:, :k], g_ids[None, :k]]).astype(np.int64)
+    probs = np.concatenate([r_probs[:, :k], g_probs[None, :k]]).astype(np.float32)
+    return ids, probs
+
+
+def pooled_vector(blob: bytes) -> np.ndarray:
+    """Stored bytes -> the pooled 1280-d vector (for "similar photos")."""
+    return expand(blob).pooled[0]

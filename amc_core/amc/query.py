@@ -1,0 +1,141 @@
+"""From query text to query tokens: phrases, vectors, and the intent MTN weighs modalities by.
+
+Each content token (a word, or a phrase such as "new york" or "grandma 80th") gets a vector in
+the semantic space and an intent category. The query's intent vector is the share of its
+tokens in each category; MTN reads it to decide how much the picture and how much the
+keywords should count ("paris 2019" is a language query, "dog on a sofa" a visual one).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection
+from dataclasses import dataclass, field
+from functools import cache
+
+import numpy as np
+
+from ..keywords import gazetteer_names
+from ..keywords.colours import COLOUR_NAMES
+from ..keywords.dates import MONTHS, WEEKDAYS
+from ..keywords.normalise import STOP_WORDS, normalise
+from ..visual_keywords import VisualVocabulary
+from .space import SemanticSpace
+
+INTENTS = ("place", "date", "folder", "camera", "colour", "people", "thing", "other")
+LANGUAGE_INTENTS = frozenset({"place", "date", "folder", "camera"})
+_MAX_PHRASE = 3
+_THING_SIMILARITY = 0.5  # a word this close to some ImageNet class names a visible thing
+
+DATE_WORDS = frozenset(
+    {*MONTHS, *WEEKDAYS, "spring", "summer", "autumn", "fall", "winter", "weekend", "morning",
+     "afternoon", "evening", "night", "christmas", "easter", "halloween", "new year",
+     "valentine", "today", "yesterday"}
+)  # fmt: skip
+CAMERA_WORDS = frozenset(
+    {"apple", "iphone", "ipad", "canon", "nikon", "sony", "fujifilm", "fuji", "olympus",
+     "panasonic", "lumix", "leica", "pentax", "samsung", "galaxy", "google", "pixel", "huawei",
+     "xiaomi", "oneplus", "gopro", "dji", "drone", "screenshot", "panorama", "selfie"}
+)  # fmt: skip
+PEOPLE_WORDS = frozenset(
+    {"person", "people", "face", "portrait", "group", "man", "woman", "men", "women", "child",
+     "children", "kid", "baby", "boy", "girl", "family", "friend", "crowd", "selfie", "couple"}
+)  # fmt: skip
+_YEAR = re.compile(r"^(1[89]\d\d|20\d\d)s?$")
+_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?", re.UNICODE)
+
+
+@dataclass(frozen=True, slots=True)
+class QueryToken:
+    text: str
+    intent: str
+    weight: float = 1.0
+
+
+@dataclass(frozen=True)
+class ParsedQuery:
+    text: str
+    tokens: list[QueryToken]
+    vectors: np.ndarray  # (T, D) centred unit vectors
+    weights: np.ndarray  # (T,) summing to 1
+    intent: np.ndarray  # (len(INTENTS),) share of tokens per intent
+    excluded: list[str] = field(default_factory=list)
+
+    @property
+    def empty(self) -> bool:
+        return not self.tokens
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    """The words the parser recognises; folder words come from the library being searched."""
+
+    places: frozenset[str]  # towns of >= 15k people, regions, countries: "red" is no place
+    things: frozenset[str]
+    folder_words: frozenset[str] = frozenset()
+
+    def with_folder_words(self, words: Collection[str]) -> Lexicon:
+        return Lexicon(self.places, self.things, frozenset(words))
+
+
+@cache
+def default_lexicon() -> Lexicon:
+    places = gazetteer_names(min_population=15_000)
+    return Lexicon(places=places, things=frozenset(VisualVocabulary().terms))
+
+
+def split_words(text: str) -> list[str]:
+    return [w.lower() for w in _WORD.findall(text)]
+
+
+def phrase_tokens(words: list[str], lexicon: Lexicon) -> list[str]:
+    """Greedy longest match of multi-word places, things and folder phrases ("new york")."""
+    out: list[str] = []
+    i = 0
+    known = (lexicon.places, lexicon.things, lexicon.folder_words)
+    while i < len(words):
+        for n in range(min(_MAX_PHRASE, len(words) - i), 1, -1):
+            phrase = " ".join(words[i : i + n])
+            if any(phrase in s for s in known):
+                out.append(phrase)
+                i += n
+                break
+        else:
+            out.append(words[i])
+            i += 1
+    return out
+
+
+def classify(token: str, lexicon: Lexicon, space: SemanticSpace, vector: np.ndarray) -> str:
+    if _YEAR.match(token) or token in DATE_WORDS:
+        return "date"
+    if token in lexicon.places:
+        return "place"
+    if token in COLOUR_NAMES or token in {"black and white", "monochrome", "colourful"}:
+        return "colour"
+    if token in CAMERA_WORDS:
+        return "camera"
+    if token in PEOPLE_WORDS:
+        return "people"
+    if token in lexicon.things or float((space.class_matrix @ vector).max()) >= _THING_SIMILARITY:
+        return "thing"
+    if token in lexicon.folder_words:
+        return "folder"
+    return "other"
+
+
+def parse_query(text: str, space: SemanticSpace, lexicon: Lexicon | None = None) -> ParsedQuery:
+    lexicon = lexicon or default_lexicon()
+    words = [w for w in split_words(text) if w not in STOP_WORDS]
+    tokens_text = [t if " " in t else normalise(t) or t for t in phrase_tokens(words, lexicon)]
+    tokens_text = [t for t in dict.fromkeys(tokens_text) if t]
+    vectors = space.embed(tokens_text)
+    tokens = [
+        QueryToken(t, classify(t, lexicon, space, vectors[i])) for i, t in enumerate(tokens_text)
+    ]
+    count = max(len(tokens), 1)
+    weights = np.full(len(tokens), 1.0 / count, dtype=np.float32)
+    intent = np.zeros(len(INTENTS), dtype=np.float32)
+    for token in tokens:
+        intent[INTENTS.index(token.intent)] += 1.0 / count
+    return ParsedQuery(text, tokens, vectors, weights, intent)

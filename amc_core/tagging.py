@@ -1,0 +1,124 @@
+"""The auto-tagging keyword generator: the indexer's analysis stage.
+
+For each batch of decoded photos: the visual encoder (one ONNX call per batch)
+gives region features and posteriors; every keyword source adds its words
+(visual classes and their parents, people, text, date, place, camera, shape,
+folder and file names, colours); they are normalised and merged into at most
+~100 keywords per photo, each with its confidence and source.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from .decode import DecodedPhoto
+from .indexer import Analysis
+from .keyword import Keyword
+from .keywords import (
+    camera_keywords,
+    colour_keywords,
+    date_keywords,
+    merge_keywords,
+    path_keywords,
+    place_keywords,
+)
+from .runtime import SessionFactory
+from .vision.encoder import VisualEncoder, VisualFeatures, compact
+from .visual_keywords import VisualVocabulary
+
+FEATURE_MODEL = "mobilenet_v2-amcv1"
+MAX_KEYWORDS = 100
+
+
+@dataclass(frozen=True, slots=True)
+class TaggerOptions:
+    ocr: bool = True
+    faces: bool = True
+
+
+class PhotoTagger:
+    """Encoder + keyword sources; one instance per process, models loaded once."""
+
+    def __init__(self, sessions: SessionFactory, options: TaggerOptions | None = None) -> None:
+        self.options = options or TaggerOptions()
+        self.encoder = VisualEncoder(sessions)
+        self.vocabulary = VisualVocabulary()
+        self._text_reader = None
+        self._faces = None
+        if self.options.ocr:
+            from .ocr import TextReader
+
+            self._text_reader = TextReader(sessions)
+        if self.options.faces:
+            from .faces import FaceDetector
+
+            self._faces = FaceDetector()
+
+    @property
+    def provider(self) -> str:
+        return self.encoder.provider
+
+    def analyze(self, photos: Sequence[DecodedPhoto], roots: Sequence[str]) -> list[Analysis]:
+        if not photos:
+            return []
+        features = self.encoder.encode([p.analysis_rgb for p in photos])
+        visual = self.vocabulary.keywords(features.global_probs, features.region_probs)
+        return [
+            Analysis(
+                keywords=self.keywords(photo, visual[i], _root_of(photo.path, roots)),
+                features=compact(features, i),
+                feature_model=FEATURE_MODEL,
+            )
+            for i, photo in enumerate(photos)
+        ]
+
+    def encode(self, photos: Sequence[DecodedPhoto]) -> VisualFeatures:
+        return self.encoder.encode([p.analysis_rgb for p in photos])
+
+    def keywords(
+        self, photo: DecodedPhoto, visual: list[Keyword], root: str | None
+    ) -> list[Keyword]:
+        exif = photo.exif
+        groups: list[list[Keyword]] = [visual]
+        if self._faces is not None:
+            groups.append(self._faces.people_keywords(photo.analysis_rgb))
+        if self._text_reader is not None and self._text_reader.likely_has_text(photo.analysis_rgb):
+            groups.append(self._text_reader.read(photo.analysis_rgb))
+        groups.append(date_keywords(exif.taken_at, exif.gps_lat))
+        if exif.gps_lat is not None and exif.gps_lon is not None:
+            groups.append(place_keywords(exif.gps_lat, exif.gps_lon))
+        groups.append(
+            camera_keywords(
+                exif.camera_make, exif.camera_model, photo.width, photo.height,
+                software=exif.software, format=photo.format,
+            )
+        )  # fmt: skip
+        groups.append(path_keywords(photo.path, root))
+        groups.append(colour_keywords(photo.analysis_rgb))
+        return merge_keywords(groups, limit=MAX_KEYWORDS)
+
+
+def default_tagger(ocr: bool = True, faces: bool = True) -> PhotoTagger:
+    """The tagger the CLI and the app index with (models from resources/, provider chosen once)."""
+    return PhotoTagger(SessionFactory(), TaggerOptions(ocr=ocr, faces=faces))
+
+
+def _root_of(path: str, roots: Sequence[str]) -> str | None:
+    best = None
+    for root in roots:
+        prefix = root.rstrip(os.sep) + os.sep
+        if path.startswith(prefix) and (best is None or len(root) > len(best)):
+            best = root
+    return best
+
+
+def photo_summary(features: VisualFeatures, i: int) -> dict[str, float]:
+    """Top classes of photo i by name (for diagnostics)."""
+    probs = features.global_probs[i]
+    order = np.argsort(-probs)[:5]
+    vocabulary = VisualVocabulary()
+    return {vocabulary.classes[c].name: float(probs[c]) for c in order}

@@ -1,0 +1,190 @@
+"""ImageNet posteriors -> keywords: class names and their WordNet parents, confidence propagated.
+
+A parent term's confidence is the probability mass of all the classes below it
+(twenty dog breeds at 4 % each make "dog" 80 % sure), computed once per batch as
+posteriors @ membership matrix. Region posteriors count too, so an object that
+fills one region but not the whole frame (the truck beside a big dog) still
+gets its keyword, a little discounted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import cached_property
+
+import numpy as np
+
+from .keyword import Keyword
+from .vision.labels import ImageNetClass, load_imagenet_classes
+
+_MAX_PARENT_DISTANCE = 4
+_REGION_DISCOUNT = 0.6
+_MIN_CONFIDENCE = 0.04
+_MAX_KEYWORDS = 40
+
+
+def _keep_parent(name: str, distance: int, everyday: bool) -> bool:
+    if name in _JARGON_WORDS:
+        return False
+    return everyday or distance <= _MAX_PARENT_DISTANCE
+
+
+class VisualVocabulary:
+    """The terms a classifier can vouch for, and which classes stand under each."""
+
+    def __init__(self, classes: Sequence[ImageNetClass] | None = None) -> None:
+        self.classes = list(classes) if classes is not None else load_imagenet_classes()
+
+    @cached_property
+    def _index(self) -> tuple[list[str], np.ndarray]:
+        terms: dict[str, int] = {}
+        pairs: list[tuple[int, int]] = []
+        for cls in self.classes:
+            names = list(cls.synonyms[:3])
+            names += [h.name for h in cls.hypernyms if _keep_parent(h.name, h.distance, h.everyday)]
+            for name in dict.fromkeys(n.lower() for n in names):
+                pairs.append((cls.index, terms.setdefault(name, len(terms))))
+        membership = np.zeros((len(self.classes), len(terms)), dtype=np.float32)  # (N, T)
+        for class_index, term_index in pairs:
+            membership[class_index, term_index] = 1.0
+        return list(terms), membership
+
+    @property
+    def terms(self) -> list[str]:
+        return self._index[0]
+
+    def term_confidences(self, global_probs: np.ndarray, region_probs: np.ndarray) -> np.ndarray:
+        """(B, N) and (B, R, N) posteriors -> (B, T) confidence of each term."""
+        membership = self._index[1]
+        whole = global_probs @ membership  # (B, T)
+        regions = (region_probs @ membership).max(axis=1)  # (B, R, T) -> (B, T)
+        return np.clip(np.maximum(whole, _REGION_DISCOUNT * regions), 0.0, 1.0)
+
+    def keywords(self, global_probs: np.ndarray, region_probs: np.ndarray) -> list[list[Keyword]]:
+        """Per photo: the terms the posteriors support, most confident first."""
+        confidences = self.term_confidences(global_probs, region_probs)
+        out: list[list[Keyword]] = []
+        for row in confidences:
+            order = np.argsort(-row, kind="stable")[:_MAX_KEYWORDS]
+            out.append(
+                [
+                    Keyword(self.terms[t], round(float(row[t]), 4), "visual")
+                    for t in order
+                    if row[t] >= _MIN_CONFIDENCE
+                ]
+            )
+        return out
+
+
+# Taxonomic or abstract WordNet parents that no one types into a photo search.
+_JARGON_WORDS = frozenset(
+    {
+        "entity",
+        "physical entity",
+        "abstraction",
+        "object",
+        "whole",
+        "living thing",
+        "organism",
+        "being",
+        "artifact",
+        "artefact",
+        "instrumentality",
+        "instrumentation",
+        "matter",
+        "substance",
+        "unit",
+        "part",
+        "placental",
+        "placental mammal",
+        "eutherian",
+        "eutherian mammal",
+        "chordate",
+        "vertebrate",
+        "craniate",
+        "arthropod",
+        "invertebrate",
+        "mollusk",
+        "mollusc",
+        "gastropod",
+        "passerine",
+        "passeriform bird",
+        "oscine",
+        "oscine bird",
+        "aquatic vertebrate",
+        "diapsid",
+        "diapsid reptile",
+        "anapsid",
+        "teleost",
+        "teleost fish",
+        "bony fish",
+        "ruminant",
+        "even-toed ungulate",
+        "odd-toed ungulate",
+        "ungulate",
+        "hoofed mammal",
+        "artiodactyl",
+        "artiodactyl mammal",
+        "perissodactyl",
+        "perissodactyl mammal",
+        "canid",
+        "procyonid",
+        "viverrine",
+        "anthropoid",
+        "commodity",
+        "trade good",
+        "good",
+        "consumer goods",
+        "covering",
+        "device",
+        "implement",
+        "conveyance",
+        "transport",
+        "wheeled vehicle",
+        "self-propelled vehicle",
+        "craft",
+        "vessel",
+        "system",
+        "solid",
+        "nutriment",
+        "foodstuff",
+        "food product",
+        "produce",
+        "edible fruit",
+        "reproductive structure",
+        "plant organ",
+        "natural object",
+        "geological formation",
+        "formation",
+        "creation",
+        "product",
+        "merchandise",
+        "durables",
+        "durable goods",
+        "decoration",
+        "adornment",
+        "protective covering",
+        "surface",
+        "layer",
+        "sheet",
+        "flat solid",
+        "article",
+        "ware",
+        "utensil",
+        "mechanism",
+        "mechanical device",
+        "electronic device",
+        "electronic equipment",
+        "restraint",
+        "constraint",
+        "support",
+        "supporting structure",
+        "obstruction",
+        "barrier",
+        "area",
+        "region",
+        "location",
+        "point",
+        "plant part",
+    }
+)
