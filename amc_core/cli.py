@@ -89,15 +89,12 @@ def _library(args: argparse.Namespace, settings: IndexSettings | None = None) ->
 
 def _cmd_index(args: argparse.Namespace) -> int:
     settings = IndexSettings()
-    overrides: dict[str, int] = {}
     if args.workers is not None:
         if args.workers < 1:
             raise UserInputError("--workers must be at least 1")
-        overrides["workers"] = args.workers
+        settings = dataclasses.replace(settings, workers=args.workers)
     if args.batch_size is not None:
-        overrides["batch_size"] = max(1, args.batch_size)
-    if overrides:
-        settings = IndexSettings(**{**_fields(settings), **overrides})
+        settings = dataclasses.replace(settings, batch_size=max(1, args.batch_size))
     with _library(args, settings) as library:
         folders = library.add_folders(args.paths)
         bar = _ProgressBar(sys.stderr) if sys.stderr.isatty() and not args.json else None
@@ -130,12 +127,13 @@ def _cmd_keywords(args: argparse.Namespace) -> int:
         raise UserInputError(f"file not found: {args.path}")
     if os.path.isdir(path):
         raise UserInputError(f"a folder, not a photo: {args.path}")
-    photo = decode_photo(path, IndexSettings())
+    tagger = _tagger(ocr=not args.no_ocr)
+    photo = decode_photo(path, IndexSettings(pixel_sources=tagger.pixel_sources))
     if isinstance(photo, DecodeFailure):
         raise UserInputError(f"{args.path}: {photo.error}")
     # without a library root, the photo's own folder name is the one most likely to mean something
     root = os.path.dirname(os.path.dirname(path))
-    analysis = _tagger(ocr=not args.no_ocr).analyze([photo], [root])[0]
+    analysis = tagger.analyze([photo], [root])[0]
     if args.json:
         keywords = [
             {"keyword": k.text, "confidence": k.confidence, "source": k.source}
@@ -146,10 +144,6 @@ def _cmd_keywords(args: argparse.Namespace) -> int:
     for k in analysis.keywords:
         print(f"{k.confidence:5.2f}  {k.source:<7} {k.text}")
     return 0
-
-
-def _fields(settings: IndexSettings) -> dict[str, int]:
-    return {f.name: getattr(settings, f.name) for f in dataclasses.fields(settings)}
 
 
 def _print_report(report: IndexReport) -> None:

@@ -8,7 +8,6 @@ OCR: nothing downstream opens the file again.
 
 from __future__ import annotations
 
-import hashlib
 import io
 import os
 import warnings
@@ -19,7 +18,10 @@ from PIL import Image
 
 from .exif import ExifInfo, read_exif
 from .formats import RAW_EXTENSIONS, sniff
+from .hashing import content_hash
+from .keyword import Keyword
 from .settings import IndexSettings
+from .vision.preprocess import squash
 
 _HEIF_READY = False
 
@@ -36,6 +38,8 @@ class DecodedPhoto:
     exif: ExifInfo
     thumbnail_jpeg: bytes
     analysis_rgb: np.ndarray  # (H, W, 3) uint8, oriented, longest side <= analysis_size
+    pixel_keywords: tuple[Keyword, ...] = ()  # faces, text, colours (settings.pixel_sources)
+    model_rgb: np.ndarray | None = None  # (224, 224, 3) encoder input, made in the worker
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,7 +93,7 @@ def _read(path: str, size: int, settings: IndexSettings) -> bytes:
 def _decode_bytes(
     path: str, data: bytes, size: int, mtime_ns: int, settings: IndexSettings
 ) -> DecodedPhoto:
-    content_hash = hashlib.blake2b(data, digest_size=16).hexdigest()
+    digest = content_hash(data)
     fmt = sniff(data[:32])
     if fmt is None:
         raise _Refused("not an image (unrecognised content)")
@@ -111,18 +115,29 @@ def _decode_bytes(
     thumb.thumbnail((settings.thumbnail_size, settings.thumbnail_size), Image.Resampling.BILINEAR)
     buffer = io.BytesIO()
     thumb.save(buffer, "JPEG", quality=85, optimize=False)
+    rgb = np.asarray(analysis, dtype=np.uint8)
     return DecodedPhoto(
         path=path,
         size=size,
         mtime_ns=mtime_ns,
-        content_hash=content_hash,
+        content_hash=digest,
         format=image.format or fmt,
         width=width,
         height=height,
         exif=exif,
         thumbnail_jpeg=buffer.getvalue(),
-        analysis_rgb=np.asarray(analysis, dtype=np.uint8),
+        analysis_rgb=rgb,
+        pixel_keywords=_pixel_keywords(rgb, settings),
+        model_rgb=squash(rgb) if settings.pixel_sources else None,
     )
+
+
+def _pixel_keywords(rgb: np.ndarray, settings: IndexSettings) -> tuple[Keyword, ...]:
+    if not settings.pixel_sources:
+        return ()
+    from .pixel_keywords import pixel_keywords
+
+    return tuple(pixel_keywords(rgb, settings.pixel_sources))
 
 
 def _open(path: str, data: bytes, fmt: str) -> Image.Image:

@@ -8,7 +8,7 @@ next run skips what was stored and picks up the rest.
 
 from __future__ import annotations
 
-import hashlib
+import dataclasses
 import os
 import threading
 import time
@@ -18,6 +18,7 @@ from typing import Protocol
 
 from .catalog import Catalog, Folder, PhotoRow, StoredPhoto
 from .decode import DecodedPhoto, DecodeFailure
+from .hashing import hash_file
 from .keyword import Keyword
 from .pipeline import decode_many
 from .scan import ScannedFile, scan_folder
@@ -38,6 +39,11 @@ class Analysis:
 
 class Analyzer(Protocol):
     """The encoder + keyword generator stage; gets photos in batches (good for ONNX)."""
+
+    @property
+    def pixel_sources(self) -> tuple[str, ...]:
+        """Per-photo pixel keyword sources it wants run in the decode workers."""
+        ...
 
     def analyze(self, photos: Sequence[DecodedPhoto], roots: Sequence[str]) -> list[Analysis]: ...
 
@@ -108,6 +114,8 @@ def index_folders(
     roots = [f.path for f in folders]
     total = len(plan.work)
     writer = _BatchWriter(catalog, thumbnails, analyzer, roots, settings.batch_size)
+    if analyzer is not None:
+        settings = dataclasses.replace(settings, pixel_sources=analyzer.pixel_sources)
     items = [(f.path, f.size, f.mtime_ns) for f, _ in plan.work]
     folder_of = {f.path: folder_id for f, folder_id in plan.work}
     results = decode_many(items, settings)
@@ -184,7 +192,7 @@ def _apply_moves(catalog: Catalog, plan: _Plan, report: IndexReport) -> None:
     remaining: list[tuple[ScannedFile, int]] = []
     for scanned, folder_id in plan.work:
         candidates = by_size.get(scanned.size)
-        digest = _hash_file(scanned.path) if candidates else None
+        digest = hash_file(scanned.path) if candidates else None
         match = next((c for c in candidates or [] if c.content_hash == digest), None)
         if match is None:
             remaining.append((scanned, folder_id))
@@ -194,17 +202,6 @@ def _apply_moves(catalog: Catalog, plan: _Plan, report: IndexReport) -> None:
         catalog.move_photo(match.id, scanned.path, folder_id, scanned.mtime_ns)
         report.moved += 1
     plan.work = remaining
-
-
-def _hash_file(path: str) -> str | None:
-    digest = hashlib.blake2b(digest_size=16)
-    try:
-        with open(path, "rb") as handle:
-            for chunk in iter(lambda: handle.read(1 << 20), b""):
-                digest.update(chunk)
-    except OSError:
-        return None
-    return digest.hexdigest()
 
 
 class _BatchWriter:

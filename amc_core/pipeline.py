@@ -48,7 +48,9 @@ class _PoolRun:
     def __init__(self, items: Sequence[tuple[str, int, int]], settings: IndexSettings) -> None:
         self._items = items
         self._settings = settings
-        self._window = settings.workers * 4  # bounded: memory stays flat on huge folders
+        # Bounded, so memory stays flat on huge folders, yet deep enough that the workers keep
+        # decoding while the main process analyses and stores a whole batch.
+        self._window = max(settings.workers * 4, 2 * settings.batch_size)
 
     def _new_pool(self) -> ProcessPoolExecutor:
         return ProcessPoolExecutor(max_workers=self._settings.workers, mp_context=_context())

@@ -82,6 +82,8 @@ class SessionFactory:
         opts.inter_op_num_threads = 1
         opts.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
         opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        # No busy-waiting between ops: while indexing, decode workers need those cycles.
+        opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
         return opts
 
     def create(self, model_path: Path | str | bytes) -> ort.InferenceSession:

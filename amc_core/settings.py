@@ -46,3 +46,6 @@ class IndexSettings:
     workers: int = field(default_factory=_default_workers)
     # Photos per catalog transaction: small enough that a crash loses little work.
     batch_size: int = 32
+    # Keyword sources run on pixels inside the decode workers ("faces", "ocr", "colours");
+    # set by the analysis stage that wants them (see amc_core.tagging).
+    pixel_sources: tuple[str, ...] = ()

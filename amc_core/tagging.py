@@ -20,7 +20,6 @@ from .indexer import Analysis
 from .keyword import Keyword
 from .keywords import (
     camera_keywords,
-    colour_keywords,
     date_keywords,
     merge_keywords,
     path_keywords,
@@ -47,16 +46,12 @@ class PhotoTagger:
         self.options = options or TaggerOptions()
         self.encoder = VisualEncoder(sessions)
         self.vocabulary = VisualVocabulary()
-        self._text_reader = None
-        self._faces = None
-        if self.options.ocr:
-            from .ocr import TextReader
 
-            self._text_reader = TextReader(sessions)
-        if self.options.faces:
-            from .faces import FaceDetector
-
-            self._faces = FaceDetector()
+    @property
+    def pixel_sources(self) -> tuple[str, ...]:
+        """The per-photo sources the decode workers run for this tagger (pixel_keywords.py)."""
+        wanted = {"colours": True, "faces": self.options.faces, "ocr": self.options.ocr}
+        return tuple(name for name, on in wanted.items() if on)
 
     @property
     def provider(self) -> str:
@@ -65,7 +60,7 @@ class PhotoTagger:
     def analyze(self, photos: Sequence[DecodedPhoto], roots: Sequence[str]) -> list[Analysis]:
         if not photos:
             return []
-        features = self.encoder.encode([p.analysis_rgb for p in photos])
+        features = self.encode(photos)
         visual = self.vocabulary.keywords(features.global_probs, features.region_probs)
         return [
             Analysis(
@@ -77,17 +72,16 @@ class PhotoTagger:
         ]
 
     def encode(self, photos: Sequence[DecodedPhoto]) -> VisualFeatures:
-        return self.encoder.encode([p.analysis_rgb for p in photos])
+        """The encoder input was squashed in the decode worker when it could be."""
+        return self.encoder.encode(
+            [p.model_rgb if p.model_rgb is not None else p.analysis_rgb for p in photos]
+        )
 
     def keywords(
         self, photo: DecodedPhoto, visual: list[Keyword], root: str | None
     ) -> list[Keyword]:
         exif = photo.exif
-        groups: list[list[Keyword]] = [visual]
-        if self._faces is not None:
-            groups.append(self._faces.people_keywords(photo.analysis_rgb))
-        if self._text_reader is not None and self._text_reader.likely_has_text(photo.analysis_rgb):
-            groups.append(self._text_reader.read(photo.analysis_rgb))
+        groups: list[list[Keyword]] = [visual, list(photo.pixel_keywords)]
         groups.append(date_keywords(exif.taken_at, exif.gps_lat))
         if exif.gps_lat is not None and exif.gps_lon is not None:
             groups.append(place_keywords(exif.gps_lat, exif.gps_lon))
@@ -98,7 +92,6 @@ class PhotoTagger:
             )
         )  # fmt: skip
         groups.append(path_keywords(photo.path, root))
-        groups.append(colour_keywords(photo.analysis_rgb))
         return merge_keywords(groups, limit=MAX_KEYWORDS)
 
 

@@ -36,29 +36,48 @@ class VisualVocabulary:
         self.classes = list(classes) if classes is not None else load_imagenet_classes()
 
     @cached_property
-    def _index(self) -> tuple[list[str], np.ndarray]:
+    def _index(self) -> tuple[list[str], np.ndarray, np.ndarray]:
+        """Terms, and for each class its term ids (CSR: offsets (N + 1,), term ids (P,))."""
         terms: dict[str, int] = {}
-        pairs: list[tuple[int, int]] = []
+        offsets, term_ids = [0], []
         for cls in self.classes:
             names = list(cls.synonyms[:3])
             names += [h.name for h in cls.hypernyms if _keep_parent(h.name, h.distance, h.everyday)]
             for name in dict.fromkeys(n.lower() for n in names):
-                pairs.append((cls.index, terms.setdefault(name, len(terms))))
-        membership = np.zeros((len(self.classes), len(terms)), dtype=np.float32)  # (N, T)
-        for class_index, term_index in pairs:
-            membership[class_index, term_index] = 1.0
-        return list(terms), membership
+                term_ids.append(terms.setdefault(name, len(terms)))
+            offsets.append(len(term_ids))
+        return list(terms), np.array(offsets, np.int64), np.array(term_ids, np.int64)
 
     @property
     def terms(self) -> list[str]:
         return self._index[0]
 
+    def _mass(self, probs: np.ndarray, k: int) -> np.ndarray:
+        """(M, N) posteriors -> (M, T) mass per term from each row's top-k classes.
+
+        Sparse: ~k x 8 (class, term) pairs a row summed with one bincount, instead of a
+        dense (N, T) product that costs more than the encoder itself.
+        """
+        terms, offsets, term_ids = self._index
+        m = probs.shape[0]
+        top = np.argpartition(-probs, k - 1, axis=1)[:, :k]  # (M, k)
+        weight = np.take_along_axis(probs, top, axis=1)
+        counts = offsets[top + 1] - offsets[top]  # terms per chosen class
+        rows = np.repeat(np.arange(m)[:, None].repeat(k, 1).ravel(), counts.ravel())
+        starts = np.repeat(offsets[top].ravel(), counts.ravel())
+        within = np.arange(counts.sum()) - np.repeat(
+            np.cumsum(counts.ravel()) - counts.ravel(), counts.ravel()
+        )
+        flat = rows * len(terms) + term_ids[starts + within]
+        mass = np.bincount(flat, np.repeat(weight.ravel(), counts.ravel()), m * len(terms))
+        return mass.reshape(m, len(terms)).astype(np.float32)
+
     def term_confidences(self, global_probs: np.ndarray, region_probs: np.ndarray) -> np.ndarray:
         """(B, N) and (B, R, N) posteriors -> (B, T) confidence of each term."""
-        membership = self._index[1]
-        whole = global_probs @ membership  # (B, T)
-        regions = (region_probs @ membership).max(axis=1)  # (B, R, T) -> (B, T)
-        return np.clip(np.maximum(whole, _REGION_DISCOUNT * regions), 0.0, 1.0)
+        b, r, n = region_probs.shape
+        whole = self._mass(global_probs, min(64, n))
+        regions = self._mass(region_probs.reshape(b * r, n), min(10, n)).reshape(b, r, -1)
+        return np.clip(np.maximum(whole, _REGION_DISCOUNT * regions.max(axis=1)), 0.0, 1.0)
 
     def keywords(self, global_probs: np.ndarray, region_probs: np.ndarray) -> list[list[Keyword]]:
         """Per photo: the terms the posteriors support, most confident first."""

@@ -79,7 +79,7 @@ def time_index(
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--count", type=int, default=48)
+    parser.add_argument("--count", type=int, default=96)
     parser.add_argument("--workers", type=int, default=multiprocessing.cpu_count())
     parser.add_argument(
         "--corpus", type=Path, default=Path(tempfile.gettempdir()) / "amc-bench-12mp-v2"

@@ -45,10 +45,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from PIL import Image
 
 from amc_core.resources import resources_dir
 from amc_core.runtime import SessionFactory
+from amc_core.vision.preprocess import squash
 
 INPUT_NAME = "pixels"
 OUTPUT_NAMES = ("regions", "region_probs", "global_probs", "pooled")
@@ -128,18 +128,8 @@ class VisualEncoder:
         self.size = (int(shape[2]), int(shape[1]))  # PIL order: (width, height)
 
     def preprocess(self, rgb: np.ndarray) -> np.ndarray:
-        """(H, W, 3) uint8 -> (224, 224, 3) uint8, the WHOLE frame squashed to the model's size.
-
-        Squash, not centre-crop: a crop throws away the borders of every landscape or portrait
-        photo, and region evidence there (the dog at the edge, the sea along the bottom) is
-        what region attention and search need. The aspect distortion costs the classifier
-        little (ImageNet models see stretched crops in training). Normalisation is in the graph.
-        """
-        image = Image.fromarray(to_rgb(rgb))
-        if image.size != self.size:
-            # reducing_gap: a fast box reduce for big inputs, then an antialiased bilinear resize
-            image = image.resize(self.size, Image.Resampling.BILINEAR, reducing_gap=3.0)
-        return np.asarray(image, dtype=np.uint8)
+        """(H, W, 3) uint8 -> (224, 224, 3) uint8 (see :func:`preprocess.squash`)."""
+        return squash(to_rgb(rgb), self.size)
 
     def run(self, pixels: np.ndarray) -> VisualFeatures:
         """(B, 224, 224, 3) uint8, already preprocessed -> features (one session call)."""
@@ -172,7 +162,9 @@ LEVELS_8BIT = 255
 
 def _top_k(probs: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
     """(..., N) -> ids (..., k) uint16 and probs (..., k) float16, most probable first."""
-    ids = np.argsort(-probs, axis=-1, kind="stable")[..., :k]
+    part = np.argpartition(-probs, k - 1, axis=-1)[..., :k]  # the k best, unordered
+    order = np.argsort(-np.take_along_axis(probs, part, axis=-1), axis=-1, kind="stable")
+    ids = np.take_along_axis(part, order, axis=-1)
     return ids.astype("<u2"), np.take_along_axis(probs, ids, axis=-1).astype("<f2")
 
 
