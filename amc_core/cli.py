@@ -9,6 +9,7 @@ import os
 import sys
 import time
 from collections.abc import Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn, TextIO
 
 from . import __version__
@@ -61,6 +62,33 @@ def build_parser() -> argparse.ArgumentParser:
     p_keywords.add_argument("path", metavar="PATH")
     p_keywords.add_argument("--json", action="store_true", help="print one JSON object on stdout")
     p_keywords.add_argument("--no-ocr", action="store_true", help="skip reading text")
+
+    p_train = sub.add_parser("train", parents=[common], help="fine-tune the ranking model")
+    p_train.add_argument(
+        "--format",
+        dest="data_format",
+        required=True,
+        choices=("clicks", "coco", "queries", "user"),
+        help="click log TSV, COCO captions JSON, queries JSON, or the app's clicks",
+    )
+    p_train.add_argument("data", nargs="?", type=Path, help="the data file (not for --format user)")
+    p_train.add_argument("--epochs", type=int, default=20)
+    p_train.add_argument("--seed", type=int, default=7)
+    p_train.add_argument("--val-share", type=float, default=0.3, help="queries held out")
+    p_train.add_argument("--coco-split", default=None, help="only this Karpathy split")
+    p_train.add_argument(
+        "--all-parameters",
+        action="store_true",
+        help="also move the class-to-word residual (default: small ones only)",
+    )
+
+    p_eval = sub.add_parser("eval", help="ranking quality on the dev set (a source checkout)")
+    p_eval.add_argument("--split", choices=("dev", "test"), default="test")
+    p_eval.add_argument("--params", type=Path, help="model parameters (.npz) to evaluate")
+    p_eval.add_argument("--json", action="store_true")
+
+    p_export = sub.add_parser("export", help="rebuild the default parameters and ONNX graphs")
+    p_export.add_argument("--out", type=Path, help="folder (default: resources/models)")
 
     p_search = sub.add_parser("search", parents=[common], help="search the library")
     p_search.add_argument("query")
@@ -252,11 +280,109 @@ class _ProgressBar:
         self._stream.flush()
 
 
+def _cmd_train(args: argparse.Namespace) -> int:
+    from .amc.data import load
+    from .amc.params import save_params
+    from .amc.space import semantic_space
+    from .amc.train import (
+        RankingData,
+        TrainConfig,
+        model_for_library,
+        split_examples,
+        train,
+        user_params_path,
+    )
+
+    if args.epochs < 1 or not 0.0 < args.val_share < 1.0:
+        raise UserInputError("--epochs must be >= 1 and --val-share between 0 and 1")
+    config = TrainConfig(epochs=args.epochs, seed=args.seed, all_parameters=args.all_parameters)
+    space = semantic_space()
+    with _library(args) as library:
+        loaded = load(args.data_format, args.data, library.catalog, args.coco_split)
+        if len(loaded.examples) < 2:
+            raise UserInputError(
+                f"found {len(loaded.examples)} usable queries in the data "
+                f"({loaded.skipped_images} images not in this library); need at least 2"
+            )
+        train_ex, val_ex = split_examples(loaded.examples, args.val_share, args.seed)
+        model = model_for_library(library.paths.root, space)
+        train_data = RankingData(library, train_ex, space, seed=args.seed)
+        val_data = RankingData(library, val_ex, space, seed=args.seed)
+        started = time.monotonic()
+        last = None
+        for last in train(model, train_data, val_data, config):
+            if sys.stderr.isatty() and not args.json and not last.finished:
+                print(
+                    f"\repoch {last.epoch}/{last.epochs}  loss {last.loss:.4f}  "
+                    f"best val NDCG@10 {last.after:.3f}",
+                    end="",
+                    file=sys.stderr,
+                )
+        assert last is not None
+        if last.kept:
+            save_params(model, user_params_path(library.paths.root))
+    result = {
+        "queries": {"train": len(train_ex), "validation": len(val_ex)},
+        "skipped_images": loaded.skipped_images,
+        "validation_ndcg@10": {"before": round(last.before, 4), "after": round(last.after, 4)},
+        "kept": last.kept,
+        "seconds": round(time.monotonic() - started, 1),
+    }
+    if args.json:
+        print(json.dumps(result))
+    else:
+        print(("\n" if sys.stderr.isatty() else "") + last.message)
+    return 0
+
+
+def _cmd_eval(args: argparse.Namespace) -> int:
+    from .amc.devset import DEVSET_DIR, indexed_devset
+    from .amc.evaluate import DevSetScorer, format_table
+    from .amc.params import default_model
+
+    if not (DEVSET_DIR / "queries.json").is_file():
+        raise UserInputError(f"the dev set is not here ({DEVSET_DIR}); run from a source checkout")
+    if args.params is not None and not args.params.is_file():
+        raise UserInputError(f"parameters not found: {args.params}")
+    scorer = DevSetScorer(indexed_devset())
+    model = default_model(scorer.space, args.params)
+    queries = scorer.devset.queries[args.split]
+    table = scorer.table(model, queries)
+    means = scorer.modality_means(model, queries)
+    if args.json:
+        print(
+            json.dumps(
+                {
+                    "split": args.split,
+                    "queries": len(queries),
+                    "table": table,
+                    "mean_language_weight": means,
+                }
+            )
+        )
+        return 0
+    print(f"{args.split} half: {len(queries)} queries, {len(scorer.names)} photos")
+    print(format_table(table))
+    print("mean MTN language weight: " + ", ".join(f"{k} {v:.2f}" for k, v in means.items()))
+    return 0
+
+
+def _cmd_export(args: argparse.Namespace) -> int:
+    from .amc.export import build
+    from .resources import resources_dir
+
+    print(json.dumps(build(args.out or resources_dir() / "models")))
+    return 0
+
+
 _COMMANDS = {
     "index": _cmd_index,
     "status": _cmd_status,
     "search": _cmd_search,
     "keywords": _cmd_keywords,
+    "train": _cmd_train,
+    "eval": _cmd_eval,
+    "export": _cmd_export,
 }
 
 if __name__ == "__main__":

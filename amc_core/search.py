@@ -31,6 +31,9 @@ class SearchResult:
     language_weight: float
     keywords: list[KeywordWeight] = field(default_factory=list)
     content_hash: str | None = None  # keys the thumbnail
+    # VAN's attention over the 3x3 grid (row-major from the top-left), then the whole photo
+    region_attention: list[float] = field(default_factory=list)
+    source: str = "keywords"  # which candidate stage found it: "vector", "keywords" or both
 
     def as_json(self) -> dict[str, object]:
         return {
@@ -44,6 +47,7 @@ class SearchResult:
                 {"keyword": k.keyword, "weight": round(k.weight, 6), "source": k.source}
                 for k in self.keywords
             ],
+            "regions": [round(a, 6) for a in self.region_attention],
         }
 
 

@@ -347,6 +347,24 @@ class Catalog:
                 out[int(pid)] = bytes(data)
         return out
 
+    # -- clicks ------------------------------------------------------------------
+
+    def record_click(self, query: str, photo_id: int, action: str) -> None:
+        with self.transaction() as conn:
+            conn.execute(
+                "INSERT INTO clicks (query, photo_id, action, at) VALUES (?, ?, ?, ?)",
+                (query.strip(), photo_id, action, _now()),
+            )
+
+    def clicks(self) -> list[tuple[str, int, str]]:
+        """(query, photo id, action), oldest first."""
+        rows = self._conn.execute("SELECT query, photo_id, action FROM clicks ORDER BY id")
+        return [(q, int(p), a) for q, p, a in rows]
+
+    def clear_clicks(self) -> int:
+        with self.transaction() as conn:
+            return int(conn.execute("DELETE FROM clicks").rowcount)
+
     @property
     def connection(self) -> sqlite3.Connection:
         """For read-only queries by engine modules (search); writes go through methods."""

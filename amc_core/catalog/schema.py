@@ -103,8 +103,22 @@ def _to_v2(conn: sqlite3.Connection) -> None:
         )
 
 
+def _to_v3(conn: sqlite3.Connection) -> None:
+    """Clicks: which result a user opened or inspected after which query (AMC's training
+    signal). Kept only in the library, cleared on request."""
+    conn.execute(
+        "CREATE TABLE clicks ("
+        " id INTEGER PRIMARY KEY,"
+        " query TEXT NOT NULL,"
+        " photo_id INTEGER NOT NULL REFERENCES photos(id) ON DELETE CASCADE,"
+        " action TEXT NOT NULL CHECK (action IN ('open', 'inspect')),"
+        " at TEXT NOT NULL)"
+    )
+    conn.execute("CREATE INDEX clicks_query ON clicks(query)")
+
+
 # MIGRATIONS[i] takes a catalog at version i to version i + 1.
-MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_to_v1, _to_v2)
+MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_to_v1, _to_v2, _to_v3)
 SCHEMA_VERSION = len(MIGRATIONS)
 _RECORD = struct.Struct("<IBB")  # keyword id, confidence * 255, source index
 

@@ -1,0 +1,192 @@
+"""The AMC model on real photos: region attention, exact keyword hits, intent weights,
+fine-tuning on clicks, and the ONNX export's parity."""
+
+from __future__ import annotations
+
+import shutil
+import threading
+from datetime import datetime
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from amc_core.amc.batch import KeywordVectors, load_batch
+from amc_core.amc.params import default_model, load_params
+from amc_core.amc.query import parse_query
+from amc_core.amc.ranker import score_torch, zero_shot_scores
+from amc_core.amc.space import semantic_space
+from amc_core.amc.train import improve_from_clicks, reset_to_default, user_params_path
+from amc_core.errors import AmcError
+from amc_core.service import Library
+from amc_core.tagging import default_tagger
+from photo_factory import exif_bytes, write_photo
+
+PHOTOS = Path(__file__).parent / "data" / "photos"
+
+
+def _composite(out: Path) -> Path:
+    """The dog photo with an espresso in its top-right corner: the dog rules the whole frame."""
+    base = Image.open(PHOTOS / "dog_bicycle_truck.jpg").convert("RGB").resize((600, 450))
+    cup = Image.open(PHOTOS / "coffee.jpg").convert("RGB").resize((250, 190))
+    base.paste(cup, (350, 0))
+    base.save(out, quality=92)
+    return out
+
+
+@pytest.fixture(scope="module")
+def library(tmp_path_factory: pytest.TempPathFactory) -> Library:
+    root = tmp_path_factory.mktemp("amc")
+    photos = root / "photos"
+    (photos / "Holidays" / "Paris 2019").mkdir(parents=True)
+    with Image.open(PHOTOS / "chelsea_cat.jpg") as cat:
+        cat.save(photos / "Holidays" / "Paris 2019" / "IMG_0001.jpg",
+                 exif=exif_bytes(taken=datetime(2019, 7, 4, 15, 0), gps=(48.8566, 2.3522)))  # fmt: skip
+    for name in ("coffee", "dog_bicycle_truck", "astronaut", "rocket"):
+        shutil.copy(PHOTOS / f"{name}.jpg", photos / f"{name}.jpg")
+    _composite(photos / "dog_and_cup.jpg")
+    write_photo(photos / "x.jpg", seed=3, gps=(35.6762, 139.6503))  # only its place says Tokyo
+    library = Library(root / "lib")
+    folders = library.add_folders([str(photos)])
+    for _ in library.index(folders, analyzer=default_tagger(ocr=False)):
+        pass
+    return library
+
+
+def _scored(library: Library, query: str):  # type: ignore[no-untyped-def]
+    space = semantic_space()
+    rows = library.catalog.photo_rows("WHERE state = 'ok'")
+    names = [Path(str(r["path"])).name for r in rows]
+    batch = load_batch(library.catalog, KeywordVectors(library.catalog, space),
+                       [int(r["id"]) for r in rows])  # type: ignore[call-overload]  # fmt: skip
+    parsed = parse_query(query, space)
+    return names, batch, parsed, score_torch(default_model(space), parsed, batch)
+
+
+def test_van_finds_the_small_object_the_whole_frame_hides(library):
+    names, batch, parsed, scored = _scored(library, "espresso")
+    composite = names.index("dog_and_cup.jpg")
+    attention = scored.region_attention[composite]
+    assert int(np.argmax(attention[:9])) == 2  # the top-right cell of the 3x3 grid
+    assert attention[2] > 0.5
+    # the whole-photo reference barely sees it; the dog photo without a cup does not
+    zero_shot = zero_shot_scores(parsed, batch, semantic_space().class_matrix)
+    dog = names.index("dog_bicycle_truck.jpg")
+    assert scored.scores[composite] > scored.scores[dog] + 0.1
+    assert zero_shot[composite] - zero_shot[dog] < scored.scores[composite] - scored.scores[dog]
+
+
+def test_exact_keyword_hit_survives_a_long_query(library):
+    names, _, _, scored = _scored(library, "espresso on a wooden table")
+    ranking = [names[i] for i in np.argsort(-scored.scores)]
+    assert ranking[0] == "coffee.jpg"
+
+
+def test_place_only_photo_found_by_its_place(library):
+    names, _, _, scored = _scored(library, "tokyo")
+    assert names[int(np.argmax(scored.scores))] == "x.jpg"
+
+
+def test_mtn_weighs_modalities_by_intent(library):
+    _, _, _, metadata = _scored(library, "paris 2019")
+    _, _, _, visual = _scored(library, "dog")
+    assert metadata.modality[:, 1].mean() > 0.7  # language
+    assert visual.modality[:, 1].mean() < 0.5
+    assert np.allclose(metadata.modality.sum(axis=1), 1.0)
+
+
+def test_parameters_load_only_plain_arrays(tmp_path: Path):
+    model = default_model()
+    evil = tmp_path / "evil.npz"
+    np.savez(evil, beta=np.array([object()], dtype=object))  # needs pickle to load
+    with pytest.raises(AmcError):
+        load_params(model, evil)
+    wrong = tmp_path / "wrong.npz"
+    np.savez(wrong, beta=np.zeros(3, np.float32))
+    with pytest.raises(AmcError, match="shape"):
+        load_params(model, wrong)
+
+
+# ---------------------------------------------------------------- learning from clicks
+
+SWAPS = {  # query -> the photo the (simulated) user keeps in a folder of that name
+    "cat": "coffee", "coffee": "rocket", "dog": "astronaut", "rocket": "chelsea_cat",
+    "astronaut": "dog_bicycle_truck", "espresso": "chelsea_cat", "kitty": "rocket",
+    "bicycle": "coffee", "spaceship": "dog_bicycle_truck",
+}  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def folder_user(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A library whose owner files photos by what they mean to them, not what they show."""
+    root = tmp_path_factory.mktemp("clicks")
+    photos = root / "photos"
+    for name in ("coffee", "rocket", "astronaut", "chelsea_cat", "dog_bicycle_truck"):
+        (photos / "Unsorted").mkdir(parents=True, exist_ok=True)
+        shutil.copy(PHOTOS / f"{name}.jpg", photos / "Unsorted" / f"{name}.jpg")
+    for query, name in SWAPS.items():
+        (photos / query.title()).mkdir()
+        with Image.open(PHOTOS / f"{name}.jpg") as image:  # re-encoded: a distinct file
+            image.rotate(180).save(photos / query.title() / "IMG_0042.jpg", quality=80)
+    with Library(root / "lib") as library:
+        folders = library.add_folders([str(photos)])
+        for _ in library.index(folders, analyzer=default_tagger(ocr=False)):
+            pass
+        rows = library.catalog.photo_rows()
+        for query in SWAPS:
+            target = next(int(r["id"]) for r in rows if f"/{query.title()}/" in str(r["path"]))  # type: ignore[call-overload]
+            library.catalog.record_click(query, target, "open")
+    return root / "lib"
+
+
+def test_fine_tuning_on_clicks_helps_held_out_searches(folder_user: Path):
+    progress = list(improve_from_clicks(folder_user, threading.Event()))
+    final = progress[-1]
+    assert final.finished and final.kept, final.message
+    assert final.after > final.before + 0.05
+    assert user_params_path(folder_user).is_file()
+    assert reset_to_default(folder_user) and not user_params_path(folder_user).is_file()
+
+
+def test_fine_tuning_never_keeps_worse_parameters(tmp_path: Path, folder_user: Path):
+    lib = tmp_path / "lib"
+    shutil.copytree(folder_user, lib)
+    with Library(lib) as library:
+        library.catalog.clear_clicks()
+        rows = [int(r["id"]) for r in library.catalog.photo_rows()]  # type: ignore[call-overload]
+        rng = np.random.default_rng(0)
+        for i, query in enumerate(["red", "blue", "sky", "car", "tree", "house", "sea", "snow"]):
+            library.catalog.record_click(
+                query, int(rng.choice(rows)), "inspect" if i % 2 else "open"
+            )
+    final = list(improve_from_clicks(lib))[-1]
+    assert final.after >= final.before
+    if not final.kept:
+        assert not user_params_path(lib).is_file()
+
+
+def test_too_few_clicks_is_explained(tmp_path: Path, folder_user: Path):
+    lib = tmp_path / "lib"
+    shutil.copytree(folder_user, lib)
+    with Library(lib) as library:
+        library.catalog.clear_clicks()
+    final = list(improve_from_clicks(lib))[-1]
+    assert final.finished and not final.kept and "needs clicks" in final.message
+
+
+# ---------------------------------------------------------------- export
+
+
+def test_onnx_export_matches_torch(tmp_path: Path):
+    pytest.importorskip("onnxscript")
+    from amc_core.amc.export import build
+
+    result = build(tmp_path)
+    assert result["parity_max_abs_diff"] < 1e-4
+    assert {p.name for p in tmp_path.iterdir()} >= {
+        "amc_head.onnx",
+        "amc_query.onnx",
+        "amc_params.npz",
+    }
+    assert (tmp_path / "amc_params.npz").stat().st_size < 100_000
