@@ -19,6 +19,7 @@ from .service import Library
 from .settings import IndexSettings, resolve_library_dir
 
 if TYPE_CHECKING:
+    from .engine import SearchEngine
     from .tagging import PhotoTagger
 
 
@@ -90,6 +91,14 @@ def build_parser() -> argparse.ArgumentParser:
     p_export = sub.add_parser("export", help="rebuild the default parameters and ONNX graphs")
     p_export.add_argument("--out", type=Path, help="folder (default: resources/models)")
 
+    p_explain = sub.add_parser("explain", parents=[common], help="why a photo ranks for a query")
+    p_explain.add_argument("query")
+    p_explain.add_argument("path", metavar="PATH")
+
+    p_similar = sub.add_parser("similar", parents=[common], help="photos that look like PATH")
+    p_similar.add_argument("path", metavar="PATH")
+    p_similar.add_argument("--top", type=int, default=20, metavar="K")
+
     p_search = sub.add_parser("search", parents=[common], help="search the library")
     p_search.add_argument("query")
     p_search.add_argument("--top", type=int, default=20, metavar="K")
@@ -134,6 +143,8 @@ def _cmd_index(args: argparse.Namespace) -> int:
                 bar.show(progress)
         if bar:
             bar.close()
+    with _engine(args) as engine:
+        engine.refresh()  # the vector index follows the catalog now, not at the next search
     if args.json:
         print(json.dumps(report.as_json()))
     else:
@@ -237,17 +248,61 @@ def _cmd_search(args: argparse.Namespace) -> int:
         raise UserInputError("--top must be at least 1")
     if not args.query.strip():
         raise UserInputError("the query is empty")
-    from .search import keyword_search
-
-    with _library(args) as library:
-        results = keyword_search(library.catalog, args.query, args.top)
+    with _engine(args) as engine:
+        response = engine.search(args.query, args.top)
+    if response.error:
+        raise UserInputError(response.error)
     if args.json:
-        print(json.dumps({"query": args.query, "results": [r.as_json() for r in results]}))
+        results = [r.as_json() for r in response.results]
+        print(json.dumps({"query": args.query, "results": results}))
         return 0
-    if not results:
+    if not response.results:
         print("no photos match")
-    for rank, result in enumerate(results, start=1):
-        print(f"{rank:3d}. {result.score:.3f}  {_printable(result.path)}")
+    for rank, r in enumerate(response.results, start=1):
+        print(
+            f"{rank:3d}. {r.score:6.3f}  visual {r.visual_weight:.2f} / language "
+            f"{r.language_weight:.2f}  {_printable(r.path)}"
+        )
+    return 0
+
+
+def _engine(args: argparse.Namespace) -> SearchEngine:
+    from .engine import SearchEngine
+
+    return SearchEngine(resolve_library_dir(args.library))
+
+
+def _cmd_explain(args: argparse.Namespace) -> int:
+    with _engine(args) as engine:
+        photo_id = engine.photo_id(args.path)
+        result = engine.explain(args.query, photo_id)
+    data = {"query": args.query, **result.as_json(), "candidate_source": result.source}
+    if args.json:
+        print(json.dumps(data))
+        return 0
+    print(f"photo     {_printable(result.path)}")
+    print(f"score     {result.score:.3f}  (found by: {result.source})")
+    print(f"weights   visual {result.visual_weight:.2f} / language {result.language_weight:.2f}")
+    grid = result.region_attention
+    if grid:
+        print("regions   " + "  ".join(f"{a:.2f}" for a in grid[0:3]))
+        print("          " + "  ".join(f"{a:.2f}" for a in grid[3:6]))
+        print("          " + "  ".join(f"{a:.2f}" for a in grid[6:9]) + f"   whole {grid[9]:.2f}")
+    for k in result.keywords:
+        print(f"          {k.weight:5.2f}  {k.source:<7} {k.keyword}")
+    return 0
+
+
+def _cmd_similar(args: argparse.Namespace) -> int:
+    with _engine(args) as engine:
+        response = engine.similar(engine.photo_id(args.path), args.top)
+    if args.json:
+        print(json.dumps({"photo": os.path.realpath(args.path),
+                          "results": [{"path": r.path, "score": round(r.score, 6)}
+                                      for r in response.results]}))  # fmt: skip
+        return 0
+    for rank, r in enumerate(response.results, start=1):
+        print(f"{rank:3d}. {r.score:.3f}  {_printable(r.path)}")
     return 0
 
 
@@ -282,15 +337,14 @@ class _ProgressBar:
 
 def _cmd_train(args: argparse.Namespace) -> int:
     from .amc.data import load
-    from .amc.params import save_params
     from .amc.space import semantic_space
     from .amc.train import (
         RankingData,
         TrainConfig,
         model_for_library,
+        save_library_model,
         split_examples,
         train,
-        user_params_path,
     )
 
     if args.epochs < 1 or not 0.0 < args.val_share < 1.0:
@@ -320,7 +374,7 @@ def _cmd_train(args: argparse.Namespace) -> int:
                 )
         assert last is not None
         if last.kept:
-            save_params(model, user_params_path(library.paths.root))
+            save_library_model(model, library.paths.root)
     result = {
         "queries": {"train": len(train_ex), "validation": len(val_ex)},
         "skipped_images": loaded.skipped_images,
@@ -383,6 +437,8 @@ _COMMANDS = {
     "train": _cmd_train,
     "eval": _cmd_eval,
     "export": _cmd_export,
+    "explain": _cmd_explain,
+    "similar": _cmd_similar,
 }
 
 if __name__ == "__main__":

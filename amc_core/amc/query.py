@@ -9,7 +9,7 @@ keywords should count ("paris 2019" is a language query, "dog on a sofa" a visua
 from __future__ import annotations
 
 import re
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from functools import cache
 
@@ -59,6 +59,7 @@ class ParsedQuery:
     vectors: np.ndarray  # (T, D) centred unit vectors
     weights: np.ndarray  # (T,) summing to 1
     intent: np.ndarray  # (len(INTENTS),) share of tokens per intent
+    mean_vector: np.ndarray | None = None  # (D,) unit: the candidate search vector
     excluded: list[str] = field(default_factory=list)
 
     @property
@@ -73,15 +74,20 @@ class Lexicon:
     places: frozenset[str]  # towns of >= 15k people, regions, countries: "red" is no place
     things: frozenset[str]
     folder_words: frozenset[str] = frozenset()
+    # cities of >= 100k people, regions and countries: a place even when also a thing word
+    major_places: frozenset[str] = frozenset()
 
     def with_folder_words(self, words: Collection[str]) -> Lexicon:
-        return Lexicon(self.places, self.things, frozenset(words))
+        return Lexicon(self.places, self.things, frozenset(words), self.major_places)
 
 
 @cache
 def default_lexicon() -> Lexicon:
-    places = gazetteer_names(min_population=15_000)
-    return Lexicon(places=places, things=frozenset(VisualVocabulary().terms))
+    return Lexicon(
+        places=gazetteer_names(min_population=15_000),
+        things=frozenset(VisualVocabulary().terms),
+        major_places=gazetteer_names(min_population=100_000),
+    )
 
 
 def split_words(text: str) -> list[str]:
@@ -109,7 +115,7 @@ def phrase_tokens(words: list[str], lexicon: Lexicon) -> list[str]:
 def classify(token: str, lexicon: Lexicon, space: SemanticSpace, vector: np.ndarray) -> str:
     if _YEAR.match(token) or token in DATE_WORDS:
         return "date"
-    if token in lexicon.places:
+    if token in lexicon.major_places:
         return "place"
     if token in COLOUR_NAMES or token in {"black and white", "monochrome", "colourful"}:
         return "colour"
@@ -118,18 +124,44 @@ def classify(token: str, lexicon: Lexicon, space: SemanticSpace, vector: np.ndar
     if token in PEOPLE_WORDS:
         return "people"
     if token in lexicon.things or float((space.class_matrix @ vector).max()) >= _THING_SIMILARITY:
-        return "thing"
+        return "thing"  # "seaside", "sunset" and "cat" are also small towns
+    if token in lexicon.places:
+        return "place"
     if token in lexicon.folder_words:
         return "folder"
     return "other"
 
 
-def parse_query(text: str, space: SemanticSpace, lexicon: Lexicon | None = None) -> ParsedQuery:
+Encoder = Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]]
+
+
+def centre_and_normalise(space: SemanticSpace) -> Encoder:
+    """The query encoder's math in numpy (the exported amc_query.onnx computes the same)."""
+
+    def encode(raw: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        present = raw.any(axis=1, keepdims=True)
+        centred = (raw - space.centre) * present
+        tokens = centred / np.maximum(np.linalg.norm(centred, axis=1, keepdims=True), 1e-8)
+        mean = tokens.sum(axis=0)
+        return tokens.astype(np.float32), (mean / max(float(np.linalg.norm(mean)), 1e-8)).astype(
+            np.float32
+        )
+
+    return encode
+
+
+def parse_query(
+    text: str,
+    space: SemanticSpace,
+    lexicon: Lexicon | None = None,
+    encoder: Encoder | None = None,
+) -> ParsedQuery:
     lexicon = lexicon or default_lexicon()
     words = [w for w in split_words(text) if w not in STOP_WORDS]
     tokens_text = [t if " " in t else normalise(t) or t for t in phrase_tokens(words, lexicon)]
     tokens_text = [t for t in dict.fromkeys(tokens_text) if t]
-    vectors = space.embed(tokens_text)
+    raw = space.vectors.matrix(tokens_text) if tokens_text else np.zeros((0, space.dim), np.float32)
+    vectors, mean = (encoder or centre_and_normalise(space))(raw.astype(np.float32))
     tokens = [
         QueryToken(t, classify(t, lexicon, space, vectors[i])) for i, t in enumerate(tokens_text)
     ]
@@ -138,4 +170,4 @@ def parse_query(text: str, space: SemanticSpace, lexicon: Lexicon | None = None)
     intent = np.zeros(len(INTENTS), dtype=np.float32)
     for token in tokens:
         intent[INTENTS.index(token.intent)] += 1.0 / count
-    return ParsedQuery(text, tokens, vectors, weights, intent)
+    return ParsedQuery(text, tokens, vectors, weights, intent, mean)

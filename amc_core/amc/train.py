@@ -213,13 +213,26 @@ def improve_from_clicks(
                 progress(last)
             yield last
         if last is not None and last.kept:
-            save_params(model, user_params_path(library_dir))
+            save_library_model(model, library_dir)
+
+
+def save_library_model(model: AMC, library_dir: Path) -> None:
+    """The library's own parameters, and its own head graph that the search engine runs."""
+    from .export import HEAD_NAME, export_head
+
+    target = user_params_path(library_dir)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    export_head(model, target.parent / (HEAD_NAME + ".tmp"))
+    save_params(model, target)
+    (target.parent / (HEAD_NAME + ".tmp")).replace(target.parent / HEAD_NAME)
 
 
 def reset_to_default(library_dir: Path) -> bool:
-    """Forget the library's fine-tuned parameters; True if there were any."""
-    path = user_params_path(library_dir)
-    if path.is_file():
-        path.unlink()
-        return True
-    return False
+    """Forget the library's fine-tuned parameters (and head graph); True if there were any."""
+    from .export import HEAD_NAME
+
+    params = user_params_path(library_dir)
+    found = params.is_file()
+    for path in (params, params.parent / HEAD_NAME):
+        path.unlink(missing_ok=True)
+    return found

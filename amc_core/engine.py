@@ -1,0 +1,405 @@
+"""The search engine: candidates (vector index + keyword index + filters), AMC re-ranking
+through onnxruntime, and the explanation of every result.
+
+query text -> query language -> tokens -> query encoder -> candidates -> re-rank -> explain
+
+One engine per library and thread: it owns its catalog connection, the vector index and the
+ONNX sessions (loaded once, by `preload`, before the first query in the app).
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from .amc.batch import KeywordVectors, PhotoBatch, load_batch
+from .amc.onnx_ranker import OnnxRanker
+from .amc.query import Lexicon, ParsedQuery, default_lexicon, parse_query
+from .amc.ranker import Scored
+from .amc.space import SemanticSpace, semantic_space
+from .errors import UserInputError
+from .keywords import path_keywords
+from .query_language import Query, QueryError, parse
+from .resources import resources_dir
+from .runtime import SessionFactory
+from .search import KeywordWeight, SearchResult
+from .service import Library
+from .vector_index import VectorIndex
+from .vision.encoder import pooled_vector
+
+ANN_CANDIDATES = 400  # from the vector index, before re-ranking
+KEYWORD_CANDIDATES = 2000  # per query token, from the full-text index
+RERANK_MAX = 800  # the most photos the AMC head scores for one query
+SHOWN_KEYWORDS = 12
+_INDEX_CHUNK = 2000
+
+
+@dataclass
+class SearchResponse:
+    query: str
+    results: list[SearchResult] = field(default_factory=list)
+    candidates: int = 0
+    elapsed_ms: float = 0.0
+    error: str | None = None
+
+
+def user_models_dir(library_dir: Path) -> Path:
+    return library_dir / "models"
+
+
+def photo_vectors(batch: PhotoBatch, class_matrix: np.ndarray) -> np.ndarray:
+    """(B, D) query-independent unit vectors: what the whole photo shows (its posteriors through
+    the bridge) plus what its keywords say (confidence-weighted mean), in the query space."""
+    ids, probs = batch.region_ids[:, -1], batch.region_probs[:, -1]  # whole photo (B, k)
+    visual = (probs[..., None] * class_matrix[ids]).sum(axis=1)  # (B, D)
+    weights = batch.kw_conf * batch.kw_mask  # (B, K)
+    words = (weights[..., None] * batch.kw_vectors).sum(axis=1)
+    words /= np.maximum(weights.sum(axis=1, keepdims=True), 1e-6)
+    vectors = visual + words
+    return (vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-8)).astype(
+        np.float32
+    )
+
+
+class SearchEngine:
+    def __init__(self, library_dir: Path, sessions: SessionFactory | None = None) -> None:
+        self.library = Library(library_dir)
+        self.sessions = sessions or SessionFactory()
+        self._space: SemanticSpace | None = None
+        self._ranker: OnnxRanker | None = None
+        self._index: VectorIndex | None = None
+        self._keyword_vectors: KeywordVectors | None = None
+        self._lexicon: Lexicon | None = None
+        self._lock = threading.RLock()
+
+    # -- lifecycle ---------------------------------------------------------------
+
+    def preload(self) -> None:
+        """Load models, word vectors and the vector index now, not at the first query."""
+        with self._lock:
+            self._ensure_loaded()
+            self.refresh()
+            self.search("warm up the word pieces and sessions", 1)
+
+    def close(self) -> None:
+        self.library.close()
+
+    def __enter__(self) -> SearchEngine:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    @property
+    def provider(self) -> str:
+        return self._ensure_loaded()[1].provider
+
+    def _ensure_loaded(self) -> tuple[SemanticSpace, OnnxRanker, VectorIndex, KeywordVectors]:
+        if self._ranker is None:
+            self._space = semantic_space()
+            own = user_models_dir(self.library.paths.root)
+            models = own if (own / "amc_head.onnx").is_file() else resources_dir() / "models"
+            self._ranker = OnnxRanker(self.sessions, models, resources_dir() / "models")
+            self._index = VectorIndex(self.library.paths.root, self._space.dim)
+            self._index.load()
+            self._keyword_vectors = KeywordVectors(self.library.catalog, self._space)
+        assert self._space is not None and self._index is not None
+        assert self._keyword_vectors is not None
+        return self._space, self._ranker, self._index, self._keyword_vectors
+
+    def refresh(self) -> tuple[int, int]:
+        """Bring the vector index and the query lexicon up to date with the catalog.
+
+        Returns (added, removed). Cheap when nothing changed; saved only after a change.
+        """
+        with self._lock:
+            space, _, index, keyword_vectors = self._ensure_loaded()
+            rows = self.library.catalog.connection.execute(
+                "SELECT id FROM photos WHERE state = 'ok'"
+            ).fetchall()
+            current = {int(r[0]) for r in rows}
+            held = index.ids
+            missing = sorted(current - held)
+            gone = held - current
+            for start in range(0, len(missing), _INDEX_CHUNK):
+                chunk = missing[start : start + _INDEX_CHUNK]
+                batch = load_batch(self.library.catalog, keyword_vectors, chunk)
+                index.add(np.array(chunk, np.int64), photo_vectors(batch, space.class_matrix))
+            index.remove(gone)
+            if missing or gone or not index.path.is_file():
+                index.save()
+            self._lexicon = default_lexicon().with_folder_words(self._folder_words())
+            return len(missing), len(gone)
+
+    def _folder_words(self) -> set[str]:
+        """The words of the library's folder names ("grandma", "80th", "grandma 80th")."""
+        folders: set[str] = set()
+        roots = [f.path for f in self.library.catalog.folders()]
+        for (blob,) in self.library.catalog.connection.execute("SELECT path FROM photos"):
+            folders.add(os.path.dirname(os.fsdecode(bytes(blob))))
+        words: set[str] = set()
+        for folder in folders:
+            root = next((r for r in roots if folder.startswith(r)), None)
+            words.update(k.text for k in path_keywords(os.path.join(folder, "x.jpg"), root))
+        return words
+
+    # -- search ------------------------------------------------------------------
+
+    def search(self, text: str, top: int = 100) -> SearchResponse:
+        started = time.perf_counter()
+        try:
+            query = parse(text)
+        except QueryError as exc:
+            return SearchResponse(text, error=str(exc))
+        if top < 1:
+            raise UserInputError("top must be at least 1")
+        with self._lock:
+            space, ranker, index, keyword_vectors = self._ensure_loaded()
+            parsed = parse_query(query.text, space, self._lexicon, ranker.encode_query)
+            allowed = self._filtered(query) if query.has_filters else None
+            sources = self._candidates(query, parsed, allowed, index)
+            ids = self._narrow(list(sources), query, parsed, index)
+            results = self._rank(ids, sources, query, parsed, ranker, keyword_vectors, top)
+        elapsed = (time.perf_counter() - started) * 1000
+        return SearchResponse(text, results, len(ids), elapsed)
+
+    def _candidates(
+        self, query: Query, parsed: ParsedQuery, allowed: set[int] | None, index: VectorIndex
+    ) -> dict[int, str]:
+        found: dict[int, str] = {}
+        if parsed.empty:
+            # filters only: every photo they allow, newest first
+            return dict.fromkeys(sorted(allowed or set(), reverse=True), "filter")
+        if allowed is not None and len(allowed) <= RERANK_MAX:
+            return dict.fromkeys(allowed, "filter")
+        assert parsed.mean_vector is not None
+        k = ANN_CANDIDATES if allowed is None else min(len(index), ANN_CANDIDATES * 8)
+        labels, _ = index.search(parsed.mean_vector, k)
+        for photo_id in labels.tolist():
+            found[int(photo_id)] = "vector"
+        for token in parsed.tokens:
+            for photo_id in self._keyword_hits(token.text):
+                found[photo_id] = "vector+keywords" if photo_id in found else "keywords"
+        if allowed is not None:
+            found = {p: s for p, s in found.items() if p in allowed}
+        return found
+
+    def _keyword_hits(self, text: str) -> list[int]:
+        rows = self.library.catalog.connection.execute(
+            "SELECT rowid FROM photo_text WHERE photo_text MATCH ? LIMIT ?",
+            (_fts_phrase(text), KEYWORD_CANDIDATES),
+        ).fetchall()
+        return [int(r[0]) for r in rows]
+
+    def _narrow(
+        self, ids: list[int], query: Query, parsed: ParsedQuery, index: VectorIndex
+    ) -> list[int]:
+        """Apply exclusions and required phrases; cap what the head scores, by vector score."""
+        if query.excluded or query.phrases:
+            ids = self._apply_words(ids, query)
+        if len(ids) > RERANK_MAX and parsed.mean_vector is not None:
+            known = [i for i in ids if i in index.ids]
+            scores = index.vectors(known) @ parsed.mean_vector
+            ids = [known[i] for i in np.argsort(-scores)[:RERANK_MAX]]
+        return ids
+
+    def _apply_words(self, ids: list[int], query: Query) -> list[int]:
+        catalog = self.library.catalog
+        sets = catalog.keyword_sets(ids)
+        paths = _paths(catalog.connection, ids)
+        kept = []
+        for photo_id in ids:
+            words = {catalog.keyword_text(k) for k, _, _ in sets.get(photo_id, [])}
+            path = paths.get(photo_id, "").lower()
+            if any(x in words or _in_path(x, path) for x in query.excluded):
+                continue
+            if all(p in words or p in path for p in query.phrases):
+                kept.append(photo_id)
+        return kept
+
+    def _rank(
+        self, ids: list[int], sources: dict[int, str], query: Query, parsed: ParsedQuery,
+        ranker: OnnxRanker, keyword_vectors: KeywordVectors, top: int,
+    ) -> list[SearchResult]:  # fmt: skip
+        if not ids:
+            return []
+        batch = load_batch(self.library.catalog, keyword_vectors, ids)
+        if parsed.empty:
+            order = list(range(len(ids)))[:top]
+            scored = None
+        else:
+            scored = ranker.score(parsed, batch)
+            order = np.argsort(-scored.scores, kind="stable")[:top].tolist()
+        meta = _photo_meta(self.library.catalog.connection, [ids[i] for i in order])
+        return [self._result(batch, i, scored, sources, meta) for i in order]
+
+    def _result(
+        self, batch: PhotoBatch, i: int, scored: Scored | None, sources: dict[int, str],
+        meta: dict[int, tuple[str, str | None]],
+    ) -> SearchResult:  # fmt: skip
+        photo_id = batch.photo_ids[i]
+        path, content_hash = meta[photo_id]
+        if scored is None:
+            return SearchResult(photo_id, path, 1.0, 0.0, 1.0, [], content_hash, [], "filter")
+        attention = scored.keyword_attention[i]
+        keywords = []
+        for j in np.argsort(-attention)[:SHOWN_KEYWORDS]:
+            if batch.kw_ids[i, j] < 0 or attention[j] < 1e-3:
+                continue
+            source = _source_name(int(batch.kw_source[i, j]))
+            text = self.library.catalog.keyword_text(int(batch.kw_ids[i, j]))
+            keywords.append(KeywordWeight(text, float(attention[j]), source))
+        return SearchResult(
+            photo_id=photo_id,
+            path=path,
+            score=float(scored.scores[i]),
+            visual_weight=float(scored.modality[i, 0]),
+            language_weight=float(scored.modality[i, 1]),
+            keywords=keywords,
+            content_hash=content_hash,
+            region_attention=[float(a) for a in scored.region_attention[i]],
+            source=sources.get(photo_id, "vector"),
+        )
+
+    # -- filters -----------------------------------------------------------------
+
+    def _filtered(self, query: Query) -> set[int]:
+        where, params = ["state = 'ok'"], []
+        if query.years:
+            where.append(f"substr(taken_at, 1, 4) IN ({','.join('?' * len(query.years))})")
+            params += [f"{y:04d}" for y in query.years]
+        if query.months:
+            where.append(f"substr(taken_at, 6, 2) IN ({','.join('?' * len(query.months))})")
+            params += [f"{m:02d}" for m in query.months]
+        if query.before:
+            where.append("taken_at < ?")
+            params.append(query.before.isoformat())
+        if query.after:
+            where.append("taken_at >= ?")
+            params.append(query.after.isoformat())
+        for camera in query.cameras:
+            where.append("(lower(camera_make) LIKE ? OR lower(camera_model) LIKE ?)")
+            params += [f"%{camera}%", f"%{camera}%"]
+        for folder in query.folders:
+            where.append("instr(lower(CAST(path AS TEXT)), ?) > 0")
+            params.append(folder)
+        rows = self.library.catalog.connection.execute(
+            f"SELECT id FROM photos WHERE {' AND '.join(where)}", params
+        ).fetchall()
+        allowed = {int(r[0]) for r in rows}
+        for place in query.places:
+            allowed &= self._with_keyword(place, "place")
+        return allowed
+
+    def _with_keyword(self, text: str, source: str) -> set[int]:
+        rows = self.library.catalog.connection.execute(
+            "SELECT rowid FROM photo_text WHERE photo_text MATCH ?", (_fts_phrase(text),)
+        ).fetchall()
+        ids = [int(r[0]) for r in rows]
+        catalog = self.library.catalog
+        return {
+            photo_id
+            for photo_id, entries in catalog.keyword_sets(ids).items()
+            if any(s == source and catalog.keyword_text(k) == text for k, _, s in entries)
+        }
+
+    # -- explain and similar -------------------------------------------------------
+
+    def photo_id(self, path: str) -> int:
+        real = os.path.realpath(os.path.expanduser(path))
+        row = self.library.catalog.connection.execute(
+            "SELECT id, state FROM photos WHERE path = ?", (os.fsencode(real),)
+        ).fetchone()
+        if row is None:
+            raise UserInputError(f"not a photo of this library: {path} (index its folder first)")
+        if row[1] != "ok":
+            raise UserInputError(f"this photo could not be indexed: {path}")
+        return int(row[0])
+
+    def explain(self, text: str, photo_id: int) -> SearchResult:
+        """Why this photo ranks for this query (whether or not it is among the top results)."""
+        query = parse(text)
+        with self._lock:
+            space, ranker, index, keyword_vectors = self._ensure_loaded()
+            parsed = parse_query(query.text, space, self._lexicon, ranker.encode_query)
+            found = self._candidates(query, parsed, None, index) if not parsed.empty else {}
+            source = found.get(photo_id, "not a candidate: scored on request")
+            return self._rank([photo_id], {photo_id: source}, query, parsed, ranker,
+                              keyword_vectors, 1)[0]  # fmt: skip
+
+    def similar(self, photo_id: int, top: int = 50) -> SearchResponse:
+        """Photos that look alike: semantic neighbours, re-ranked by the CNN's pooled features."""
+        started = time.perf_counter()
+        with self._lock:
+            _, _, index, _ = self._ensure_loaded()
+            if photo_id not in index.ids:
+                raise UserInputError("this photo is not in the search index yet")
+            labels, _ = index.search(index.vectors([photo_id])[0], min(len(index), 400))
+            ids = [int(i) for i in labels if int(i) != photo_id]
+            features = self.library.catalog.features_of([photo_id, *ids])
+            if photo_id not in features:
+                return SearchResponse(f"similar:{photo_id}", error="no stored features")
+            mine = _unit(pooled_vector(features[photo_id]))
+            scored = sorted(
+                (
+                    (float(_unit(pooled_vector(features[i])) @ mine), i)
+                    for i in ids
+                    if i in features
+                ),
+                reverse=True,
+            )[:top]
+            meta = _photo_meta(self.library.catalog.connection, [i for _, i in scored])
+        results = [
+            SearchResult(i, meta[i][0], s, 1.0, 0.0, [], meta[i][1], [], "similar")
+            for s, i in scored
+        ]
+        return SearchResponse(f"similar:{photo_id}", results, len(ids),
+                              (time.perf_counter() - started) * 1000)  # fmt: skip
+
+
+def _unit(x: np.ndarray) -> np.ndarray:
+    return x / max(float(np.linalg.norm(x)), 1e-8)
+
+
+def _fts_phrase(text: str) -> str:
+    return '"' + text.replace('"', '""') + '"'
+
+
+def _in_path(word: str, path: str) -> bool:
+    return any(
+        word == part or word in part.split() for part in path.replace("_", " ").split(os.sep)
+    )
+
+
+def _source_name(index: int) -> str:
+    from .keyword import SOURCES
+
+    return SOURCES[index] if index < len(SOURCES) else "other"
+
+
+def _paths(conn: object, ids: list[int]) -> dict[int, str]:
+    out: dict[int, str] = {}
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        rows = conn.execute(  # type: ignore[attr-defined]
+            f"SELECT id, path FROM photos WHERE id IN ({','.join('?' * len(chunk))})", chunk
+        )
+        out.update({int(i): os.fsdecode(bytes(p)) for i, p in rows})
+    return out
+
+
+def _photo_meta(conn: object, ids: list[int]) -> dict[int, tuple[str, str | None]]:
+    out: dict[int, tuple[str, str | None]] = {}
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        rows = conn.execute(  # type: ignore[attr-defined]
+            f"SELECT id, path, content_hash FROM photos WHERE id IN ({','.join('?' * len(chunk))})",
+            chunk,
+        )
+        out.update({int(i): (os.fsdecode(bytes(p)), h) for i, p, h in rows})
+    return out

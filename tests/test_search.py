@@ -1,0 +1,174 @@
+"""The search engine on a small built library: candidates, filters, exclusions, explanations."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from datetime import datetime
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from amc_core.engine import SearchEngine
+from amc_core.service import Library
+from amc_core.tagging import default_tagger
+from amc_core.vector_index import VectorIndex
+from photo_factory import exif_bytes, write_photo
+
+PHOTOS = Path(__file__).parent / "data" / "photos"
+
+
+def _save(src: str, dst: Path, **exif: object) -> Path:
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    with Image.open(PHOTOS / f"{src}.jpg") as image:
+        image.save(dst, quality=90, exif=exif_bytes(**exif) if exif else b"")  # type: ignore[arg-type]
+    return dst
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    root = tmp_path_factory.mktemp("search")
+    photos = root / "photos"
+    _save("chelsea_cat", photos / "Holidays" / "Paris 2019" / "IMG_0001.jpg",
+          taken=datetime(2019, 7, 14, 16, 0), gps=(48.8566, 2.3522), make="Canon",
+          model="Canon EOS 80D")  # fmt: skip
+    _save("coffee", photos / "Cafe" / "espresso.jpg", taken=datetime(2021, 3, 2, 9, 0),
+          make="Apple", model="iPhone 12")  # fmt: skip
+    _save("dog_bicycle_truck", photos / "Walks" / "IMG_0100.jpg", taken=datetime(2018, 7, 1, 12))
+    _save("rocket", photos / "Space" / "launch.jpg")
+    _save("astronaut", photos / "Space" / "portrait.jpg")
+    write_photo(photos / "Misc" / "IMG_7777.jpg", seed=5, gps=(35.6762, 139.6503))  # Tokyo only
+    with Image.open(PHOTOS / "coffee.jpg") as image:  # a re-encoded copy, for "similar"
+        image.resize((300, 200)).save(photos / "Misc" / "copy.jpg", quality=70)
+    lib = root / "lib"
+    with Library(lib) as library:
+        folders = library.add_folders([str(photos)])
+        for _ in library.index(folders, analyzer=default_tagger(ocr=False)):
+            pass
+    return lib, photos
+
+
+@pytest.fixture(scope="module")
+def engine(built: tuple[Path, Path]) -> SearchEngine:
+    engine = SearchEngine(built[0])
+    engine.preload()
+    return engine
+
+
+def names(response) -> list[str]:  # type: ignore[no-untyped-def]
+    assert response.error is None, response.error
+    return [Path(r.path).name for r in response.results]
+
+
+def test_visual_query_ranks_the_right_photo_first(engine):
+    assert names(engine.search("kitty"))[0] == "IMG_0001.jpg"
+    assert names(engine.search("espresso"))[0] in {"espresso.jpg", "copy.jpg"}
+    assert names(engine.search("dog on a bicycle"))[0] == "IMG_0100.jpg"
+
+
+def test_photo_found_only_by_its_gps_place(engine):
+    assert names(engine.search("tokyo"))[0] == "IMG_7777.jpg"
+    assert names(engine.search("japan"))[0] == "IMG_7777.jpg"
+
+
+def test_minus_word_removes(engine):
+    assert "espresso.jpg" in names(engine.search("coffee"))
+    assert "espresso.jpg" not in names(engine.search("coffee -cafe"))  # its folder
+    assert "IMG_0001.jpg" not in names(engine.search("animal -cat"))
+
+
+def test_filters_filter(engine):
+    assert names(engine.search("year:2019")) == ["IMG_0001.jpg"]
+    assert set(names(engine.search("month:july"))) == {"IMG_0001.jpg", "IMG_0100.jpg"}
+    assert names(engine.search("place:paris")) == ["IMG_0001.jpg"]
+    assert set(names(engine.search("folder:space"))) == {"launch.jpg", "portrait.jpg"}
+    assert names(engine.search("camera:iphone")) == ["espresso.jpg"]
+    assert set(names(engine.search("after:2019-01-01"))) == {"IMG_0001.jpg", "espresso.jpg"}
+    assert names(engine.search("before:2019")) == ["IMG_0100.jpg"]
+    assert names(engine.search("animal year:2018")) == ["IMG_0100.jpg"]
+    assert names(engine.search('"paris 2019"')) == ["IMG_0001.jpg"]
+
+
+def test_malformed_filter_is_a_message_not_an_empty_result(engine):
+    response = engine.search("cat year:20x9")
+    assert response.error and "year:20x9" in response.error and not response.results
+    assert "unknown filter" in (engine.search("colour:red").error or "")
+
+
+def test_results_explain_themselves(engine):
+    top = engine.search("paris").results[0]
+    assert top.language_weight > 0.6 and abs(top.visual_weight + top.language_weight - 1) < 1e-5
+    assert top.keywords[0].keyword == "paris" and top.keywords[0].source in {"place", "folder"}
+    assert len(top.region_attention) == 10 and abs(sum(top.region_attention) - 1) < 1e-4
+    cat = engine.search("cat").results[0]
+    assert cat.visual_weight > 0.5
+    explained = engine.explain("espresso", engine.photo_id(str(top.path)))
+    assert explained.score < engine.search("espresso").results[0].score
+
+
+def test_similar_finds_the_copy(engine, built):
+    _, photos = built
+    original = engine.photo_id(str(photos / "Cafe" / "espresso.jpg"))
+    assert names(engine.similar(original, 3))[0] == "copy.jpg"
+
+
+def test_cli_search_explain_similar_json(built):
+    lib, photos = built
+    run = [sys.executable, "-m", "amc_core.cli"]
+    out = subprocess.run([*run, "search", "tokyo", "--library", str(lib), "--json"],
+                         capture_output=True, text=True, timeout=120)  # fmt: skip
+    assert out.returncode == 0, out.stderr
+    first = json.loads(out.stdout)["results"][0]
+    assert first["path"].endswith("IMG_7777.jpg") and first["modality_weights"]["language"] > 0.5
+    assert any(k["keyword"] == "tokyo" and k["weight"] > 0 for k in first["keywords"])
+    out = subprocess.run([*run, "explain", "tokyo", str(photos / "Misc" / "IMG_7777.jpg"),
+                          "--library", str(lib), "--json"], capture_output=True, text=True,
+                         timeout=120)  # fmt: skip
+    explained = json.loads(out.stdout)
+    assert explained["candidate_source"] in {"keywords", "vector+keywords", "vector"}
+    assert len(explained["regions"]) == 10
+    bad = subprocess.run([*run, "search", "month:smarch", "--library", str(lib)],
+                         capture_output=True, text=True, timeout=120)  # fmt: skip
+    assert bad.returncode == 1 and "month:smarch" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_vector_index_follows_the_catalog_and_survives_damage(built, tmp_path):
+    lib = tmp_path / "lib"
+    shutil.copytree(built[0], lib)
+    with SearchEngine(lib) as engine:
+        engine.preload()
+        count = len(engine._ensure_loaded()[2])
+    (lib / "vectors.hnsw").write_bytes(b"garbage")
+    with SearchEngine(lib) as engine:
+        engine.preload()  # the damaged file is noticed and rebuilt
+        assert len(engine._ensure_loaded()[2]) == count
+        assert names(engine.search("tokyo"))[0] == "IMG_7777.jpg"
+    with Library(lib) as library:
+        victim = next(r for r in library.catalog.photo_rows() if "IMG_7777" in str(r["path"]))
+        library.catalog.delete_photos([int(victim["id"])])  # type: ignore[call-overload]
+    with SearchEngine(lib) as engine:
+        engine.preload()
+        assert "IMG_7777.jpg" not in names(engine.search("tokyo"))
+
+
+def test_ann_recall_against_brute_force(tmp_path):
+    """Clustered vectors (photos are not isotropic noise): recall@100 >= 0.95 at ef=256."""
+    rng = np.random.default_rng(0)
+    centres = rng.normal(size=(50, 64)).astype(np.float32)
+    data = centres[rng.integers(0, 50, 5000)] + 0.4 * rng.normal(size=(5000, 64)).astype(np.float32)
+    data /= np.linalg.norm(data, axis=1, keepdims=True)
+    index = VectorIndex(tmp_path, 64, threads=1)
+    index.add(np.arange(5000), data)
+    index.save()
+    reloaded = VectorIndex(tmp_path, 64, threads=1)
+    assert reloaded.load() and len(reloaded) == 5000
+    recalls = []
+    for q in data[rng.choice(5000, 30, replace=False)]:
+        exact = set(np.argsort(-(data @ q))[:100].tolist())
+        found = set(reloaded.search(q, 100)[0].tolist())
+        recalls.append(len(exact & found) / 100)
+    assert np.mean(recalls) >= 0.95
