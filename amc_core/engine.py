@@ -203,7 +203,8 @@ class SearchEngine:
         if query.excluded or query.phrases:
             ids = self._apply_words(ids, query)
         if len(ids) > RERANK_MAX and parsed.mean_vector is not None:
-            known = [i for i in ids if i in index.ids]
+            held = index.ids
+            known = [i for i in ids if i in held]
             scores = index.vectors(known) @ parsed.mean_vector
             ids = [known[i] for i in np.argsort(-scores)[:RERANK_MAX]]
         return ids

@@ -14,6 +14,7 @@ import contextlib
 import json
 import os
 import threading
+from collections.abc import Set
 from pathlib import Path
 
 import hnswlib
@@ -55,8 +56,10 @@ class VectorIndex:
         return len(self._ids)
 
     @property
-    def ids(self) -> set[int]:
-        return set(self._ids)
+    def ids(self) -> frozenset[int]:
+        """A snapshot of the photo ids held (a copy: take it once, not per photo)."""
+        with self._lock:
+            return frozenset(self._ids)
 
     def load(self) -> bool:
         """Read the saved index; False (and empty) when it is missing, foreign or damaged."""
@@ -97,7 +100,7 @@ class VectorIndex:
             self._ids.update(int(i) for i in ids)
             self._deleted.difference_update(int(i) for i in ids[fresh])
 
-    def remove(self, ids: set[int]) -> None:
+    def remove(self, ids: Set[int]) -> None:
         with self._lock:
             for photo_id in ids & self._ids:
                 # already marked when a save predates our bookkeeping
