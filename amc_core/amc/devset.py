@@ -69,3 +69,33 @@ def _materialise(devset_dir: Path, out: Path) -> dict[str, Path]:
     paths = {k: Path(v).resolve() for k, v in module.materialise(out).items()}
     record.write_text(json.dumps({k: str(v) for k, v in paths.items()}))
     return paths
+
+
+def write_training_queries(split: str, out: Path, devset_dir: Path = DEVSET_DIR) -> int:
+    """The split's queries in `amc train --format queries` form (paths of the indexed copy)."""
+    devset = indexed_devset(devset_dir)
+    photo_paths = json.loads((devset.library_dir.parent / "photos" / "paths.json").read_text())
+    queries = [
+        {"query": q.query, "relevant": {photo_paths[p]: g for p, g in q.relevant.items()}}
+        for q in devset.queries[split]
+    ]
+    out.write_text(json.dumps({"queries": queries}, indent=1))
+    return len(queries)
+
+
+def main(argv: list[str] | None = None) -> int:
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m amc_core.amc.devset")
+    parser.add_argument("--write-queries", nargs=2, metavar=("SPLIT", "OUT"))
+    args = parser.parse_args(argv)
+    if args.write_queries:
+        split, out = args.write_queries
+        print(f"{write_training_queries(split, Path(out))} queries written to {out}")
+    else:
+        print(indexed_devset().library_dir)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -47,7 +47,9 @@ class AMCConfig:
     tau_visual: float = 12.0
     tau_keyword: float = 16.0
     beta: float = 1.0  # how much a keyword's confidence steers attention to it
-    gamma: float = 1.0  # how much it scales the evidence
+    # how much confidence scales the evidence: 0.5 (sqrt) beat 1.0 on the dev half (NDCG@10
+    # 0.703 vs 0.689); a 0.3-confidence keyword still counts for half of a sure one
+    gamma: float = 0.5
     # MTN starts from a rule (language intents push towards keywords) until trained.
     mtn_language_push: float = 2.5
     mtn_bias: float = 0.3
