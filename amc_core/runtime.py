@@ -13,11 +13,14 @@ not prefer it; ``auto`` or unset keeps the caller's choice).
 from __future__ import annotations
 
 import base64
+import hashlib
 import logging
 import os
 from pathlib import Path
 
 import onnxruntime as ort
+
+from .errors import AmcError
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +58,47 @@ def _env_choice() -> str:
     return "auto"
 
 
+CHECKSUMS = "SHA256SUMS"
+
+
+class ModelError(AmcError):
+    """A model file is missing or damaged."""
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def write_checksums(folder: Path, pattern: str = "*.onnx") -> None:
+    """Record the SHA-256 of every model file in `folder` (after an export)."""
+    lines = [f"{_sha256(p)}  {p.name}" for p in sorted(folder.glob(pattern))]
+    (folder / CHECKSUMS).write_text("\n".join(lines) + "\n")
+
+
+def verify_model(path: Path) -> None:
+    if not path.is_file():
+        raise ModelError(f"the model {path} is missing; reinstall AMC Photo Search")
+    sums = path.parent / CHECKSUMS
+    if not sums.is_file():
+        return
+    expected = {
+        name: digest
+        for digest, name in (
+            line.split(maxsplit=1) for line in sums.read_text().splitlines() if line
+        )
+    }
+    want = expected.get(path.name)
+    if want is not None and _sha256(path) != want:
+        raise ModelError(
+            f"the model {path} is damaged (checksum mismatch); reinstall AMC Photo Search "
+            "or restore the file"
+        )
+
+
 class SessionFactory:
     """Creates ``ort.InferenceSession`` objects with one provider policy and explicit threads.
 
@@ -87,7 +131,13 @@ class SessionFactory:
         return opts
 
     def create(self, model_path: Path | str | bytes) -> ort.InferenceSession:
-        """Open a model (path or serialized bytes) and record which provider really runs it."""
+        """Open a model (path or serialized bytes) and record which provider really runs it.
+
+        A model file listed in a SHA256SUMS beside it is verified first: a damaged or missing
+        model is one clear ModelError, not an onnxruntime stack trace.
+        """
+        if not isinstance(model_path, bytes):
+            verify_model(Path(model_path))
         source = model_path if isinstance(model_path, bytes) else str(model_path)
         providers = self.requested_providers()
         may_fall_back = CUDA in providers
@@ -97,6 +147,9 @@ class SessionFactory:
             session = ort.InferenceSession(
                 source, sess_options=self.session_options(), providers=providers
             )
+        except Exception as exc:  # onnxruntime raises its own Fail / InvalidProtobuf types
+            name = "<in-memory model>" if isinstance(model_path, bytes) else str(model_path)
+            raise ModelError(f"cannot load the model {name}: {exc}") from exc
         finally:
             ort.set_default_logger_severity(QUIET)
         actual = session.get_providers()[0]

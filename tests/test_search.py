@@ -172,3 +172,20 @@ def test_ann_recall_against_brute_force(tmp_path):
         found = set(reloaded.search(q, 100)[0].tolist())
         recalls.append(len(exact & found) / 100)
     assert np.mean(recalls) >= 0.95
+
+
+def test_damaged_model_is_one_clear_error(tmp_path):
+    from amc_core.runtime import ModelError, SessionFactory, write_checksums
+
+    model = tmp_path / "amc_head.onnx"
+    shutil.copy(Path(__file__).parents[1] / "resources" / "models" / "amc_head.onnx", model)
+    write_checksums(tmp_path)
+    SessionFactory().create(model)  # intact: loads
+    data = bytearray(model.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    model.write_bytes(bytes(data))
+    with pytest.raises(ModelError, match="damaged"):
+        SessionFactory().create(model)
+    model.unlink()
+    with pytest.raises(ModelError, match="missing"):
+        SessionFactory().create(model)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import struct
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -89,7 +90,10 @@ def load_batch(
     region_ids = np.zeros((b, N_REGIONS, TOP_K), dtype=np.int64)
     region_probs = np.zeros((b, N_REGIONS, TOP_K), dtype=np.float32)
     for row, blob in _features(catalog, ids):
-        r_ids, r_probs = sparse_posteriors(blob, TOP_K)
+        try:
+            r_ids, r_probs = sparse_posteriors(blob, TOP_K)
+        except (ValueError, struct.error):
+            continue  # damaged features: the photo still ranks by its keywords (`amc repair`)
         region_ids[row, : r_ids.shape[0]] = r_ids
         region_probs[row, : r_probs.shape[0]] = r_probs
     sets = catalog.keyword_sets(ids)

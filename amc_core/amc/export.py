@@ -26,6 +26,7 @@ import torch
 from torch import nn
 
 from ..resources import resources_dir
+from ..runtime import SessionFactory, write_checksums
 from .batch import N_REGIONS, TOP_K
 from .intents import fit_mtn
 from .model import AMC, N_SOURCES
@@ -124,7 +125,6 @@ def export_query(encoder: QueryEncoder, out: Path) -> None:
 
 def check_parity(model: AMC, encoder: QueryEncoder, head_path: Path, query_path: Path) -> float:
     """Max abs difference between torch and onnxruntime over several shapes; raises above 1e-4."""
-    from ..runtime import SessionFactory
 
     factory = SessionFactory(prefer_gpu=False)
     head, query = factory.create(head_path), factory.create(query_path)
@@ -170,6 +170,7 @@ def build(out_dir: Path, params: Path | None = None) -> dict[str, float]:
     export_head(model, out_dir / HEAD_NAME)
     export_query(encoder, out_dir / QUERY_NAME)
     worst = check_parity(model, encoder, out_dir / HEAD_NAME, out_dir / QUERY_NAME)
+    write_checksums(out_dir)
     return {**fit, "parity_max_abs_diff": worst}
 
 

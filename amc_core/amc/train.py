@@ -21,6 +21,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from ..runtime import write_checksums
 from ..service import Library
 from .batch import KeywordVectors, PhotoBatch, load_batch
 from .data import Example, load
@@ -225,6 +226,7 @@ def save_library_model(model: AMC, library_dir: Path) -> None:
     export_head(model, target.parent / (HEAD_NAME + ".tmp"))
     save_params(model, target)
     (target.parent / (HEAD_NAME + ".tmp")).replace(target.parent / HEAD_NAME)
+    write_checksums(target.parent)
 
 
 def reset_to_default(library_dir: Path) -> bool:
@@ -233,6 +235,6 @@ def reset_to_default(library_dir: Path) -> bool:
 
     params = user_params_path(library_dir)
     found = params.is_file()
-    for path in (params, params.parent / HEAD_NAME):
+    for path in (params, params.parent / HEAD_NAME, params.parent / "SHA256SUMS"):
         path.unlink(missing_ok=True)
     return found

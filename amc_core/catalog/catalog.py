@@ -100,6 +100,11 @@ class Catalog:
                 conn.execute("PRAGMA synchronous = NORMAL")
             migrate(conn)
             conn.execute("PRAGMA quick_check(1)").fetchone()
+        except sqlite3.OperationalError as exc:
+            raise LibraryError(
+                f"cannot open the catalog {target} ({exc}): is the library folder read-only, "
+                "on a full disk, or locked by another program?"
+            ) from exc
         except sqlite3.DatabaseError as exc:
             raise LibraryError(
                 f"the catalog {target} is damaged or not a catalog ({exc}); "

