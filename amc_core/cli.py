@@ -58,6 +58,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     sub.add_parser("status", parents=[common], help="folders, counts, size and models")
+    sub.add_parser(
+        "repair",
+        parents=[common],
+        help="check and rebuild the library's indexes (photos are not touched)",
+    )
 
     p_keywords = sub.add_parser("keywords", help="the keywords of one photo (no library needed)")
     p_keywords.add_argument("path", metavar="PATH")
@@ -198,6 +203,25 @@ def _print_report(report: IndexReport) -> None:
 
 def _printable(path: str) -> str:
     return path.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def _cmd_repair(args: argparse.Namespace) -> int:
+    with _library(args) as library:
+        report = library.repair()
+    with _engine(args) as engine:
+        from .vector_index import INDEX_NAME
+
+        (engine.library.paths.root / INDEX_NAME).unlink(missing_ok=True)
+        added, _ = engine.refresh()  # rebuilt from the catalog
+    report["vector_index_photos"] = added
+    if args.json:
+        print(json.dumps(report))
+    else:
+        for key, value in report.items():
+            print(f"{key.replace('_', ' '):<28} {value}")
+        if report["damaged_features"]:
+            print("run `amc index` on your folders to re-read the photos with damaged features")
+    return 0
 
 
 def _cmd_status(args: argparse.Namespace) -> int:
@@ -438,6 +462,7 @@ _COMMANDS = {
     "eval": _cmd_eval,
     "export": _cmd_export,
     "explain": _cmd_explain,
+    "repair": _cmd_repair,
     "similar": _cmd_similar,
 }
 

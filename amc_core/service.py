@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import struct
 import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -107,6 +108,33 @@ class Library:
             yield from index_folders(
                 self.catalog, self.thumbnails, targets, self.settings, analyzer, cancel
             )
+
+    def repair(self) -> dict[str, object]:
+        """Check and repair what can be rebuilt from the catalog, touching no photo:
+        SQLite integrity, the full-text index, damaged feature blobs (their photos are
+        re-indexed at the next run), thumbnails nobody uses."""
+        from .vision.encoder import sparse_posteriors
+
+        conn = self.catalog.connection
+        problems = [r[0] for r in conn.execute("PRAGMA integrity_check").fetchall() if r[0] != "ok"]
+        with WriteLock(self.paths):
+            damaged = []
+            for photo_id, blob in conn.execute("SELECT photo_id, data FROM photo_features"):
+                try:
+                    sparse_posteriors(bytes(blob))
+                except (ValueError, struct.error):
+                    damaged.append(int(photo_id))
+            # forgetting a damaged photo's size makes the next `amc index` decode it again
+            with self.catalog.transaction() as tx:
+                tx.executemany("UPDATE photos SET size = -1 WHERE id = ?", [(i,) for i in damaged])
+                tx.execute("INSERT INTO photo_text(photo_text) VALUES ('rebuild')")
+            removed = self.thumbnails.collect_garbage(self.catalog.hashes_in_use())
+        return {
+            "integrity": problems or ["ok"],
+            "damaged_features": len(damaged),
+            "fulltext_index": "rebuilt",
+            "unused_thumbnails_removed": removed,
+        }
 
     def status(self, count_pending: bool = True) -> LibraryStatus:
         counts = self.catalog.counts()
