@@ -10,12 +10,12 @@ def resources_dir() -> Path:
     """The ``resources/`` folder: beside ``amc_core/`` in a checkout, or inside the package.
 
     A source checkout (and an editable install) has ``<repo>/resources``; an installed package
-    that bundles its data has ``amc_core/resources``.
+    has them as ``amc_core/_resources`` (see ``package-dir`` in pyproject.toml).
     """
     beside = Path(__file__).resolve().parent.parent / "resources"
     if beside.is_dir():
         return beside
-    return Path(str(importlib.resources.files("amc_core") / "resources"))
+    return Path(str(importlib.resources.files("amc_core") / "_resources"))
 
 
 def build_cache_dir() -> Path:
