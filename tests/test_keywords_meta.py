@@ -320,3 +320,10 @@ def test_every_source_survives_random_input() -> None:
         assert well_formed(place_keywords(number, rng.uniform(-200, 200)))
         assert isinstance(normalise(text), str)
         assert well_formed(merge_keywords([[Keyword(text, number, "file")]]))
+
+
+def test_short_codes_glued_to_numbers_are_ids_not_words():
+    from amc_core.keywords import path_keywords
+
+    assert path_keywords("/photos/dv026.jpg", "/photos") == []
+    assert [k.text for k in path_keywords("/photos/trip2019.jpg", "/photos")] == ["2019", "trip"]

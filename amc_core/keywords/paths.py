@@ -274,8 +274,11 @@ def _valid_date(year: int, month: int, day: int) -> bool:
     return True
 
 
+_CODE_RE = re.compile(r"^[A-Za-z]{1,3}\d{2,}$")  # dv026, ab1234, x7: an id, not words
+
+
 def _is_junk_chunk(chunk: str) -> bool:
-    if len(chunk) > 40 or _DCF_FOLDER_RE.match(chunk):
+    if len(chunk) > 40 or _DCF_FOLDER_RE.match(chunk) or _CODE_RE.match(chunk):
         return True
     if _HEX_RE.match(chunk) and not chunk.isdigit() and not chunk.isalpha():
         return True
