@@ -8,6 +8,8 @@ from collections.abc import Callable, Iterator
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
+from amc_core.errors import AmcError
+
 
 class JobSignals(QObject):
     progress = Signal(object)  # each value the generator yields
@@ -36,10 +38,44 @@ class GeneratorJob(QRunnable):
                 self.signals.progress.emit(value)
         except Exception as exc:  # shown to the user, never a crash of the UI
             message = str(exc) or type(exc).__name__
-            traceback.print_exc()
+            if not isinstance(exc, AmcError):  # an AmcError is a sentence for the user, not a bug
+                traceback.print_exc()
             self.signals.failed.emit(message)
             return
         self.signals.finished.emit(last)
 
     def start(self, pool: QThreadPool | None = None) -> None:
         (pool or QThreadPool.globalInstance()).start(self)
+
+
+def single_thread_pool(parent: QObject | None = None) -> QThreadPool:
+    """A pool whose one thread never expires: what runs there stays on one thread (SQLite)."""
+    pool = QThreadPool(parent)
+    pool.setMaxThreadCount(1)
+    pool.setExpiryTimeout(-1)
+    return pool
+
+
+class JobSet(QObject):
+    """Keeps jobs alive until they end (the pool does not own them)."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._jobs: dict[int, GeneratorJob] = {}
+
+    def start(self, job: GeneratorJob, pool: QThreadPool | None = None) -> GeneratorJob:
+        self._jobs[id(job.signals)] = job
+        job.signals.finished.connect(self._forget)
+        job.signals.failed.connect(self._forget)
+        job.start(pool)
+        return job
+
+    def __len__(self) -> int:
+        return len(self._jobs)
+
+    def cancel_all(self) -> None:
+        for job in self._jobs.values():
+            job.cancel()
+
+    def _forget(self, _value: object) -> None:
+        self._jobs.pop(id(self.sender()), None)

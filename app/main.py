@@ -18,7 +18,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--version", action="version", version=f"AMC Photo Search {__version__}")
     args = parser.parse_args(argv)
 
-    from PySide6.QtWidgets import QApplication
+    from PySide6.QtWidgets import QApplication, QMessageBox
 
     from .window import MainWindow
 
@@ -28,7 +28,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         library = Library(resolve_library_dir(args.library))
     except AmcError as exc:
+        # no window to hold a banner yet: the one dialog the app shows
         print(f"amc-photo-search: error: {exc}", file=sys.stderr)
+        QMessageBox.critical(None, "AMC Photo Search", f"The library cannot be opened.\n\n{exc}")
         return 1
     window = MainWindow(library)
     window.show()

@@ -1,212 +1,353 @@
-"""The main window: search bar, results gallery, folders and background indexing."""
+"""The main window: lays out the views and connects them to the controllers' named methods."""
 
 from __future__ import annotations
 
-import threading
-import time
-from collections.abc import Iterator
 from pathlib import Path
 
-from PySide6.QtCore import QSize, QStandardPaths, Qt, QTimer, QUrl
-from PySide6.QtGui import QDesktopServices, QKeySequence, QShortcut
+from PySide6.QtCore import QByteArray, QPoint, QSignalBlocker, Qt
+from PySide6.QtGui import (
+    QAction,
+    QCloseEvent,
+    QCursor,
+    QDragEnterEvent,
+    QDropEvent,
+    QKeySequence,
+    QShortcut,
+)
 from PySide6.QtWidgets import (
+    QDockWidget,
     QFileDialog,
-    QHBoxLayout,
-    QLabel,
-    QLineEdit,
-    QListView,
     QMainWindow,
-    QProgressBar,
-    QPushButton,
+    QMenu,
+    QSlider,
     QStackedWidget,
+    QToolTip,
     QVBoxLayout,
     QWidget,
 )
 
-from amc_core.catalog import Folder
-from amc_core.errors import AmcError
-from amc_core.indexer import IndexProgress
-from amc_core.search import keyword_search
 from amc_core.service import Library
+from amc_core.tagging import default_tagger
 
-from .jobs import GeneratorJob
-from .results_model import PATH_ROLE, ResultsModel
-
-_TYPING_PAUSE_MS = 250
+from .banner import Banner
+from .empty_state import EmptyStateView
+from .folders import FoldersPanel
+from .gallery import GalleryView
+from .indexing import IndexingController
+from .inspector import InspectorView
+from .learning import LearningController, TrainerLoader, load_trainer
+from .library_status import LibraryStatusController
+from .library_tasks import AnalyzerFactory
+from .results_controller import INSPECT_DWELL_MS, ResultsController
+from .results_model import ResultsModel
+from .search_bar import SearchBar
+from .search_controller import SearchController
+from .search_runner import EngineFactory, SearchRunner
+from .search_service import QUERY_HELP, make_engine
+from .settings import THUMBNAIL_MAX, THUMBNAIL_MIN, AppSettings, SettingsStore
+from .status import IndexProgressView
+from .system import dropped_folders, pictures_folder
+from .thumbnails import ThumbnailLoader
+from .watcher import FolderWatcher
+from .widgets import describe, plain_label
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, library: Library) -> None:
+    def __init__(
+        self,
+        library: Library,
+        store: SettingsStore | None = None,
+        analyzer: AnalyzerFactory = default_tagger,
+        engine: EngineFactory = make_engine,
+        trainer: TrainerLoader = load_trainer,
+        inspect_dwell_ms: int = INSPECT_DWELL_MS,
+    ) -> None:
         super().__init__()
         self.library = library
+        self.store = store or SettingsStore()
+        self.settings: AppSettings = self.store.load()
         self.setWindowTitle("AMC Photo Search")
-        self.resize(1100, 720)
-        self._index_job: GeneratorJob | None = None
-        self._build()
-        self._refresh_state()
+        self.resize(1280, 800)
+        self._build_views()
+        self._build_menus()
+        self._build_controllers(analyzer, engine, trainer, inspect_dwell_ms)
+        self._connect()
+        self._restore()
+        self.library_status.start()
 
-    # -- layout ----------------------------------------------------------------
+    # -- layout ----------------------------------------------------------------------
 
-    def _build(self) -> None:
-        self.search_edit = QLineEdit(placeholderText="Search your photos: dog on the beach 2019")
-        self.search_edit.setClearButtonEnabled(True)
-        self.search_edit.setAccessibleName("Search")
-        self.search_edit.setToolTip("Type what you are looking for; results appear as you type")
-        self.add_button = QPushButton("Add folder…")
-        self.add_button.setAccessibleName("Add folder")
-        self.add_button.setToolTip("Add a folder of photos to the library")
-        top = QHBoxLayout()
-        top.addWidget(self.search_edit, 1)
-        top.addWidget(self.add_button)
-
-        self.model = ResultsModel(self.library.thumbnails.path_for)
-        self.gallery = QListView()
-        self.gallery.setAccessibleName("Results")
-        self.gallery.setViewMode(QListView.ViewMode.IconMode)
-        self.gallery.setResizeMode(QListView.ResizeMode.Adjust)
-        self.gallery.setUniformItemSizes(True)
-        self.gallery.setIconSize(QSize(160, 160))
-        self.gallery.setGridSize(QSize(184, 200))
-        self.gallery.setMovement(QListView.Movement.Static)
+    def _build_views(self) -> None:
+        self.banner = Banner()
+        self.search_bar = SearchBar()
+        self.search_edit = self.search_bar.edit
+        self.thumbnails = ThumbnailLoader(self)
+        self.model = ResultsModel(self.library.thumbnails.path_for, self.thumbnails)
+        self.gallery = GalleryView()
         self.gallery.setModel(self.model)
-
-        self.empty_state = QLabel(
-            "Your library is empty.\n\nAdd a folder of photos to start searching\n"
-            "(or drop a folder on this window)."
-        )
-        self.empty_state.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty_state = EmptyStateView()
         self.stack = QStackedWidget()
         self.stack.addWidget(self.empty_state)
         self.stack.addWidget(self.gallery)
-
         central = QWidget()
         layout = QVBoxLayout(central)
-        layout.addLayout(top)
+        layout.addWidget(self.banner)
+        layout.addWidget(self.search_bar)
         layout.addWidget(self.stack, 1)
         self.setCentralWidget(central)
 
-        self.progress = QProgressBar()
-        self.progress.setMaximumWidth(240)
-        self.progress.setVisible(False)
-        self.progress.setAccessibleName("Indexing progress")
-        self.status_label = QLabel()
-        self.statusBar().addWidget(self.status_label, 1)
-        self.statusBar().addPermanentWidget(self.progress)
-
-        self._typing = QTimer(self, singleShot=True, interval=_TYPING_PAUSE_MS)
-        self._typing.timeout.connect(self.run_search)
-        self.search_edit.textChanged.connect(self._typing.start)
-        self.search_edit.returnPressed.connect(self.run_search)
-        self.add_button.clicked.connect(self.choose_folder)
-        self.gallery.activated.connect(self.open_photo)
-        for keys in ("Ctrl+F", "Ctrl+L"):
-            QShortcut(QKeySequence(keys), self, self.search_edit.setFocus)
-        QShortcut(QKeySequence("Escape"), self.search_edit, self.search_edit.clear)
+        self.folders_panel = FoldersPanel()
+        self.folders_dock = self._dock(
+            "Folders", self.folders_panel, Qt.DockWidgetArea.LeftDockWidgetArea
+        )
+        self.inspector = InspectorView()
+        self.inspector_dock = self._dock(
+            "Why this photo?", self.inspector, Qt.DockWidgetArea.RightDockWidgetArea
+        )
+        self._build_status_bar()
         self.setAcceptDrops(True)
-        self.search_edit.setFocus()
 
-    # -- behaviour -------------------------------------------------------------
+    def _dock(self, title: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(title)
+        dock.setWidget(widget)
+        describe(dock, title, f"The {title} panel; drag to move it, close to hide it")
+        self.addDockWidget(area, dock)
+        return dock
 
-    def choose_folder(self) -> None:
-        start = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.PicturesLocation)
-        folder = QFileDialog.getExistingDirectory(self, "Add a folder of photos", start)
-        if folder:
-            self.add_folder(folder)
+    def _build_status_bar(self) -> None:
+        self.index_view = IndexProgressView()
+        self.index_view.hide()
+        self.count_label = plain_label()
+        describe(self.count_label, "Photos in the library", "Photos you can search")
+        self.provider_label = plain_label("Loading models…")
+        describe(self.provider_label, "Runs on", "Where search runs: the GPU (CUDA) or the CPU")
+        self.size_slider = QSlider(Qt.Orientation.Horizontal)
+        self.size_slider.setRange(THUMBNAIL_MIN, THUMBNAIL_MAX)
+        self.size_slider.setMaximumWidth(140)
+        describe(self.size_slider, "Thumbnail size", "Make the thumbnails smaller or larger")
+        bar = self.statusBar()
+        for widget in (self.index_view, self.count_label, self.provider_label, self.size_slider):
+            bar.addPermanentWidget(widget)
 
-    def add_folder(self, folder: str) -> None:
-        try:
-            folders = self.library.add_folders([folder])
-        except AmcError as exc:
-            self.show_message(str(exc))
+    def _build_menus(self) -> None:
+        menus = self.menuBar()
+        file_menu = menus.addMenu("&File")
+        self.add_action = self._action(
+            file_menu, "&Add folder…", "Add a folder of photos", "Ctrl+O"
+        )
+        self.rescan_action = self._action(
+            file_menu, "&Rescan folders", "Look for new and changed photos now", "F5"
+        )
+        file_menu.addSeparator()
+        self.quit_action = self._action(file_menu, "&Quit", "Close the application", "Ctrl+Q")
+        view_menu = menus.addMenu("&View")
+        view_menu.addAction(self.folders_dock.toggleViewAction())
+        view_menu.addAction(self.inspector_dock.toggleViewAction())
+        self.heatmap_action = self._action(
+            view_menu, "Show &heat-map", "Colour the photo's regions by attention"
+        )
+        self.heatmap_action.setCheckable(True)
+        self.photo_menu = menus.addMenu("&Photo")
+        self.open_action = self._action(self.photo_menu, "&Open", "Open in your photo viewer")
+        self.show_folder_action = self._action(
+            self.photo_menu, "Show in &folder", "Show the file in its folder"
+        )
+        self.copy_path_action = self._action(
+            self.photo_menu, "&Copy path", "Copy the file's path", "Ctrl+Shift+C"
+        )
+        self.similar_action = self._action(
+            self.photo_menu, "Find &similar", "Search for photos like this one", "Ctrl+Shift+F"
+        )
+        self._build_learning_menu(menus.addMenu("&Learning"))
+        help_menu = menus.addMenu("&Help")
+        self.syntax_action = self._action(help_menu, "&Search syntax", "How to write queries", "F1")
+
+    def _build_learning_menu(self, menu: QMenu) -> None:
+        self.learning_menu = menu
+        self.record_action = self._action(
+            menu,
+            "&Record my clicks",
+            "Remember, on this computer only, which photos you open after which search",
+        )
+        self.record_action.setCheckable(True)
+        self.clear_clicks_action = self._action(
+            menu, "&Clear recorded clicks", "Forget every recorded click"
+        )
+        menu.addSeparator()
+        self.improve_action = self._action(
+            menu, "&Improve results from my searches", "Fine-tune the ranking on your clicks"
+        )
+        self.reset_action = self._action(
+            menu, "Use the &default ranking", "Forget what was learned from your clicks"
+        )
+
+    def _action(self, menu: QMenu, text: str, tip: str, keys: str = "") -> QAction:
+        action = menu.addAction(text)
+        action.setToolTip(tip)
+        action.setStatusTip(tip)
+        if keys:
+            action.setShortcut(QKeySequence(keys))
+        return action
+
+    # -- controllers ------------------------------------------------------------------
+
+    def _build_controllers(
+        self,
+        analyzer: AnalyzerFactory,
+        engine: EngineFactory,
+        trainer: TrainerLoader,
+        dwell_ms: int,
+    ) -> None:
+        root = self.library.paths.root
+        self.runner = SearchRunner(root, engine, self)
+        self.search = SearchController(
+            self.search_bar, self.model, self.runner, self.settings, self
+        )
+        self.learning = LearningController(self.library.catalog, self.settings, root, trainer, self)
+        self.results = ResultsController(
+            self.gallery,
+            self.model,
+            self.inspector,
+            self.library.catalog,
+            self.library.thumbnails.path_for,
+            self.search,
+            self.learning,
+            self,
+            dwell_ms,
+        )
+        self.watcher = FolderWatcher(self)
+        self.indexing = IndexingController(
+            root, self.library.settings, analyzer, self.watcher, self
+        )
+        self.library_status = LibraryStatusController(self, self.indexing, self.runner, self.search)
+
+    def _connect(self) -> None:
+        # search
+        self.search_edit.textChanged.connect(self.search.schedule)
+        self.search_edit.returnPressed.connect(self.search.search_now)
+        self.search_bar.help_button.clicked.connect(self.show_search_help)
+        self.syntax_action.triggered.connect(self.show_search_help)
+        for keys in ("Ctrl+F", "Ctrl+L"):
+            QShortcut(QKeySequence(keys), self, self.focus_search)
+        self.search_edit.escape_pressed.connect(self.search.clear)
+        self.search_edit.down_pressed.connect(self.focus_results)
+        # results and inspector
+        self.gallery.open_requested.connect(self.results.open_index)
+        self.gallery.customContextMenuRequested.connect(self.show_photo_menu)
+        self.open_action.triggered.connect(self.results.open_current)
+        self.show_folder_action.triggered.connect(self.results.show_current_in_folder)
+        self.copy_path_action.triggered.connect(self.results.copy_current_path)
+        self.similar_action.triggered.connect(self.results.find_similar)
+        self.inspector.open_button.clicked.connect(self.results.open_current)
+        self.inspector.folder_button.clicked.connect(self.results.show_current_in_folder)
+        self.inspector.similar_button.clicked.connect(self.results.find_similar)
+        self.inspector.heatmap_toggle.toggled.connect(self.set_heatmap_visible)
+        self.heatmap_action.toggled.connect(self.set_heatmap_visible)
+        self.size_slider.valueChanged.connect(self.set_thumbnail_size)
+        # learning
+        self.record_action.toggled.connect(self.learning.set_recording)
+        self.clear_clicks_action.triggered.connect(self.learning.clear)
+        self.improve_action.triggered.connect(self.learning.improve)
+        self.reset_action.triggered.connect(self.learning.reset_to_default)
+        self.learning_menu.aboutToShow.connect(self.update_learning_menu)
+        self.learning.notice.connect(self.show_message)
+        self.learning.report.connect(self.banner.show_info)
+        self.learning.improved.connect(self.library_status.reload_engine)
+        self.quit_action.triggered.connect(self.close)
+
+    # -- behaviour of the window itself -------------------------------------------------
+
+    def focus_search(self) -> None:
+        self.search_edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.search_edit.selectAll()
+
+    def focus_results(self) -> None:
+        if self.model.rowCount() == 0:
             return
-        self.start_indexing(folders)
+        self.gallery.setFocus(Qt.FocusReason.OtherFocusReason)
+        if not self.gallery.currentIndex().isValid():
+            self.gallery.setCurrentIndex(self.model.index(0))
 
-    def start_indexing(self, folders: list[Folder] | None = None) -> None:
-        if self._index_job is not None:
-            return
-        library = self.library
+    def show_search_help(self) -> None:
+        anchor = self.search_bar.help_button
+        QToolTip.showText(anchor.mapToGlobal(QPoint(0, anchor.height())), QUERY_HELP, anchor)
 
-        def run(cancel: threading.Event) -> Iterator[object]:
-            # its own catalog connection: SQLite connections stay on one thread
-            from amc_core.tagging import default_tagger
-
-            tagger = default_tagger()
-            with Library(library.paths.root, library.settings) as worker_library:
-                targets = folders or worker_library.folders()
-                yield from worker_library.index(targets, analyzer=tagger, cancel=cancel)
-
-        job = GeneratorJob(run)
-        job.signals.progress.connect(self._on_index_progress)
-        job.signals.finished.connect(self._on_index_finished)
-        job.signals.failed.connect(self._on_index_failed)
-        self._index_job = job
-        self.progress.setVisible(True)
-        job.start()
-
-    def cancel_indexing(self) -> None:
-        if self._index_job is not None:
-            self._index_job.cancel()
-
-    def _on_index_progress(self, progress: IndexProgress) -> None:
-        self.progress.setMaximum(max(progress.total, 1))
-        self.progress.setValue(progress.done)
-        if progress.phase == "indexing" and progress.elapsed_s > 0:
-            rate = progress.done / progress.elapsed_s
-            self.progress.setFormat(f"%v/%m  {rate:.1f} photos/s")
-
-    def _on_index_finished(self, last: object) -> None:
-        self._index_job = None
-        self.progress.setVisible(False)
-        if isinstance(last, IndexProgress):
-            r = last.report
-            self.show_message(f"Indexed {r.indexed} photos, {r.failed} could not be read")
-        self._refresh_state()
-        self.run_search()
-
-    def _on_index_failed(self, message: str) -> None:
-        self._index_job = None
-        self.progress.setVisible(False)
-        self.show_message(f"Indexing stopped: {message}")
-
-    def run_search(self) -> None:
-        self._typing.stop()
-        query = self.search_edit.text().strip()
-        started = time.perf_counter()
-        results = keyword_search(self.library.catalog, query, top=500) if query else []
-        elapsed_ms = (time.perf_counter() - started) * 1000
-        self.model.set_results(results)
-        if query:
-            self.status_label.setText(f"{len(results)} results in {elapsed_ms:.0f} ms")
-
-    def open_photo(self, index: object) -> None:
-        path = self.model.data(index, PATH_ROLE)  # type: ignore[arg-type]
-        if isinstance(path, str):
-            QDesktopServices.openUrl(QUrl.fromLocalFile(path))
+    def show_photo_menu(self, pos: QPoint) -> None:
+        self.results.show_context_menu(self.photo_menu, pos)
 
     def show_message(self, text: str) -> None:
         """Non-modal: the status bar, never a blocking dialog."""
         self.statusBar().showMessage(text, 10_000)
 
-    def _refresh_state(self) -> None:
-        counts = self.library.catalog.counts()
-        has_folders = bool(self.library.folders())
-        self.stack.setCurrentWidget(self.gallery if has_folders else self.empty_state)
-        self.status_label.setText(f"{counts['ok']} photos in the library")
+    def set_thumbnail_size(self, side: int) -> None:
+        self.settings.thumbnail_size = side
+        self.gallery.set_thumbnail_size(side)
 
-    # -- drag and drop -----------------------------------------------------------
+    def set_heatmap_visible(self, visible: bool) -> None:
+        self.settings.show_heatmap = visible
+        for control in (self.heatmap_action, self.inspector.heatmap_toggle):
+            if control.isChecked() != visible:
+                control.setChecked(visible)
+        self.results.set_heatmap_visible(visible)
 
-    def dragEnterEvent(self, event: object) -> None:  # noqa: N802 - Qt API
-        mime = event.mimeData()  # type: ignore[attr-defined]
-        if mime.hasUrls():
-            event.acceptProposedAction()  # type: ignore[attr-defined]
+    def update_learning_menu(self) -> None:
+        count = self.learning.click_count()
+        self.clear_clicks_action.setText(f"&Clear recorded clicks ({count})")
+        self.clear_clicks_action.setEnabled(count > 0)
+        self.improve_action.setEnabled(not self.learning.running)
 
-    def dropEvent(self, event: object) -> None:  # noqa: N802 - Qt API
-        for url in event.mimeData().urls():  # type: ignore[attr-defined]
-            local = url.toLocalFile()
-            if local and Path(local).is_dir():
-                self.add_folder(local)
-                break
+    def choose_folder(self) -> None:
+        start = pictures_folder() or str(Path.home())
+        folder = QFileDialog.getExistingDirectory(self, "Add a folder of photos", start)
+        if folder:
+            self.library_status.add_folders([folder])
 
-    def closeEvent(self, event: object) -> None:  # noqa: N802 - Qt API
-        self.cancel_indexing()
-        super().closeEvent(event)  # type: ignore[arg-type]
+    # -- settings ---------------------------------------------------------------------------
+
+    def _restore(self) -> None:
+        settings = self.settings
+        if settings.geometry:
+            self.restoreGeometry(QByteArray(settings.geometry))
+        if settings.window_state:
+            self.restoreState(QByteArray(settings.window_state))
+        else:
+            docks = [self.folders_dock, self.inspector_dock]
+            self.resizeDocks(docks, [230, 380], Qt.Orientation.Horizontal)
+        self.size_slider.setValue(settings.thumbnail_size)
+        self.gallery.set_thumbnail_size(settings.thumbnail_size)
+        with QSignalBlocker(self.record_action):  # restoring is not the user switching it
+            self.record_action.setChecked(settings.record_clicks)
+        self.set_heatmap_visible(settings.show_heatmap)
+        self.empty_state.set_suggestion(pictures_folder())
+        self.search_edit.setText(settings.last_query)
+        self.search_edit.selectAll()
+        self.search_edit.setFocus()
+
+    def save_settings(self) -> None:
+        self.settings.geometry = bytes(self.saveGeometry().data())
+        self.settings.window_state = bytes(self.saveState().data())
+        self.settings.last_query = self.search_edit.text().strip()
+        self.store.save(self.settings)
+
+    # -- drag and drop, closing ---------------------------------------------------------------
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802 - Qt API
+        if dropped_folders(event.mimeData().urls()):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802 - Qt API
+        folders = dropped_folders(event.mimeData().urls())
+        if folders:
+            event.acceptProposedAction()
+            self.library_status.add_folders(folders)
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt API
+        self.save_settings()
+        self.setCursor(QCursor(Qt.CursorShape.WaitCursor))
+        self.learning.close()
+        self.results.close()
+        self.thumbnails.stop()
+        self.indexing.close()
+        self.runner.close()
+        super().closeEvent(event)

@@ -1,0 +1,60 @@
+"""A photo's details for the inspector, read from the catalog (one row by primary key: quick)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from amc_core.catalog import Catalog
+
+
+@dataclass(frozen=True, slots=True)
+class PhotoDetails:
+    photo_id: int
+    path: str
+    taken: str  # "" when unknown
+    place: str
+    camera: str
+    size: str
+
+
+def load_details(catalog: Catalog, photo_id: int) -> PhotoDetails | None:
+    rows = catalog.photo_rows("WHERE id = ?", (photo_id,))
+    if not rows:
+        return None
+    row = rows[0]
+    places = [k.text for k in catalog.keywords_of(photo_id) if k.source == "place"]
+    return PhotoDetails(
+        photo_id=photo_id,
+        path=str(row["path"]),
+        taken=format_taken(row.get("taken_at")),
+        place=", ".join(dict.fromkeys(places)),
+        camera=format_camera(row.get("camera_make"), row.get("camera_model")),
+        size=format_size(row.get("width"), row.get("height")),
+    )
+
+
+def format_taken(value: object) -> str:
+    if not value:
+        return ""
+    try:
+        taken = datetime.fromisoformat(str(value))
+    except ValueError:
+        return str(value)
+    if taken.hour == taken.minute == taken.second == 0:
+        return taken.strftime("%d %B %Y").lstrip("0")
+    return taken.strftime("%d %B %Y, %H:%M").lstrip("0")
+
+
+def format_camera(make: object, model: object) -> str:
+    make_text = str(make or "").strip()
+    model_text = str(model or "").strip()
+    if make_text and model_text.lower().startswith(make_text.lower()):
+        return model_text  # "Canon" + "Canon EOS 80D"
+    return " ".join(t for t in (make_text, model_text) if t)
+
+
+def format_size(width: object, height: object) -> str:
+    if isinstance(width, int) and isinstance(height, int) and width > 0 and height > 0:
+        return f"{width} × {height} px"
+    return ""

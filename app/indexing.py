@@ -1,0 +1,182 @@
+"""Keeps the library up to date in the background: folders in and out, indexing, watching.
+
+All writes go through one writer thread, in order. Adding or removing a folder while
+indexing runs stops that run (indexing is incremental and crash-safe), does the change and
+indexes again; a change seen by the watcher during a run schedules one more quiet run.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from functools import partial
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Signal
+
+from amc_core.indexer import IndexProgress
+from amc_core.settings import IndexSettings
+
+from .jobs import GeneratorJob, JobSet, single_thread_pool
+from .library_tasks import AnalyzerFactory, FolderRemoved, LibrarySnapshot, WriterHome
+from .watcher import FolderWatcher
+
+_CLOSE_WAIT_MS = 30_000
+
+
+class IndexingController(QObject):
+    snapshot = Signal(object)  # LibrarySnapshot after every change
+    progress = Signal(object)  # IndexProgress while indexing
+    running_changed = Signal(bool)
+    finished = Signal(object)  # the last IndexProgress of a run (its report), or None
+    problem = Signal(str)  # a clear sentence for the banner (adding or removing a folder)
+    index_failed = Signal(str)  # indexing stopped with an error (locked library, no models)
+    notice = Signal(str)  # a passing note for the status bar
+
+    def __init__(
+        self,
+        root: Path,
+        settings: IndexSettings,
+        analyzer: AnalyzerFactory,
+        watcher: FolderWatcher,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._pool = single_thread_pool(self)
+        self._jobs = JobSet(self)
+        self._home = WriterHome(root, settings, analyzer)
+        self._watcher = watcher
+        self._index_job: GeneratorJob | None = None
+        self._last: IndexProgress | None = None
+        self._again = False  # a change was seen while indexing: run once more
+        self._auto = True  # quiet rescans allowed (off after the user cancels)
+        self._closed = False
+        watcher.changed.connect(self.rescan_quietly)
+
+    @property
+    def running(self) -> bool:
+        return self._index_job is not None
+
+    # -- requests ----------------------------------------------------------------
+
+    def load(self) -> None:
+        """Report the library's state, then bring it up to date quietly."""
+        self._submit(self._home.snapshot)
+        self.rescan_quietly()
+
+    def add_folders(self, paths: Sequence[str]) -> None:
+        self._auto = True
+        self._interrupt()
+        self._submit(partial(self._home.add, list(paths)), self._after_change, self._change_failed)
+
+    def remove_folder(self, path: str) -> None:
+        self._interrupt()
+        self._submit(partial(self._home.remove, path), self._after_change, self._change_failed)
+
+    def rescan(self) -> None:
+        """Asked for by the user: also lifts a cancel."""
+        self._auto = True
+        self._start_index()
+
+    def rescan_quietly(self) -> None:
+        if self._auto and not self._closed:
+            self._start_index()
+
+    def cancel(self) -> None:
+        """The user's Cancel: stop now and make no quiet runs until asked again."""
+        self._auto = False
+        self._again = False
+        if self._index_job is not None:
+            self._index_job.cancel()
+
+    def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        self._jobs.cancel_all()
+        self._submit(self._home.close)
+        self._pool.waitForDone(_CLOSE_WAIT_MS)
+
+    # -- running jobs --------------------------------------------------------------
+
+    def _start_index(self) -> None:
+        if self._closed:
+            return
+        if self._index_job is not None:
+            self._again = True
+            return
+        self._last = None
+        self._index_job = self._submit(
+            self._home.index,
+            self._on_index_finished,
+            self._on_index_failed,
+            self._on_index_progress,
+        )
+        self.running_changed.emit(True)
+
+    def _interrupt(self) -> None:
+        if self._index_job is not None:
+            self._index_job.cancel()
+
+    def _submit(
+        self,
+        make: Callable[[threading.Event], Iterator[object]],
+        on_finished: Callable[[object], None] | None = None,
+        on_failed: Callable[[str], None] | None = None,
+        on_progress: Callable[[object], None] | None = None,
+    ) -> GeneratorJob:
+        """Every connection is made before the job starts, so no signal is missed."""
+        job = GeneratorJob(make)
+        job.signals.progress.connect(self._on_value)
+        if on_progress is not None:
+            job.signals.progress.connect(on_progress)
+        job.signals.failed.connect(on_failed or self._on_failed)
+        if on_finished is not None:
+            job.signals.finished.connect(on_finished)
+        return self._jobs.start(job, self._pool)
+
+    # -- results (on the UI thread) ------------------------------------------------
+
+    def _on_value(self, value: object) -> None:
+        if isinstance(value, LibrarySnapshot):
+            self._watcher.watch(value.watch_dirs)
+            self.snapshot.emit(value)
+        elif isinstance(value, FolderRemoved):
+            self.notice.emit(
+                f"Removed {value.photos} photos of {value.path} from the library "
+                "(the files on disk are untouched)",
+            )
+
+    def _on_index_progress(self, value: object) -> None:
+        if isinstance(value, IndexProgress):
+            self._last = value
+            self.progress.emit(value)
+
+    def _change_failed(self, message: str) -> None:
+        self._on_failed(message)
+        self._after_change(None)
+
+    def _after_change(self, _last: object) -> None:
+        if self._auto:
+            self._start_index()
+
+    def _on_index_finished(self, _last: object) -> None:
+        self._end_index()
+        self.finished.emit(self._last)
+        if self._again and self._auto:
+            self._again = False
+            self._start_index()
+
+    def _on_index_failed(self, message: str) -> None:
+        self._end_index()
+        self.finished.emit(None)
+        if not self._closed:
+            self.index_failed.emit(message)
+
+    def _end_index(self) -> None:
+        self._index_job = None
+        self.running_changed.emit(False)
+
+    def _on_failed(self, message: str) -> None:
+        if not self._closed:
+            self.problem.emit(message)

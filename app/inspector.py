@@ -1,0 +1,264 @@
+"""The inspector, "Why this photo?": how the picture and the keywords counted for this query."""
+
+from __future__ import annotations
+
+import os
+
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, Qt
+from PySide6.QtGui import QFont, QPainter, QPalette, QPixmap
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QFormLayout,
+    QGridLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QStackedWidget,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from amc_core.search import SearchResult
+
+from .details import PhotoDetails
+from .heatmap import GRID, HeatmapView
+from .widgets import describe, plain_label, plain_tooltip
+
+WEIGHT_ROLE = Qt.ItemDataRole.UserRole + 10
+_BAR_STEPS = 1000
+
+
+class InspectorView(QWidget):
+    """Layout only: the window's controller fills it with show_result / show_details."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        describe(self, "Why this photo?", "Why the selected photo matched your search")
+        self.stack = QStackedWidget()
+        self.empty = plain_label("Select a photo to see why it matched.")
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty.setWordWrap(True)
+        self.page = QWidget()
+        self.stack.addWidget(self.empty)
+        self.stack.addWidget(self.page)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(self.stack)
+        self._build_page()
+
+    def _build_page(self) -> None:
+        self.title = plain_label()
+        bold = QFont(self.title.font())
+        bold.setBold(True)
+        bold.setPointSizeF(bold.pointSizeF() * 1.15)
+        self.title.setFont(bold)
+        self.title.setWordWrap(True)
+        describe(self.title, "File name", "The selected photo's file name")
+        self.photo = HeatmapView()
+        self.heatmap_toggle = QCheckBox("Show where the search looked")
+        describe(
+            self.heatmap_toggle,
+            "Show heat-map",
+            "Colour the 3×3 regions of the photo by how much attention each one got",
+        )
+        self.regions_note = plain_label()
+        self.regions_note.setWordWrap(True)
+        self.score = plain_label()
+        describe(self.score, "Score", "How well this photo matches the query (higher is better)")
+
+        layout = QVBoxLayout(self.page)
+        layout.addWidget(self.title)
+        layout.addWidget(self.photo)
+        layout.addWidget(self.heatmap_toggle)
+        layout.addWidget(self.regions_note)
+        layout.addWidget(self.score)
+        layout.addLayout(self._build_weights())
+        layout.addWidget(_heading("Keywords it attended to"))
+        layout.addWidget(self._build_keywords(), 1)
+        layout.addWidget(_heading("Details"))
+        layout.addLayout(self._build_details())
+        layout.addLayout(self._build_buttons())
+
+    def _build_weights(self) -> QGridLayout:
+        grid = QGridLayout()
+        grid.addWidget(_heading("What counted"), 0, 0, 1, 3)
+        self.visual_bar, self.visual_value = _weight_row(grid, 1, "Visual", "the picture itself")
+        self.language_bar, self.language_value = _weight_row(
+            grid, 2, "Language", "the photo's keywords"
+        )
+        grid.setColumnStretch(1, 1)
+        return grid
+
+    def _build_keywords(self) -> QTreeWidget:
+        self.keywords = QTreeWidget()
+        describe(
+            self.keywords,
+            "Keywords",
+            "The photo's keywords the search attended to, most attention first, with where "
+            "each keyword came from",
+        )
+        self.keywords.setHeaderLabels(["Keyword", "Attention", "Source"])
+        self.keywords.setRootIsDecorated(False)
+        self.keywords.setUniformRowHeights(True)
+        self.keywords.setItemDelegateForColumn(1, BarDelegate(self.keywords))
+        header = self.keywords.header()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Fixed)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
+        header.resizeSection(1, 110)
+        header.setStretchLastSection(False)
+        self.keywords.setMinimumHeight(120)
+        return self.keywords
+
+    def _build_details(self) -> QFormLayout:
+        form = QFormLayout()
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        self.taken = _detail(form, "Date taken", "When the photo was taken (from its EXIF)")
+        self.place = _detail(form, "Place", "Where it was taken (from its GPS position)")
+        self.camera = _detail(form, "Camera", "The camera that took it")
+        self.pixels = _detail(form, "Size", "Width × height in pixels")
+        self.path = _detail(form, "Path", "Where the file is", selectable=False)
+        return form
+
+    def _build_buttons(self) -> QHBoxLayout:
+        self.open_button = QPushButton("Open")
+        describe(self.open_button, "Open photo", "Open the photo in your photo viewer (Enter)")
+        self.folder_button = QPushButton("Show in folder")
+        describe(self.folder_button, "Show in folder", "Show the file in its folder")
+        self.similar_button = QPushButton("Find similar")
+        describe(self.similar_button, "Find similar", "Search for photos like this one")
+        row = QHBoxLayout()
+        for button in (self.open_button, self.folder_button, self.similar_button):
+            row.addWidget(button)
+        row.addStretch(1)
+        return row
+
+    # -- filling -----------------------------------------------------------------------
+
+    def clear(self) -> None:
+        self.stack.setCurrentWidget(self.empty)
+        self.photo.set_pixmap(None)
+        self.photo.set_attention([])
+
+    def show_result(self, result: SearchResult) -> None:
+        self.stack.setCurrentWidget(self.page)
+        self.title.setText(os.path.basename(result.path))
+        self.score.setText(f"Score {result.score:.3f}")
+        _set_weight(self.visual_bar, self.visual_value, result.visual_weight)
+        _set_weight(self.language_bar, self.language_value, result.language_weight)
+        self.photo.set_attention(result.region_attention)
+        self.heatmap_toggle.setEnabled(len(result.region_attention) >= GRID * GRID)
+        self.regions_note.setText(_regions_note(result.region_attention))
+        self._fill_keywords(result)
+
+    def show_details(self, details: PhotoDetails | None) -> None:
+        details_or_blank = details or PhotoDetails(0, "", "", "", "", "")
+        for label, text in (
+            (self.taken, details_or_blank.taken),
+            (self.place, details_or_blank.place),
+            (self.camera, details_or_blank.camera),
+            (self.pixels, details_or_blank.size),
+        ):
+            label.setText(text or "—")
+        # break a long path after its separators; "Copy path" copies the exact text
+        self.path.setText(details_or_blank.path.replace(os.sep, os.sep + "\u200b") or "—")
+        path = details_or_blank.path
+        self.path.setToolTip(plain_tooltip(path) if path else "Where the file is")
+
+    def show_photo(self, pixmap: QPixmap | None) -> None:
+        self.photo.set_pixmap(pixmap)
+
+    def keyword_rows(self) -> list[tuple[str, float, str]]:
+        """(keyword, weight, source) as shown, top first (for tests and screen readers)."""
+        out = []
+        for i in range(self.keywords.topLevelItemCount()):
+            item = self.keywords.topLevelItem(i)
+            assert item is not None
+            out.append((item.text(0), float(item.data(1, WEIGHT_ROLE)), item.text(2)))
+        return out
+
+    def _fill_keywords(self, result: SearchResult) -> None:
+        self.keywords.clear()
+        ranked = sorted(result.keywords, key=lambda k: (-k.weight, k.keyword))
+        top = max((k.weight for k in ranked), default=0.0) or 1.0
+        items = []
+        for keyword in ranked:
+            item = QTreeWidgetItem([keyword.keyword, f"{keyword.weight:.2f}", keyword.source])
+            item.setData(1, WEIGHT_ROLE, keyword.weight)
+            item.setData(1, BarDelegate.SHARE_ROLE, keyword.weight / top)
+            item.setToolTip(0, plain_tooltip(keyword.keyword))
+            item.setToolTip(2, f"From the photo's {keyword.source or 'keywords'}")
+            items.append(item)
+        self.keywords.addTopLevelItems(items)
+
+
+class BarDelegate(QStyledItemDelegate):
+    """Draws a cell's value as a bar in the palette's highlight colour, with the number on it."""
+
+    SHARE_ROLE = Qt.ItemDataRole.UserRole + 11
+
+    def paint(
+        self,
+        painter: QPainter,
+        option: QStyleOptionViewItem,
+        index: QModelIndex | QPersistentModelIndex,
+    ) -> None:
+        share = index.data(self.SHARE_ROLE)
+        rect: QRect = option.rect.adjusted(2, 3, -2, -3)
+        if isinstance(share, float) and share > 0:
+            colour = option.palette.color(QPalette.ColorRole.Highlight)
+            colour.setAlpha(140)
+            bar = QRect(rect.x(), rect.y(), max(2, round(rect.width() * share)), rect.height())
+            painter.fillRect(bar, colour)
+        painter.setPen(option.palette.color(QPalette.ColorRole.Text))
+        text = str(index.data(Qt.ItemDataRole.DisplayRole) or "")
+        painter.drawText(rect.adjusted(4, 0, -4, 0), Qt.AlignmentFlag.AlignVCenter, text)
+
+
+def _heading(text: str) -> QLabel:
+    label = plain_label(text)
+    font = QFont(label.font())
+    font.setBold(True)
+    label.setFont(font)
+    return label
+
+
+def _weight_row(grid: QGridLayout, row: int, name: str, what: str) -> tuple[QProgressBar, QLabel]:
+    bar = QProgressBar()
+    bar.setRange(0, _BAR_STEPS)
+    bar.setTextVisible(False)
+    bar.setMaximumHeight(14)
+    describe(bar, f"{name} weight", f"How much {what} counted for this query (MTN)")
+    value = plain_label("0.00")
+    describe(value, f"{name} weight value", f"How much {what} counted, from 0 to 1")
+    grid.addWidget(plain_label(name), row, 0)
+    grid.addWidget(bar, row, 1)
+    grid.addWidget(value, row, 2)
+    return bar, value
+
+
+def _set_weight(bar: QProgressBar, value: QLabel, weight: float) -> None:
+    bar.setValue(round(min(1.0, max(0.0, weight)) * _BAR_STEPS))
+    value.setText(f"{weight:.2f}")
+
+
+def _detail(form: QFormLayout, name: str, tip: str, selectable: bool = True) -> QLabel:
+    label = plain_label("—", selectable=selectable)
+    label.setWordWrap(True)
+    describe(label, name, tip)
+    form.addRow(plain_label(name), label)
+    return label
+
+
+def _regions_note(attention: list[float]) -> str:
+    if len(attention) < GRID * GRID:
+        return "No region attention: this photo matched on its keywords."
+    if len(attention) > GRID * GRID:
+        return f"Whole photo: {attention[GRID * GRID]:.2f}"
+    return ""

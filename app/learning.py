@@ -1,0 +1,257 @@
+"""Learning from the user: clicks recorded locally, and fine-tuning on them in the background.
+
+The trainer is ``amc_core.amc.train`` (``improve_from_clicks(library_dir, cancel)`` yields
+progress whose last item has ``before``, ``after``, ``kept`` and ``message``;
+``reset_to_default(library_dir)``). It imports torch, so it is imported inside the job, off
+the UI thread; ``load_trainer`` is the one place that names it.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sqlite3
+import threading
+from collections.abc import Callable, Iterator
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal
+
+from amc_core.catalog import Catalog
+from amc_core.errors import AmcError
+from amc_core.library import LibraryPaths
+
+from .jobs import GeneratorJob, JobSet, single_thread_pool
+from .settings import AppSettings
+
+# Mirrors amc_core.amc.train.MIN_CLICKED_QUERIES (not imported here: that module loads torch);
+# the trainer checks again and says so itself.
+MIN_CLICKED_QUERIES = 6
+ACTIONS = ("open", "inspect")
+TRAINER_MODULE = "amc_core.amc.train"
+TrainerLoader = Callable[[], Any]
+
+
+def load_trainer() -> Any:
+    """The engine's fine-tuning module (call it off the UI thread: it imports torch)."""
+    try:
+        return importlib.import_module(TRAINER_MODULE)
+    except ModuleNotFoundError as exc:
+        if exc.name == TRAINER_MODULE:
+            raise AmcError("this version cannot learn from clicks yet") from exc
+        raise AmcError(
+            f"learning from clicks needs the training extras ({exc.name} is missing); "
+            "install amc-photo-search[train]"
+        ) from exc
+
+
+class LearningController(QObject):
+    notice = Signal(str)  # status bar
+    report = Signal(str)  # the banner: an outcome the user should read
+    improved = Signal()  # new ranking parameters are in use: the engine must reload them
+    running_changed = Signal(bool)
+
+    def __init__(
+        self,
+        catalog: Catalog,
+        settings: AppSettings,
+        library_dir: Path,
+        trainer: TrainerLoader = load_trainer,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._catalog = catalog
+        self._settings = settings
+        self._library_dir = library_dir
+        self._load_trainer = trainer
+        self._jobs = JobSet(self)
+        self._job: GeneratorJob | None = None
+        # clicks are written on a thread of their own: a write may wait for indexing's
+        self._writes = single_thread_pool(self)
+        self._clicks = _ClickWriter(library_dir)
+        self._closed = False
+
+    # -- clicks ---------------------------------------------------------------------
+
+    @property
+    def recording(self) -> bool:
+        return self._settings.record_clicks
+
+    def set_recording(self, on: bool) -> None:
+        self._settings.record_clicks = on
+        self.notice.emit(
+            "Your searches and clicks are recorded on this computer to improve results"
+            if on
+            else "Clicks are no longer recorded",
+        )
+
+    def record(self, query: str, photo_id: int, action: str) -> bool:
+        """Queue the click for writing; False when it is not to be recorded."""
+        if not self._settings.record_clicks or not query.strip() or action not in ACTIONS:
+            return False
+        self._write(partial(self._clicks.record, query, photo_id, action))
+        return True
+
+    def click_count(self) -> int:
+        return len(self._catalog.clicks())  # a read: never waits for a writer
+
+    def clear(self) -> None:
+        self._write(self._clicks.clear, self._on_cleared)
+
+    def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        self.cancel()
+        self._write(self._clicks.close)
+        self._writes.waitForDone(5_000)
+
+    def _write(
+        self,
+        make: Callable[[threading.Event], Iterator[object]],
+        on_value: Callable[[object], None] | None = None,
+    ) -> None:
+        job = GeneratorJob(make)
+        if on_value is not None:
+            job.signals.progress.connect(on_value)
+        job.signals.failed.connect(self._on_write_failed)
+        self._jobs.start(job, self._writes)
+
+    def _on_cleared(self, removed: object) -> None:
+        self.notice.emit(f"Cleared {removed} recorded clicks")
+
+    def _on_write_failed(self, message: str) -> None:
+        self.notice.emit(f"Could not record the click: {message}")
+
+    # -- fine-tuning ------------------------------------------------------------------
+
+    @property
+    def running(self) -> bool:
+        return self._job is not None
+
+    def clicked_queries(self) -> int:
+        return len({query for query, _photo, _action in self._catalog.clicks()})
+
+    def improve(self) -> None:
+        if self._job is not None:
+            return
+        have = self.clicked_queries()
+        if have < MIN_CLICKED_QUERIES:
+            self.report.emit(
+                f"Improving results needs clicks after at least {MIN_CLICKED_QUERIES} different "
+                f"searches; you have clicks after {have}. Search, then open or look at the "
+                "photos you wanted, and try again.",
+            )
+            return
+        self._start(partial(_improve, self._load_trainer, self._library_dir), self._on_finished)
+        self.notice.emit("Improving results from your searches…")
+
+    def reset_to_default(self) -> None:
+        if self._job is None:
+            self._start(partial(_reset, self._load_trainer, self._library_dir), self._on_reset)
+
+    def cancel(self) -> None:
+        if self._job is not None:
+            self._job.cancel()
+
+    def _start(
+        self,
+        make: Callable[[threading.Event], Iterator[object]],
+        on_finished: Callable[[object], None],
+    ) -> None:
+        job = GeneratorJob(make)
+        job.signals.progress.connect(self._on_progress)
+        job.signals.finished.connect(on_finished)
+        job.signals.failed.connect(self._on_failed)
+        self._job = self._jobs.start(job)
+        self.running_changed.emit(True)
+
+    def _on_progress(self, value: object) -> None:
+        epoch, epochs = getattr(value, "epoch", 0), getattr(value, "epochs", 0)
+        if epochs:
+            self.notice.emit(f"Improving results from your searches… round {epoch} of {epochs}")
+
+    def _on_reset(self, found: object) -> None:
+        self._end()
+        self.improved.emit()
+        self.report.emit(
+            "Search uses the default ranking again."
+            if found
+            else "Search already uses the default ranking.",
+        )
+
+    def _on_finished(self, last: object) -> None:
+        self._end()
+        if last is None or not hasattr(last, "kept"):
+            self.report.emit("Improving results stopped before it finished.")
+            return
+        self.report.emit(describe_outcome(last))
+        if getattr(last, "kept", False):
+            self.improved.emit()
+
+    def _on_failed(self, message: str) -> None:
+        self._end()
+        self.report.emit(f"Learning from your clicks stopped: {message}")
+
+    def _end(self) -> None:
+        self._job = None
+        self.running_changed.emit(False)
+
+
+class _ClickWriter:
+    """The click writer thread's own catalog connection, opened there on first use."""
+
+    def __init__(self, library_dir: Path) -> None:
+        self._path = LibraryPaths(library_dir).catalog
+        self._catalog: Catalog | None = None
+
+    def _open(self) -> Catalog:
+        if self._catalog is None:
+            self._catalog = Catalog.open(self._path)
+        return self._catalog
+
+    def record(
+        self, query: str, photo_id: int, action: str, cancel: threading.Event
+    ) -> Iterator[object]:
+        try:
+            self._open().record_click(query, photo_id, action)
+        except sqlite3.IntegrityError:
+            return  # the photo left the library meanwhile: nothing to learn from
+        yield True
+
+    def clear(self, cancel: threading.Event) -> Iterator[object]:
+        yield self._open().clear_clicks()
+
+    def close(self, cancel: threading.Event) -> Iterator[object]:
+        if self._catalog is not None:
+            self._catalog.close()
+            self._catalog = None
+        yield True
+
+
+def _improve(load: TrainerLoader, library_dir: Path, cancel: threading.Event) -> Iterator[object]:
+    yield from load().improve_from_clicks(library_dir, cancel)
+
+
+def _reset(load: TrainerLoader, library_dir: Path, cancel: threading.Event) -> Iterator[object]:
+    yield bool(load().reset_to_default(library_dir))
+
+
+def describe_outcome(last: object) -> str:
+    message = str(getattr(last, "message", "") or "")
+    before = float(getattr(last, "before", 0.0))
+    after = float(getattr(last, "after", 0.0))
+    kept = bool(getattr(last, "kept", False))
+    if not kept and before == after == 0.0:
+        return f"Results were not changed: {message}" if message else "Results were not changed."
+    verdict = (
+        "the new ranking is in use"
+        if kept
+        else "the new ranking was not better, so the previous one stays"
+    )
+    text = (
+        f"Search quality on your held-out clicks (NDCG@10): {before:.3f} before, "
+        f"{after:.3f} after; {verdict}."
+    )
+    return f"{text} {message}".strip()

@@ -1,0 +1,198 @@
+"""The library as the window shows it: folders, the empty state, indexing progress, the
+status bar, and the messages (banner for what needs reading, status bar for the rest)."""
+
+from __future__ import annotations
+
+import time
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject
+
+from amc_core.indexer import IndexProgress, IndexReport
+
+from .indexing import IndexingController
+from .library_tasks import LibrarySnapshot
+from .search_controller import SearchController
+from .search_runner import EngineState, SearchRunner
+from .system import pictures_folder
+
+if TYPE_CHECKING:
+    from .window import MainWindow
+
+_REFRESH_EVERY_S = 30.0  # while indexing runs, new photos reach the engine's index this often
+_RETRY = "retry"
+_CHOOSE = "choose"
+
+
+class LibraryStatusController(QObject):
+    def __init__(
+        self,
+        window: MainWindow,
+        indexing: IndexingController,
+        runner: SearchRunner,
+        search: SearchController,
+    ) -> None:
+        super().__init__(window)
+        self._window = window
+        self._indexing = indexing
+        self._runner = runner
+        self._search = search
+        self._folders: list[str] = []
+        self._refreshed_at = time.monotonic()
+        indexing.snapshot.connect(self._on_snapshot)
+        indexing.progress.connect(self._on_progress)
+        indexing.running_changed.connect(self._on_running)
+        indexing.finished.connect(self._on_finished)
+        indexing.problem.connect(self._on_problem)
+        indexing.index_failed.connect(self._on_index_failed)
+        indexing.notice.connect(window.show_message)
+        runner.ready.connect(self._on_engine_ready)
+        runner.failed.connect(self._on_search_failed)
+        view = window.folders_panel
+        view.add_button.clicked.connect(window.choose_folder)
+        view.remove_button.clicked.connect(self.remove_selected_folder)
+        view.rescan_button.clicked.connect(self.rescan)
+        window.add_action.triggered.connect(window.choose_folder)
+        window.rescan_action.triggered.connect(self.rescan)
+        window.empty_state.suggest_button.clicked.connect(self.add_pictures_folder)
+        window.empty_state.choose_button.clicked.connect(window.choose_folder)
+        window.index_view.cancel_button.clicked.connect(self.cancel_indexing)
+        window.banner.action_clicked.connect(self._on_banner_action)
+
+    def start(self) -> None:
+        """Show what is known now; models load and folders are checked in the background."""
+        folders = [f.path for f in self._window.library.folders()]  # a few rows: quick
+        self._show_folders(folders)
+        self._runner.preload()
+        self._indexing.load()
+        if self._window.search_edit.text().strip():
+            self._search.search_now()  # runs after the preload, on the engine's thread
+
+    # -- requests -------------------------------------------------------------------------
+
+    def add_folders(self, paths: list[str]) -> None:
+        self._window.banner.hide()
+        self._window.show_message("Adding " + ", ".join(paths) + "…")
+        self._indexing.add_folders(paths)
+
+    def add_pictures_folder(self) -> None:
+        folder = pictures_folder()
+        if folder:
+            self.add_folders([folder])
+
+    def remove_selected_folder(self) -> None:
+        folder = self._window.folders_panel.selected_folder()
+        if folder:
+            self._indexing.remove_folder(folder)
+
+    def rescan(self) -> None:
+        self._window.banner.hide()
+        self._window.show_message("Looking for new and changed photos…")
+        self._indexing.rescan()
+
+    def cancel_indexing(self) -> None:
+        self._indexing.cancel()
+
+    def engine_changed(self) -> None:
+        """New or removed photos: the engine updates its index, the search runs again."""
+        self._refreshed_at = time.monotonic()
+        self._runner.refresh()
+        self._search.rerun()
+
+    # -- what the background reports -----------------------------------------------------
+
+    def _on_snapshot(self, snapshot: LibrarySnapshot) -> None:
+        self._show_folders(snapshot.folders)
+        noun = "photo" if snapshot.photos == 1 else "photos"
+        self._window.count_label.setText(f"{snapshot.photos:,} {noun}")
+
+    def _show_folders(self, folders: list[str]) -> None:
+        self._folders = list(folders)
+        window = self._window
+        window.folders_panel.set_folders(folders)
+        window.stack.setCurrentWidget(window.gallery if folders else window.empty_state)
+
+    def _on_running(self, running: bool) -> None:
+        view = self._window.index_view
+        if running:
+            view.start()
+        else:
+            view.hide()
+
+    def _on_progress(self, progress: IndexProgress) -> None:
+        view = self._window.index_view
+        if progress.phase == "indexing" and progress.total > 0:
+            view.show()
+            if time.monotonic() - self._refreshed_at > _REFRESH_EVERY_S:
+                self._refreshed_at = time.monotonic()
+                self._runner.refresh()  # search finds what is indexed so far
+        if view.isVisible():
+            view.show_progress(progress)
+        elif progress.phase == "scanning" and progress.done:
+            self._window.show_message(f"Checking folders… {progress.done:,} photos seen")
+
+    def _on_finished(self, last: IndexProgress | None) -> None:
+        if last is None:
+            return
+        report = last.report
+        message = describe_report(report)
+        if message:
+            self._window.show_message(message)
+        folder_errors = [(p, e) for p, e in report.errors if p in self._folders]
+        if folder_errors:
+            path, error = folder_errors[0]
+            self._window.banner.show_message(f"{path}: {error}", _RETRY, "Rescan")
+        if report.indexed or report.removed or report.moved:
+            self.engine_changed()
+
+    def _on_index_failed(self, message: str) -> None:
+        self._window.banner.show_message(f"Indexing stopped: {message}", _RETRY, "Try again")
+
+    def _on_problem(self, message: str) -> None:
+        self._window.banner.show_message(message, _CHOOSE, "Choose a folder…")
+
+    def reload_engine(self) -> None:
+        """New ranking parameters: a fresh engine, then the search again."""
+        self._runner.reload()
+        self._search.rerun()
+
+    def _on_engine_ready(self, state: EngineState) -> None:
+        gpu = state.provider.upper() == "CUDA"
+        label = self._window.provider_label
+        label.setText("Runs on GPU (CUDA)" if gpu else "Runs on CPU")
+        label.setToolTip("Search runs on the GPU" if gpu else "Search runs on the CPU")
+        if state.problem:
+            self._window.banner.show_message(
+                f"The search models could not be loaded ({state.problem}); "
+                "searching by keywords only."
+            )
+
+    def _on_search_failed(self, message: str) -> None:
+        self._window.banner.show_message(f"Search is not available: {message}")
+
+    def _on_banner_action(self, action: str) -> None:
+        if action == _RETRY:
+            self.rescan()
+        elif action == _CHOOSE:
+            self._window.choose_folder()
+
+
+def describe_report(report: IndexReport) -> str:
+    """One line for the status bar; "" when nothing changed (a quiet rescan stays quiet)."""
+    if report.cancelled:
+        return (
+            f"Indexing cancelled after {report.indexed} photos; Rescan continues where it stopped"
+        )
+    parts = []
+    if report.indexed:
+        parts.append(f"indexed {report.indexed} photos")
+    if report.moved:
+        parts.append(f"followed {report.moved} moved photos")
+    if report.removed:
+        parts.append(f"dropped {report.removed} deleted photos")
+    if report.failed:
+        parts.append(f"{report.failed} files could not be read")
+    if not parts:
+        return ""
+    text = ", ".join(parts)
+    return text[0].upper() + text[1:]

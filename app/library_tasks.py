@@ -1,0 +1,97 @@
+"""What the library's writer thread does: add and remove folders, index, report the state.
+
+Everything here runs on one dedicated thread (see indexing.py) that owns its own Library
+(SQLite connections stay on one thread) and the tagger (ONNX models, loaded once, there).
+Each task is a generator, run by GeneratorJob, and ends by yielding a LibrarySnapshot.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from amc_core.indexer import Analyzer
+from amc_core.service import Library
+from amc_core.settings import IndexSettings
+
+AnalyzerFactory = Callable[[], Analyzer]
+MAX_WATCHED_DIRS = 4000
+
+
+@dataclass(frozen=True, slots=True)
+class LibrarySnapshot:
+    folders: list[str]
+    photos: int
+    watch_dirs: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class FolderRemoved:
+    path: str
+    photos: int
+
+
+class WriterHome:
+    """The writer thread's Library and tagger, opened lazily on that thread."""
+
+    def __init__(self, root: Path, settings: IndexSettings, analyzer: AnalyzerFactory) -> None:
+        self._root = root
+        self._settings = settings
+        self._make_analyzer = analyzer
+        self._library: Library | None = None
+        self._analyzer: Analyzer | None = None
+
+    def library(self) -> Library:
+        if self._library is None:
+            self._library = Library(self._root, self._settings)
+        return self._library
+
+    def analyzer(self) -> Analyzer:
+        if self._analyzer is None:
+            self._analyzer = self._make_analyzer()
+        return self._analyzer
+
+    def snapshot(self, cancel: threading.Event) -> Iterator[object]:
+        yield self._snapshot()
+
+    def add(self, paths: Sequence[str], cancel: threading.Event) -> Iterator[object]:
+        self.library().add_folders(paths)
+        yield self._snapshot()
+
+    def remove(self, path: str, cancel: threading.Event) -> Iterator[object]:
+        removed = self.library().remove_folder(path)
+        yield FolderRemoved(path, removed)
+        yield self._snapshot()
+
+    def index(self, cancel: threading.Event) -> Iterator[object]:
+        library = self.library()
+        analyzer = self.analyzer()  # loads the models here, off the UI thread
+        yield from library.index(None, analyzer=analyzer, cancel=cancel)
+        yield self._snapshot()
+
+    def close(self, cancel: threading.Event) -> Iterator[object]:
+        if self._library is not None:
+            self._library.close()
+            self._library = None
+        self._analyzer = None
+        yield True
+
+    def _snapshot(self) -> LibrarySnapshot:
+        library = self.library()
+        folders = [f.path for f in library.folders()]
+        return LibrarySnapshot(folders, library.catalog.counts()["ok"], watch_dirs(folders))
+
+
+def watch_dirs(folders: Sequence[str], limit: int = MAX_WATCHED_DIRS) -> list[str]:
+    """The folders and their subfolders (hidden ones skipped), at most `limit` of them."""
+    out: list[str] = []
+    for folder in folders:
+        for dirpath, dirnames, _files in os.walk(folder):
+            dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+            out.append(dirpath)
+            if len(out) >= limit:
+                return out
+    return out

@@ -1,0 +1,120 @@
+"""Render the main window with results and the inspector, and save it as a PNG.
+
+    xvfb-run -a python -m amc_app.screenshot --out docs/screenshot.png --query "dog"
+
+Uses a copy of the given library (default: the dev-set library in the build cache, indexed
+on first use), so the library itself is never written to.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from PySide6.QtCore import QSettings
+from PySide6.QtGui import QColor, QPalette
+from PySide6.QtWidgets import QApplication
+
+from amc_core.library import CATALOG_NAME
+from amc_core.service import Library
+
+from .settings import SettingsStore
+from .window import MainWindow
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m amc_app.screenshot")
+    parser.add_argument("--out", default="docs/screenshot.png", help="the PNG to write")
+    parser.add_argument("--library", metavar="DIR", help="library to show (copied first)")
+    parser.add_argument("--query", default="dog", help="the query to show results for")
+    parser.add_argument("--select", type=int, default=0, help="which result to inspect")
+    parser.add_argument("--size", default="1440x900", help="window size, WxH")
+    parser.add_argument("--dark", action="store_true", help="render with a dark palette")
+    args = parser.parse_args(argv)
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)
+    app.setStyle("Fusion")
+    if args.dark:
+        app.setPalette(_dark_palette())
+    width, height = (int(v) for v in args.size.lower().split("x"))
+    with tempfile.TemporaryDirectory() as tmp:
+        library_dir = _copy_library(_source_library(args.library), Path(tmp) / "library")
+        store = SettingsStore(
+            QSettings(str(Path(tmp) / "settings.ini"), QSettings.Format.IniFormat)
+        )
+        library = Library(library_dir)
+        window = MainWindow(library, store, inspect_dwell_ms=60_000)
+        window.resize(width, height)
+        window.show()
+        window.search_edit.setText(args.query)
+        _wait(app, lambda: window.model.rowCount() > 0 and not window.indexing.running)
+        if window.model.rowCount() > args.select:
+            window.gallery.setCurrentIndex(window.model.index(args.select))
+        _wait(app, lambda: False, seconds=1.5)  # previews decode in the background
+        out = Path(args.out)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        window.grab().save(str(out))
+        print(f"wrote {out} ({window.model.rowCount()} results for {args.query!r})")
+        window.close()
+        library.close()
+    return 0
+
+
+def _source_library(explicit: str | None) -> Path:
+    if explicit:
+        return Path(explicit).expanduser()
+    from amc_core.amc.devset import indexed_devset
+
+    return indexed_devset().library_dir
+
+
+def _copy_library(source: Path, target: Path) -> Path:
+    if not (source / CATALOG_NAME).is_file():
+        raise SystemExit(f"no library at {source}")
+    shutil.copytree(source, target, ignore=shutil.ignore_patterns("*.lock"))
+    return target
+
+
+def _wait(app: QApplication, done: Callable[[], bool], seconds: float = 60.0) -> None:
+    deadline = time.monotonic() + seconds
+    while not done() and time.monotonic() < deadline:
+        app.processEvents()
+        time.sleep(0.02)
+
+
+def _dark_palette() -> QPalette:
+    """Stands in for a dark system theme when checking the window under Xvfb."""
+    palette = QPalette()
+    colours = {
+        QPalette.ColorRole.Window: QColor(45, 45, 48),
+        QPalette.ColorRole.WindowText: QColor(230, 230, 230),
+        QPalette.ColorRole.Base: QColor(30, 30, 32),
+        QPalette.ColorRole.AlternateBase: QColor(58, 58, 62),
+        QPalette.ColorRole.Text: QColor(230, 230, 230),
+        QPalette.ColorRole.Button: QColor(55, 55, 58),
+        QPalette.ColorRole.ButtonText: QColor(230, 230, 230),
+        QPalette.ColorRole.Highlight: QColor(42, 130, 218),
+        QPalette.ColorRole.HighlightedText: QColor(255, 255, 255),
+        QPalette.ColorRole.ToolTipBase: QColor(58, 58, 62),
+        QPalette.ColorRole.ToolTipText: QColor(230, 230, 230),
+        QPalette.ColorRole.Mid: QColor(80, 80, 84),
+        QPalette.ColorRole.PlaceholderText: QColor(150, 150, 150),
+    }
+    for role, colour in colours.items():
+        palette.setColor(role, colour)
+    palette.setColor(
+        QPalette.ColorGroup.Disabled, QPalette.ColorRole.WindowText, QColor(140, 140, 140)
+    )
+    for role in (QPalette.ColorRole.Text, QPalette.ColorRole.ButtonText):
+        palette.setColor(QPalette.ColorGroup.Disabled, role, QColor(120, 120, 120))
+    return palette
+
+
+if __name__ == "__main__":
+    sys.exit(main())

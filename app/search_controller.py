@@ -1,0 +1,95 @@
+"""Search as you type: a short pause, Enter searches now, Esc clears; answers fill the gallery."""
+
+from __future__ import annotations
+
+import os
+
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from .results_model import ResultsModel
+from .search_bar import SearchBar
+from .search_runner import SearchAnswer, SearchRunner
+from .settings import AppSettings
+
+TYPING_PAUSE_MS = 300
+SEARCH_TOP = 500
+
+
+class SearchController(QObject):
+    query_changed = Signal(str)  # the query the shown results answer changed
+
+    def __init__(
+        self,
+        bar: SearchBar,
+        model: ResultsModel,
+        runner: SearchRunner,
+        settings: AppSettings,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._bar = bar
+        self._model = model
+        self._runner = runner
+        self._settings = settings
+        self._shown_query: str | None = None
+        self._similar_name = ""
+        self._typing = QTimer(self, singleShot=True, interval=TYPING_PAUSE_MS)
+        self._typing.timeout.connect(self.search_now)
+        runner.answered.connect(self._on_answer)
+
+    def schedule(self) -> None:
+        """Text changed: search after a short pause in typing."""
+        self._typing.start()
+
+    def search_now(self) -> None:
+        self._typing.stop()
+        query = self._bar.edit.text().strip()
+        self._settings.last_query = query
+        if not query:
+            self._show_nothing()
+            return
+        self._runner.search(query, SEARCH_TOP)
+
+    def clear(self) -> None:
+        self._bar.edit.clear()
+        self._typing.stop()
+        self._show_nothing()
+
+    def rerun(self) -> None:
+        """The library changed: ask again, quietly (the gallery keeps its selection)."""
+        if self._bar.edit.text().strip():
+            self.search_now()
+
+    def find_similar(self, photo_id: int, path: str) -> None:
+        self._typing.stop()
+        self._similar_name = os.path.basename(path)
+        self._runner.similar(photo_id, SEARCH_TOP)
+
+    def _show_nothing(self) -> None:
+        self._runner.drop_pending()
+        self._model.set_results([], "")
+        self._bar.show_info("")
+        self._bar.show_error("")
+        self._set_shown("")
+
+    def _on_answer(self, answer: SearchAnswer) -> None:
+        response = answer.response
+        self._bar.show_error(response.error or "")
+        if response.error:
+            self._model.set_results([], answer.query)
+            self._bar.show_info("")
+            return
+        results = list(response.results)
+        if answer.similar_to is not None:
+            info = f"{len(results)} like {self._similar_name} · {response.elapsed_ms:.0f} ms"
+        else:
+            noun = "result" if len(results) == 1 else "results"
+            info = f"{len(results)} {noun} · {response.elapsed_ms:.0f} ms"
+        self._model.set_results(results, answer.query)
+        self._bar.show_info(info)
+        self._set_shown(answer.query)
+
+    def _set_shown(self, query: str) -> None:
+        if query != self._shown_query:
+            self._shown_query = query
+            self.query_changed.emit(query)

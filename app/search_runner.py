@@ -1,0 +1,204 @@
+"""Runs the search engine off the UI thread, on one dedicated thread that owns it (SQLite).
+
+Requests are answered newest-first: a request still waiting when a newer one comes is
+dropped, and an answer to anything but the newest request is never shown.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal
+
+from amc_core.errors import AmcError
+
+from .jobs import GeneratorJob, JobSet, single_thread_pool
+from .search_service import (
+    Engine,
+    SearchResponse,
+    SearchResponseLike,
+    make_engine,
+    make_fallback_engine,
+)
+
+EngineFactory = Callable[[Path], Engine]
+_CLOSE_WAIT_MS = 10_000
+
+
+@dataclass(frozen=True, slots=True)
+class EngineState:
+    provider: str  # "CUDA" or "CPU"
+    problem: str = ""  # why the engine fell back to keyword search, if it did
+
+
+@dataclass(frozen=True, slots=True)
+class SearchAnswer:
+    request: int
+    query: str  # the text searched; "" for "find similar"
+    response: SearchResponseLike
+    similar_to: int | None = None  # the photo id for "find similar"
+
+
+class _EngineHome:
+    """The engine and everything that touches it: used only on the runner's thread."""
+
+    def __init__(self, factory: EngineFactory, fallback: EngineFactory, library_dir: Path) -> None:
+        self._factory = factory
+        self._fallback = fallback
+        self._library_dir = library_dir
+        self._engine: Engine | None = None
+
+    def engine(self) -> Engine:
+        if self._engine is None:
+            self._engine = self._factory(self._library_dir)
+        return self._engine
+
+    def preload(self, cancel: threading.Event) -> Iterator[object]:
+        try:
+            engine = self.engine()
+            engine.preload()
+        except Exception as exc:  # a missing or damaged model: search by keywords instead
+            self._close_engine()
+            self._engine = engine = self._fallback(self._library_dir)
+            engine.preload()
+            yield EngineState(engine.provider, str(exc) or type(exc).__name__)
+            return
+        yield EngineState(engine.provider)
+
+    def reload(self, cancel: threading.Event) -> Iterator[object]:
+        """New ranking parameters: a fresh engine loads them."""
+        self._close_engine()
+        yield from self.preload(cancel)
+
+    def search(
+        self, request: int, query: str, top: int, cancel: threading.Event
+    ) -> Iterator[object]:
+        if not cancel.is_set():
+            yield SearchAnswer(request, query, _answer(self.engine().search, query, top))
+
+    def similar(
+        self, request: int, photo_id: int, top: int, cancel: threading.Event
+    ) -> Iterator[object]:
+        if not cancel.is_set():
+            response = _answer(self.engine().similar, photo_id, top)
+            yield SearchAnswer(request, "", response, photo_id)
+
+    def refresh(self, cancel: threading.Event) -> Iterator[object]:
+        self.engine().refresh()
+        yield True
+
+    def close(self, cancel: threading.Event) -> Iterator[object]:
+        self._close_engine()
+        yield True
+
+    def _close_engine(self) -> None:
+        if self._engine is not None:
+            engine, self._engine = self._engine, None
+            engine.close()
+
+
+def _answer(
+    ask: Callable[[Any, int], SearchResponseLike], subject: Any, top: int
+) -> SearchResponseLike:
+    """The engine's sentence for what the user asked wrongly becomes the answer's error."""
+    started = time.perf_counter()
+    try:
+        return ask(subject, top)
+    except AmcError as exc:
+        return SearchResponse([], (time.perf_counter() - started) * 1000, str(exc))
+
+
+class SearchRunner(QObject):
+    ready = Signal(object)  # EngineState once the models are loaded
+    answered = Signal(object)  # SearchAnswer for the newest request
+    failed = Signal(str)
+
+    def __init__(
+        self,
+        library_dir: Path,
+        factory: EngineFactory = make_engine,
+        parent: QObject | None = None,
+        fallback: EngineFactory = make_fallback_engine,
+    ) -> None:
+        super().__init__(parent)
+        self._pool = single_thread_pool(self)
+        self._jobs = JobSet(self)
+        self._home = _EngineHome(factory, fallback, library_dir)
+        self._waiting: GeneratorJob | None = None
+        self._request = 0
+        self._closed = False
+
+    @property
+    def busy(self) -> bool:
+        return len(self._jobs) > 0
+
+    def preload(self) -> None:
+        self._submit(self._home.preload, self._on_ready)
+
+    def search(self, query: str, top: int = 200) -> int:
+        return self._ask(partial(self._home.search, self._next_request(), query, top))
+
+    def similar(self, photo_id: int, top: int = 200) -> int:
+        return self._ask(partial(self._home.similar, self._next_request(), photo_id, top))
+
+    def drop_pending(self) -> None:
+        """Whatever was asked so far is no longer wanted: its answer will not be shown."""
+        self._next_request()
+        if self._waiting is not None:
+            self._waiting.cancel()
+            self._waiting = None
+
+    def refresh(self) -> None:
+        """New or removed photos: the engine updates its index (searches wait their turn)."""
+        self._submit(self._home.refresh)
+
+    def reload(self) -> None:
+        """New ranking parameters on disk: start a fresh engine."""
+        self._submit(self._home.reload, self._on_ready)
+
+    def close(self) -> None:
+        """Closes the engine on its own thread and waits for it (at most a few seconds)."""
+        if self._closed:
+            return
+        self._closed = True
+        self._jobs.cancel_all()
+        self._submit(self._home.close)
+        self._pool.waitForDone(_CLOSE_WAIT_MS)
+
+    def _next_request(self) -> int:
+        self._request += 1
+        return self._request
+
+    def _ask(self, make: Callable[[threading.Event], Iterator[object]]) -> int:
+        if self._waiting is not None:
+            self._waiting.cancel()  # not started yet, or about to answer a stale question
+        self._waiting = self._submit(make, self._on_answer)
+        return self._request
+
+    def _submit(
+        self,
+        make: Callable[[threading.Event], Iterator[object]],
+        on_value: Callable[[object], None] | None = None,
+    ) -> GeneratorJob:
+        job = GeneratorJob(make)
+        if on_value is not None:  # connected before the job starts, so no value is missed
+            job.signals.progress.connect(on_value)
+        job.signals.failed.connect(self._on_failed)
+        return self._jobs.start(job, self._pool)
+
+    def _on_ready(self, state: object) -> None:
+        self.ready.emit(state)
+
+    def _on_answer(self, answer: object) -> None:
+        if isinstance(answer, SearchAnswer) and answer.request == self._request:
+            self._waiting = None
+            self.answered.emit(answer)
+
+    def _on_failed(self, message: str) -> None:
+        self.failed.emit(message)

@@ -1,0 +1,146 @@
+"""The app's small parts on their own: formatting, the query stand-in, watching, Qt workarounds."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from amc_app.details import format_camera, format_size, format_taken
+from amc_app.heatmap import heat_colour
+from amc_app.inspector import InspectorView
+from amc_app.learning import describe_outcome
+from amc_app.library_status import describe_report
+from amc_app.library_tasks import watch_dirs
+from amc_app.qt_compat import reference_bug_present
+from amc_app.search_service import parse_query
+from amc_app.status import RateMeter, describe_progress, format_duration
+from amc_app.watcher import FolderWatcher
+from amc_app.widgets import plain_tooltip
+from amc_core.indexer import IndexProgress, IndexReport
+from amc_core.search import KeywordWeight, SearchResult
+
+
+def test_query_stand_in_reads_the_query_language():
+    parsed = parse_query('dog "new york" -cat year:2019 month:7 before:2020-01-01')
+    assert parsed.words == ["dog", "new", "york", "2019", "july"]
+    assert parsed.excluded == ["cat"]
+    assert ("year", "2019") in parsed.required
+    assert parsed.before == "2020-01-01"
+    for bad, words in (
+        ("year:20x9", "four-digit year"),
+        ("month:smarch", "month name"),
+        ("after:yesterday", "year-month-day"),
+        ("colour:red", "unknown filter"),
+    ):
+        with pytest.raises(ValueError, match=words):
+            parse_query(bad)
+
+
+def test_progress_reads_as_rate_and_time_left():
+    meter = RateMeter()
+    report = IndexReport()
+    for second in range(11):
+        meter.add(float(second), second * 4)
+    assert meter.rate() == pytest.approx(4.0)
+    text = describe_progress(IndexProgress("indexing", 40, 1000, 10.0, report), meter)
+    assert text == "Indexing 40 of 1000 · 4.0 photos/s · 4 min left"
+    assert format_duration(30) == "less than a minute"
+    assert format_duration(3 * 3600 + 5 * 60) == "3 h 05 min"
+
+
+def test_reports_are_one_quiet_line():
+    assert describe_report(IndexReport()) == ""  # a rescan that found nothing says nothing
+    assert describe_report(IndexReport(indexed=3, failed=1)) == (
+        "Indexed 3 photos, 1 files could not be read"
+    )
+    assert "cancelled after 2" in describe_report(IndexReport(indexed=2, cancelled=True))
+
+
+def test_training_outcome_names_before_after_and_the_verdict():
+    kept = describe_outcome(SimpleNamespace(before=0.5, after=0.6, kept=True, message=""))
+    assert "0.500 before, 0.600 after" in kept and "in use" in kept
+    worse = describe_outcome(SimpleNamespace(before=0.5, after=0.5, kept=False, message=""))
+    assert "previous one stays" in worse
+    refused = describe_outcome(
+        SimpleNamespace(before=0.0, after=0.0, kept=False, message="needs more clicks")
+    )
+    assert refused == "Results were not changed: needs more clicks"
+
+
+def test_details_format():
+    assert format_taken("2019-07-14T15:30:00") == "14 July 2019, 15:30"
+    assert format_taken(None) == ""
+    assert format_camera("Canon", "Canon EOS 80D") == "Canon EOS 80D"
+    assert format_camera("Apple", "iPhone 8") == "Apple iPhone 8"
+    assert format_size(4032, 3024) == "4032 × 3024 px"
+    assert format_size(None, None) == ""
+
+
+def test_tooltips_and_heat_colours():
+    assert plain_tooltip("<b>x</b>") == "<qt>&lt;b&gt;x&lt;/b&gt;</qt>"
+    assert heat_colour(1.0).alpha() > heat_colour(0.0).alpha()
+    assert heat_colour(1.0).red() > heat_colour(1.0).green()
+
+
+def test_inspector_shows_weights_keywords_and_regions(qtbot):
+    view = InspectorView()
+    qtbot.addWidget(view)
+    result = SearchResult(
+        1,
+        "/photos/<i>dog<i>.jpg",
+        0.73,
+        0.65,
+        0.35,
+        [KeywordWeight("beach", 0.2, "visual"), KeywordWeight("dog", 0.7, "visual")],
+        None,
+        [0.0, 0.0, 0.0, 0.1, 0.0, 0.0, 0.8, 0.05, 0.0, 0.05],
+    )
+    view.show_result(result)
+    assert (view.visual_value.text(), view.language_value.text()) == ("0.65", "0.35")
+    assert view.visual_bar.value() > view.language_bar.value()
+    assert [k for k, _w, _s in view.keyword_rows()] == ["dog", "beach"]
+    assert view.title.text() == "<i>dog<i>.jpg"
+    assert view.heatmap_toggle.isEnabled()
+    assert view.regions_note.text() == "Whole photo: 0.05"
+    keyword_only = SearchResult(2, "/p/a.jpg", 0.5, 0.0, 1.0, [], None, [])
+    view.show_result(keyword_only)
+    assert not view.heatmap_toggle.isEnabled()
+
+
+def test_watch_list_skips_hidden_folders_and_has_a_cap(tmp_path: Path):
+    for name in ("a", "b", ".thumbs", "a/c"):
+        (tmp_path / name).mkdir()
+    found = watch_dirs([str(tmp_path)])
+    assert str(tmp_path / "a" / "c") in found
+    assert not any(".thumbs" in d for d in found)
+    assert len(watch_dirs([str(tmp_path)], limit=2)) == 2
+
+
+def test_watcher_notices_a_new_file_once(qtbot, tmp_path: Path):
+    watcher = FolderWatcher(debounce_ms=50)
+    watcher.watch([str(tmp_path)])
+    with qtbot.waitSignal(watcher.changed, timeout=5_000):
+        for i in range(5):
+            (tmp_path / f"new{i}.jpg").write_bytes(b"x")
+    watcher.watch([])
+    assert watcher.watched() == []
+
+
+class _Pinger(QObject):
+    ping = Signal(object)
+
+
+def test_qt_calls_cannot_use_up_none_or_true():
+    """PySide6 6.12.0 on Python 3.11 loses a reference to None per void call and to True per
+    emit; 20k of each would abort the interpreter here without amc_app's guard."""
+    timer, pinger = QTimer(), _Pinger()
+    for _ in range(20_000):
+        timer.stop()
+        pinger.ping.emit(None)
+    if reference_bug_present():
+        assert sys.getrefcount(None) > 1 << 40
+        assert sys.getrefcount(True) > 1 << 40
