@@ -33,8 +33,8 @@ from .vector_index import VectorIndex
 from .vision.encoder import pooled_vector
 
 ANN_CANDIDATES = 400  # from the vector index, before re-ranking
-KEYWORD_CANDIDATES = 2000  # per query token, from the full-text index
-RERANK_MAX = 800  # the most photos the AMC head scores for one query
+KEYWORD_CANDIDATES = 300  # per query token, from the full-text index (exact hits)
+RERANK_MAX = 600  # the most photos the AMC head scores for one query
 SHOWN_KEYWORDS = 12
 _INDEX_CHUNK = 2000
 
@@ -249,7 +249,8 @@ class SearchEngine:
             return SearchResult(photo_id, path, 1.0, 0.0, 1.0, [], content_hash, [], "filter")
         attention = scored.keyword_attention[i]
         keywords = []
-        for j in np.argsort(-attention)[:SHOWN_KEYWORDS]:
+        best = np.argpartition(-attention, min(SHOWN_KEYWORDS, attention.size) - 1)[:SHOWN_KEYWORDS]
+        for j in best[np.argsort(-attention[best])]:
             if batch.kw_ids[i, j] < 0 or attention[j] < 1e-3:
                 continue
             source = _source_name(int(batch.kw_source[i, j]))
@@ -368,7 +369,10 @@ def _unit(x: np.ndarray) -> np.ndarray:
 
 
 def _fts_phrase(text: str) -> str:
-    return '"' + text.replace('"', '""') + '"'
+    """An FTS5 query for every word of text (the index keeps no positions, so no phrases:
+    callers confirm the exact keyword afterwards)."""
+    words = [w for w in text.split() if w]
+    return " AND ".join('"' + w.replace('"', '""') + '"' for w in words) or '""'
 
 
 def _in_path(word: str, path: str) -> bool:

@@ -26,7 +26,7 @@ INDEX_NAME = "vectors.hnsw"
 META_NAME = "vectors.json"
 M = 16
 EF_CONSTRUCTION = 200
-EF_SEARCH = 256
+EF_SEARCH = 512
 
 
 class VectorIndex:

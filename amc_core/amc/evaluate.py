@@ -39,6 +39,7 @@ class DevSetScorer:
             self.batch: PhotoBatch = load_batch(
                 library.catalog, KeywordVectors(library.catalog, self.space), ids
             )
+            self.batch.kw_vectors  # noqa: B018 - embed every keyword while the catalog is open
         self.names = [devset.photo_of_catalog_id[i] for i in ids]
         self.lexicon = default_lexicon().with_folder_words(folder_words)
 

@@ -28,19 +28,13 @@ from torch import nn
 from ..resources import resources_dir
 from ..runtime import SessionFactory, write_checksums
 from .batch import N_REGIONS, TOP_K
+from .graph_io import HEAD_INPUTS, HEAD_NAME, HEAD_OUTPUTS, QUERY_INPUTS, QUERY_NAME, QUERY_OUTPUTS
 from .intents import fit_mtn
 from .model import AMC, N_SOURCES
 from .params import PARAMS_NAME, default_model, load_params, save_params
 from .query import INTENTS
 from .space import semantic_space
 
-HEAD_NAME = "amc_head.onnx"
-QUERY_NAME = "amc_query.onnx"
-HEAD_INPUTS = ("q_vectors", "q_weights", "q_intent", "region_ids", "region_probs",
-               "kw_vectors", "kw_conf", "kw_source", "kw_mask")  # fmt: skip
-HEAD_OUTPUTS = ("scores", "region_attention", "keyword_attention", "modality")
-QUERY_INPUTS = ("word_vectors",)
-QUERY_OUTPUTS = ("token_vectors", "query_vector")
 PARITY_ATOL = 1e-4
 OPSET = 18
 
@@ -83,7 +77,7 @@ def example_head_inputs(
         torch.softmax(torch.randn(len(INTENTS), generator=g), 0),
         torch.randint(0, 1000, (b, N_REGIONS, TOP_K), generator=g),
         probs / probs.sum(-1, keepdim=True),
-        torch.nn.functional.normalize(torch.randn(b, k, dim, generator=g), dim=-1),
+        torch.rand(b, t, k, generator=g) * 2 - 1,  # keyword similarities in [-1, 1]
         torch.rand(b, k, generator=g),
         torch.randint(0, N_SOURCES, (b, k), generator=g),
         (torch.rand(b, k, generator=g) > 0.2).float(),
@@ -96,7 +90,7 @@ def export_head(model: AMC, out: Path) -> None:
     shapes = {
         "q_vectors": {0: t}, "q_weights": {0: t}, "q_intent": None,
         "region_ids": {0: b}, "region_probs": {0: b},
-        "kw_vectors": {0: b, 1: k}, "kw_conf": {0: b, 1: k}, "kw_source": {0: b, 1: k},
+        "kw_sims": {0: b, 1: t, 2: k}, "kw_conf": {0: b, 1: k}, "kw_source": {0: b, 1: k},
         "kw_mask": {0: b, 1: k},
     }  # fmt: skip
     with _exporter_quiet():
@@ -169,8 +163,8 @@ def build(out_dir: Path, params: Path | None = None) -> dict[str, float]:
     encoder = QueryEncoder(torch.from_numpy(space.centre))
     export_head(model, out_dir / HEAD_NAME)
     export_query(encoder, out_dir / QUERY_NAME)
-    worst = check_parity(model, encoder, out_dir / HEAD_NAME, out_dir / QUERY_NAME)
     write_checksums(out_dir)
+    worst = check_parity(model, encoder, out_dir / HEAD_NAME, out_dir / QUERY_NAME)
     return {**fit, "parity_max_abs_diff": worst}
 
 

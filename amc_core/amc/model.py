@@ -81,11 +81,19 @@ class AMC(nn.Module):
         """What fine-tuning moves by default: temperatures, MTN, source weights."""
         return [p for n, p in self.named_parameters() if n != "class_residual"]
 
-    def regions(self, region_ids: torch.Tensor, region_probs: torch.Tensor) -> torch.Tensor:
-        """(B, R, k) class ids and posteriors -> (B, R, D) region vectors (the bridge)."""
+    def region_sims(
+        self, q: torch.Tensor, region_ids: torch.Tensor, region_probs: torch.Tensor
+    ) -> torch.Tensor:
+        """q_t . s_r for every word and region: (T, D), (B, R, k), (B, R, k) -> (B, T, R).
+
+        s_r = sum_k P_r(c_k) (E + dE)[c_k] is never built: q_t . s_r = sum_k P_r(c_k) (q_t . E[c_k]),
+        so the words are compared with the 1000 classes once, (T, N), and gathered per region
+        (B x R x k scalars instead of B x R x k x D vectors).
+        """
         table = self.class_matrix + self.class_residual  # (N, D)
-        vectors = table[region_ids]  # (B, R, k, D)
-        return (region_probs.unsqueeze(-1) * vectors).sum(dim=2)
+        by_class = q @ table.T  # (T, N)
+        gathered = by_class[:, region_ids]  # (T, B, R, k)
+        return torch.einsum("tbrk,brk->btr", gathered, region_probs)
 
     def forward(
         self,
@@ -94,25 +102,21 @@ class AMC(nn.Module):
         q_intent: torch.Tensor,  # (I,)
         region_ids: torch.Tensor,  # (B, R, k) int64
         region_probs: torch.Tensor,  # (B, R, k)
-        kw_vectors: torch.Tensor,  # (B, K, D)
+        kw_sims: torch.Tensor,  # (B, T, K) cosine of each query word with each keyword
         kw_conf: torch.Tensor,  # (B, K) in [0, 1]
         kw_source: torch.Tensor,  # (B, K) int64
         kw_mask: torch.Tensor,  # (B, K) 1 = keyword, 0 = padding
     ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
         """-> scores (B,), region attention (B, R), keyword attention (B, K), weights (B, 2)."""
-        s = self.regions(region_ids, region_probs)  # (B, R, D)
-        visual, region_attn = self._van(q_vectors, q_weights, s)
-        language, keyword_attn = self._lan(
-            q_vectors, q_weights, kw_vectors, kw_conf, kw_source, kw_mask
+        visual, region_attn = self._van(
+            q_weights, self.region_sims(q_vectors, region_ids, region_probs)
         )
+        language, keyword_attn = self._lan(q_weights, kw_sims, kw_conf, kw_source, kw_mask)
         weights = self._mtn(q_intent, visual, language)  # (B, 2)
         scores = weights[:, 0] * visual + weights[:, 1] * language
         return scores, region_attn, keyword_attn, weights
 
-    def _van(
-        self, q: torch.Tensor, w: torch.Tensor, s: torch.Tensor
-    ) -> tuple[torch.Tensor, torch.Tensor]:
-        sims = torch.einsum("td,brd->btr", q, s)  # (B, T, R)
+    def _van(self, w: torch.Tensor, sims: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         if self.mode == "no_van":
             attn = torch.full_like(sims, 1.0 / sims.shape[-1])
         else:
@@ -122,14 +126,12 @@ class AMC(nn.Module):
 
     def _lan(
         self,
-        q: torch.Tensor,
         w: torch.Tensor,
-        k: torch.Tensor,
+        sims: torch.Tensor,  # (B, T, K)
         conf: torch.Tensor,
         source: torch.Tensor,
         mask: torch.Tensor,
     ) -> tuple[torch.Tensor, torch.Tensor]:
-        sims = torch.einsum("td,bkd->btk", q, k)  # (B, T, K)
         log_conf = torch.log(conf.clamp_min(1e-4)).unsqueeze(1)  # (B, 1, K)
         if self.mode == "no_lan":
             logits = torch.zeros_like(sims)

@@ -9,7 +9,7 @@ import numpy as np
 
 from ..runtime import SessionFactory
 from .batch import PhotoBatch
-from .export import HEAD_INPUTS, HEAD_NAME, HEAD_OUTPUTS, QUERY_NAME, QUERY_OUTPUTS
+from .graph_io import HEAD_INPUTS, HEAD_NAME, HEAD_OUTPUTS, QUERY_NAME, QUERY_OUTPUTS
 from .query import ParsedQuery
 from .ranker import Scored
 
@@ -52,7 +52,7 @@ class OnnxRanker:
     def _score_chunk(self, query: ParsedQuery, batch: PhotoBatch) -> Scored:
         feeds = dict(zip(HEAD_INPUTS, (
             query.vectors, query.weights, query.intent, batch.region_ids, batch.region_probs,
-            batch.kw_vectors, batch.kw_conf, batch.kw_source, batch.kw_mask,
+            batch.keyword_sims(query.vectors), batch.kw_conf, batch.kw_source, batch.kw_mask,
         ), strict=True))  # fmt: skip
         with self._lock:
             scores, regions, keywords, modality = self._head.run(list(HEAD_OUTPUTS), feeds)

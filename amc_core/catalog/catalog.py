@@ -273,6 +273,19 @@ class Catalog:
         self._vocab_texts = {int(i): t for i, t in rows}
         self._vocab_ids = {t: int(i) for i, t in rows}
 
+    def keyword_blobs(self, photo_ids: Sequence[int]) -> dict[int, bytes]:
+        """Per photo: the stored keyword set, packed (see schema.pack_keyword_set)."""
+        out: dict[int, bytes] = {}
+        for start in range(0, len(photo_ids), 500):
+            chunk = list(photo_ids[start : start + 500])
+            marks = ",".join("?" * len(chunk))
+            for pid, data in self._conn.execute(
+                f"SELECT photo_id, data FROM photo_keyword_sets WHERE photo_id IN ({marks})",
+                chunk,
+            ):
+                out[int(pid)] = bytes(data)
+        return out
+
     def keyword_sets(self, photo_ids: Sequence[int]) -> dict[int, list[tuple[int, float, str]]]:
         """Per photo: (vocabulary id, confidence, source), most confident first."""
         out: dict[int, list[tuple[int, float, str]]] = {}
