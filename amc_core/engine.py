@@ -18,9 +18,9 @@ from pathlib import Path
 import numpy as np
 
 from .amc.batch import KeywordVectors, PhotoBatch, load_batch
+from .amc.graph_io import Scored
 from .amc.onnx_ranker import OnnxRanker
 from .amc.query import Lexicon, ParsedQuery, default_lexicon, parse_query
-from .amc.ranker import Scored
 from .amc.space import SemanticSpace, semantic_space
 from .errors import UserInputError
 from .keywords import path_keywords

@@ -123,3 +123,12 @@ def test_repair_rebuilds_what_the_catalog_can_give(tmp_path, photos_dir):
     search = subprocess.run([*AMC, "search", "beach", "--library", str(lib), "--json"],
                             capture_output=True, text=True, timeout=120)  # fmt: skip
     assert len(json.loads(search.stdout)["results"]) == 3
+
+
+def test_search_path_does_not_import_torch():
+    """torch is a training extra: indexing and search run without it."""
+    code = (
+        "import sys, amc_core.engine, amc_core.tagging, amc_core.cli; print('torch' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert out.stdout.strip() == "False", out.stderr

@@ -1,4 +1,10 @@
-"""Names and files of the exported graphs (no torch here: search imports this at run time)."""
+"""Names and outputs of the exported graphs (no torch here: search imports this at run time)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
 
 HEAD_NAME = "amc_head.onnx"
 QUERY_NAME = "amc_query.onnx"
@@ -7,3 +13,11 @@ HEAD_INPUTS = ("q_vectors", "q_weights", "q_intent", "region_ids", "region_probs
 HEAD_OUTPUTS = ("scores", "region_attention", "keyword_attention", "modality")
 QUERY_INPUTS = ("word_vectors",)
 QUERY_OUTPUTS = ("token_vectors", "query_vector")
+
+
+@dataclass
+class Scored:
+    scores: np.ndarray  # (B,)
+    region_attention: np.ndarray  # (B, R)
+    keyword_attention: np.ndarray  # (B, K)
+    modality: np.ndarray  # (B, 2) visual, language

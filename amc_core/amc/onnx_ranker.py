@@ -9,9 +9,8 @@ import numpy as np
 
 from ..runtime import SessionFactory
 from .batch import PhotoBatch
-from .graph_io import HEAD_INPUTS, HEAD_NAME, HEAD_OUTPUTS, QUERY_NAME, QUERY_OUTPUTS
+from .graph_io import HEAD_INPUTS, HEAD_NAME, HEAD_OUTPUTS, QUERY_NAME, QUERY_OUTPUTS, Scored
 from .query import ParsedQuery
-from .ranker import Scored
 
 BATCH = 256  # candidates per session call: large enough for the GPU, small enough for RAM
 

@@ -2,22 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 import torch
 
 from .batch import PhotoBatch
+from .graph_io import Scored
 from .model import AMC
 from .query import ParsedQuery
-
-
-@dataclass
-class Scored:
-    scores: np.ndarray  # (B,)
-    region_attention: np.ndarray  # (B, R)
-    keyword_attention: np.ndarray  # (B, K)
-    modality: np.ndarray  # (B, 2) visual, language
 
 
 def model_inputs(query: ParsedQuery, batch: PhotoBatch) -> tuple[torch.Tensor, ...]:
