@@ -1,0 +1,109 @@
+"""kill -9 `amc index` at random moments, many times in a row, then check the library.
+
+Each trial starts `amc index` on the same folder and kills it (SIGKILL) after a random delay
+(fixed seed); the last run finishes. Every time, the library must open; at the end the
+catalog must equal a clean run's: the same photos with the same content hashes, no
+duplicates, no orphan features, keyword sets, thumbnails or vector-index entries.
+
+    python benchmarks/crash_trials.py [--trials 30] [--photos 60] [--seed 1]
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+
+from amc_core.engine import SearchEngine
+from amc_core.service import Library
+from photo_factory import write_photo
+
+AMC = [sys.executable, "-m", "amc_core.cli"]
+
+
+def snapshot(lib: Path) -> dict[str, object]:
+    with Library(lib) as library:
+        rows = library.catalog.photo_rows()
+        conn = library.catalog.connection
+        ids = {int(r["id"]) for r in rows}  # type: ignore[call-overload]
+        features = {int(r[0]) for r in conn.execute("SELECT photo_id FROM photo_features")}
+        keyword_sets = {int(r[0]) for r in conn.execute("SELECT photo_id FROM photo_keyword_sets")}
+        text = {int(r[0]) for r in conn.execute("SELECT rowid FROM photo_text")}
+        return {
+            "photos": sorted(
+                (str(r["path"]), str(r["content_hash"]), str(r["state"])) for r in rows
+            ),
+            "duplicates": len(rows) - len({str(r["path"]) for r in rows}),
+            "orphan_features": len(features - ids),
+            "orphan_keyword_sets": len(keyword_sets - ids),
+            "orphan_text": len(text - ids),
+            "thumbnails_match": set(library.thumbnails.hashes()) == library.catalog.hashes_in_use(),
+        }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--trials", type=int, default=30)
+    parser.add_argument("--photos", type=int, default=60)
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args()
+    rng = random.Random(args.seed)
+    work = Path(tempfile.mkdtemp(prefix="amc-crash-"))
+    photos = work / "photos"
+    for i in range(args.photos):
+        write_photo(photos / f"album{i % 5}" / f"p{i:03d}.jpg", 800, 600, seed=i)
+    clean, crashed = work / "clean", work / "crashed"
+    all_photos = sorted(photos.rglob("*.jpg"))
+    survived = 0
+    for trial in range(1, args.trials + 1):
+        # every trial has work to interrupt: some photos change, one moves, one goes, one comes
+        for path in rng.sample(all_photos, k=max(1, len(all_photos) // 5)):
+            write_photo(path, 800, 600, seed=rng.randrange(10**6))
+        new = photos / "new" / f"n{trial:03d}.jpg"
+        write_photo(new, 800, 600, seed=10**6 + trial)
+        all_photos.append(new)
+        victim = all_photos.pop(rng.randrange(len(all_photos)))
+        victim.unlink()
+        process = subprocess.Popen([*AMC, "index", str(photos), "--library", str(crashed),
+                                    "--batch-size", "4"],
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+        time.sleep(rng.uniform(1.0, 3.5))  # model loading takes ~1.5 s of it
+        finished = process.poll() is not None
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+        state = snapshot(crashed)  # the library must open after every kill
+        ok = (state["duplicates"], state["orphan_features"], state["orphan_keyword_sets"],
+              state["orphan_text"]) == (0, 0, 0, 0)  # fmt: skip
+        survived += ok
+        print(
+            f"trial {trial:3d}: killed {'after it finished' if finished else 'mid-run'}, "
+            f"{len(state['photos'])} photos committed, consistent={ok}",
+            flush=True,
+        )  # type: ignore[arg-type]
+    subprocess.run([*AMC, "index", str(photos), "--library", str(crashed)], check=True,
+                   capture_output=True)  # fmt: skip
+    subprocess.run([*AMC, "index", str(photos), "--library", str(clean)], check=True,
+                   capture_output=True)  # fmt: skip
+    final, reference = snapshot(crashed), snapshot(clean)
+    same = final["photos"] == reference["photos"] and final["thumbnails_match"]
+    with SearchEngine(crashed) as engine:
+        engine.refresh()
+        vector_ids = engine._ensure_loaded()[2].ids
+    with Library(crashed) as library:
+        catalog_ids = {int(r["id"]) for r in library.catalog.photo_rows()}  # type: ignore[call-overload]
+    print(
+        f"\n{survived}/{args.trials} kills left a consistent library; final catalog equals a "
+        f"clean run's: {same}; vector index matches catalog: {set(vector_ids) == catalog_ids}"
+    )
+    return 0 if survived == args.trials and same and set(vector_ids) == catalog_ids else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

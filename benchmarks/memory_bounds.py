@@ -1,0 +1,74 @@
+"""Peak memory of `amc index` on very large photos and on a folder of 10^4 files.
+
+Runs `amc index` as a child process and reads its peak RSS (and that of its decode workers)
+with resource.getrusage(RUSAGE_CHILDREN): a bound that must not grow with the folder.
+
+    python benchmarks/memory_bounds.py [--big 3] [--many 10000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+AMC = [sys.executable, "-m", "amc_core.cli"]
+
+
+def peak_rss_of(cmd: list[str]) -> tuple[float, float]:
+    """(peak RSS in MB of the child and its workers, seconds)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    started = time.monotonic()
+    subprocess.run(cmd, check=True, capture_output=True)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return max(before, after) / 1024, time.monotonic() - started
+
+
+def big_photos(folder: Path, count: int) -> None:
+    """50-megapixel JPEGs (8660 x 5773) with photo-like content."""
+    rng = np.random.default_rng(0)
+    for i in range(count):
+        small = (rng.random((24, 36, 3)) * 255).astype(np.uint8)
+        image = Image.fromarray(small).resize((8660, 5773), Image.Resampling.BICUBIC)
+        image.save(folder / f"big_{i}.jpg", quality=90)
+
+
+def many_photos(folder: Path, count: int) -> None:
+    rng = np.random.default_rng(1)
+    base = (rng.random((48, 64, 3)) * 255).astype(np.uint8)
+    for i in range(count):
+        sub = folder / f"d{i // 500:03d}"
+        sub.mkdir(exist_ok=True)
+        Image.fromarray(np.roll(base, i, axis=1)).save(sub / f"p{i:05d}.jpg", quality=80)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--big", type=int, default=3)
+    parser.add_argument("--many", type=int, default=10_000)
+    args = parser.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="amc-mem-"))
+    (work / "big").mkdir()
+    (work / "many").mkdir()
+    big_photos(work / "big", args.big)
+    rss, seconds = peak_rss_of([*AMC, "index", str(work / "big"), "--library", str(work / "l1")])
+    print(f"{args.big} x 50 MP JPEG:     peak RSS {rss:7.0f} MB   ({seconds:.1f} s)", flush=True)
+    many_photos(work / "many", args.many)
+    rss2, seconds = peak_rss_of([*AMC, "index", str(work / "many"), "--library", str(work / "l2"),
+                                 "--no-ocr"])  # fmt: skip
+    print(
+        f"{args.many} small photos: peak RSS {rss2:7.0f} MB   ({seconds:.1f} s, "
+        f"{args.many / seconds:.0f} photos/s)"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
