@@ -11,7 +11,9 @@ from .search_bar import SearchBar
 from .search_runner import SearchAnswer, SearchRunner
 from .settings import AppSettings
 
-TYPING_PAUSE_MS = 300
+# Short: a search takes ~30 ms at 10^5 photos, so results can follow the typing; the pause
+# only merges the keys of a burst (only the newest answer is ever shown).
+TYPING_PAUSE_MS = 60
 SEARCH_TOP = 500
 
 
