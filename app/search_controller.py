@@ -14,7 +14,7 @@ from .settings import AppSettings
 # Short: a search takes ~30 ms at 10^5 photos, so results can follow the typing; the pause
 # only merges the keys of a burst (only the newest answer is ever shown).
 TYPING_PAUSE_MS = 60
-SEARCH_TOP = 500
+SEARCH_TOP = 200  # the re-ranked set is at most 600; 200 fill many screens
 
 
 class SearchController(QObject):
