@@ -27,6 +27,8 @@ def _bad_corpus(folder: Path) -> dict[str, str]:
     (folder / "notes.jpg").write_text("this is a text file, not a photo")
     (folder / "fake.heic").write_bytes(b"\x00\x00\x00\x18ftypheic" + b"\x00" * 100)
     Image.new("1", (16000, 12000)).save(folder / "bomb.png")  # 192 MP of nothing, 30 KB on disk
+    heic = _heic_bytes(photo_like(160, 120, 5))
+    (folder / "truncated.heic").write_bytes(heic[: len(heic) // 2])
     return {
         "zero.jpg": "empty",
         "truncated.jpg": "decode",
@@ -35,7 +37,17 @@ def _bad_corpus(folder: Path) -> dict[str, str]:
         "notes.jpg": "not an image",
         "fake.heic": "",
         "bomb.png": "too large",
+        "truncated.heic": "",
     }
+
+
+def _heic_bytes(image: Image.Image) -> bytes:
+    import pillow_heif
+
+    pillow_heif.register_heif_opener()
+    out = io.BytesIO()
+    image.save(out, "HEIF", quality=80)
+    return out.getvalue()
 
 
 def _odd_but_good(folder: Path) -> list[str]:
@@ -54,7 +66,12 @@ def _odd_but_good(folder: Path) -> list[str]:
     base.save(folder / "photo.bmp")
     base.save(folder / "no_extension_jpeg", "JPEG")  # recognised by content
     write_photo(folder / "bad_gps.jpg", gps=(123.0, 500.0))
-    write_photo(folder / ("x" * 240 + ".jpg"))
+    write_photo(folder / ("x" * 246 + ".jpg"))  # a 250-character name
+    (folder / "real.heic").write_bytes(_heic_bytes(photo_like(160, 120, 6)))
+    exif = Image.Exif()
+    exif[0x010F] = "Canon"
+    exif.get_ifd(0x8769)[0x927C] = bytes(range(256)) * 234  # 60 KB: as big as JPEG EXIF allows
+    photo_like(120, 90, 7).save(folder / "makernote.jpg", exif=exif.tobytes())
     return [
         "cmyk.jpg",
         "palette.gif",
@@ -66,7 +83,9 @@ def _odd_but_good(folder: Path) -> list[str]:
         "photo.bmp",
         "no_extension_jpeg",
         "bad_gps.jpg",
-        "x" * 240 + ".jpg",
+        "x" * 246 + ".jpg",
+        "real.heic",
+        "makernote.jpg",
     ]
 
 
