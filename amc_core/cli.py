@@ -206,8 +206,27 @@ def _printable(path: str) -> str:
 
 
 def _cmd_repair(args: argparse.Namespace) -> int:
+    from .catalog import Catalog
+    from .errors import LibraryError
+    from .service import rebuild_damaged_catalog
+
+    root = resolve_library_dir(args.library)
+    rebuilt: dict[str, object] = {}
+    try:
+        Catalog.open(root / "catalog.sqlite3").close()
+    except LibraryError as exc:
+        if "damaged" not in str(exc):
+            raise
+        aside, folders = rebuild_damaged_catalog(root)
+        with Library(root) as library:
+            targets = library.add_folders(folders) if folders else []
+            last = None
+            for last in library.index(targets, analyzer=_tagger(ocr=True)):
+                pass
+        rebuilt = {"damaged_catalog_moved_to": str(aside), "folders_reindexed": folders,
+                   "photos_reindexed": last.report.indexed if last else 0}  # fmt: skip
     with _library(args) as library:
-        report = library.repair()
+        report = {**rebuilt, **library.repair()}
     with _engine(args) as engine:
         from .vector_index import INDEX_NAME
 
@@ -219,7 +238,7 @@ def _cmd_repair(args: argparse.Namespace) -> int:
     else:
         for key, value in report.items():
             print(f"{key.replace('_', ' '):<28} {value}")
-        if report["damaged_features"]:
+        if report.get("damaged_features"):
             print("run `amc index` on your folders to re-read the photos with damaged features")
     return 0
 

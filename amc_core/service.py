@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import os
 import struct
 import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 from .catalog import Catalog, Folder
@@ -22,6 +24,8 @@ from .library import (
 from .scan import scan_folder
 from .settings import IndexSettings
 from .thumbnails import ThumbnailStore
+
+FOLDERS_RECORD = "folders.json"
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +75,7 @@ class Library:
     def add_folders(self, paths: Sequence[str]) -> list[Folder]:
         with WriteLock(self.paths):
             added = [self.catalog.add_folder(normalise_folder(p)) for p in paths]
+            self._remember_folders()
         known = {f.id for f in self.catalog.folders()}
         unique: dict[int, Folder] = {}
         for folder in added:
@@ -92,8 +97,20 @@ class Library:
             raise UserInputError(f"not a folder of this library: {path}")
         with WriteLock(self.paths):
             removed = self.catalog.remove_folder(folder)
+            self._remember_folders()
             self.thumbnails.collect_garbage(self.catalog.hashes_in_use())
         return removed
+
+    def _remember_folders(self) -> None:
+        """A copy of the folder list beside the catalog: if the catalog is ever damaged beyond
+        use, `amc repair` rebuilds it from the folders (the photos are the source of truth)."""
+        record = self.paths.root / FOLDERS_RECORD
+        tmp = record.with_suffix(".tmp")
+        try:
+            tmp.write_text(json.dumps([os.fsencode(f.path).hex() for f in self.catalog.folders()]))
+            tmp.replace(record)
+        except OSError:
+            pass  # a convenience copy: the catalog itself stays the record
 
     def index(
         self,
@@ -161,3 +178,25 @@ class Library:
                 if not old or (old.size, old.mtime_ns) != (scanned.size, scanned.mtime_ns):
                     pending += 1
         return pending
+
+
+def remembered_folders(root: Path) -> list[str]:
+    try:
+        data = json.loads((root / FOLDERS_RECORD).read_text())
+        return [os.fsdecode(bytes.fromhex(h)) for h in data]
+    except (OSError, ValueError, TypeError):
+        return []
+
+
+def rebuild_damaged_catalog(root: Path) -> tuple[Path, list[str]]:
+    """Move a damaged catalog aside (kept, not deleted) and start a fresh one with the
+    remembered folders; returns where the old one went and the folders to index again."""
+    paths = LibraryPaths(root)
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    aside = root / f"{paths.catalog.name}.damaged-{stamp}"
+    with WriteLock(paths):
+        paths.catalog.replace(aside)
+        for suffix in ("-wal", "-shm"):
+            Path(str(paths.catalog) + suffix).unlink(missing_ok=True)
+    folders = [f for f in remembered_folders(root) if os.path.isdir(f)]
+    return aside, folders

@@ -132,3 +132,25 @@ def test_search_path_does_not_import_torch():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert out.stdout.strip() == "False", out.stderr
+
+
+def test_repair_rebuilds_a_garbage_catalog_from_the_folders(tmp_path, photos_dir):
+    for i in range(3):
+        write_photo(photos_dir / "Garden" / f"p{i}.jpg", seed=i)
+    lib = tmp_path / "lib"
+    assert subprocess.run([*AMC, "index", str(photos_dir), "--library", str(lib)],
+                          capture_output=True, timeout=120).returncode == 0  # fmt: skip
+    (lib / "catalog.sqlite3").write_bytes(b"garbage" * 1000)
+    for suffix in ("-wal", "-shm"):
+        Path(str(lib / "catalog.sqlite3") + suffix).unlink(missing_ok=True)
+    broken = subprocess.run([*AMC, "search", "garden", "--library", str(lib)],
+                            capture_output=True, text=True, timeout=120)  # fmt: skip
+    assert broken.returncode == 1 and "amc repair" in broken.stderr
+    result = subprocess.run([*AMC, "repair", "--library", str(lib), "--json"],
+                            capture_output=True, text=True, timeout=180)  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["photos_reindexed"] == 3 and Path(report["damaged_catalog_moved_to"]).is_file()
+    search = subprocess.run([*AMC, "search", "garden", "--library", str(lib), "--json"],
+                            capture_output=True, text=True, timeout=120)  # fmt: skip
+    assert len(json.loads(search.stdout)["results"]) == 3

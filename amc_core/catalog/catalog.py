@@ -108,7 +108,7 @@ class Catalog:
         except sqlite3.DatabaseError as exc:
             raise LibraryError(
                 f"the catalog {target} is damaged or not a catalog ({exc}); "
-                "move it aside and run `amc index` again to rebuild it"
+                "run `amc repair` to rebuild it from your folders (photos are not touched)"
             ) from exc
         return cls(conn)
 
