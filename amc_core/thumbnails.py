@@ -2,10 +2,22 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+
+from .errors import LibraryError
+
+
+def _storage_error(exc: OSError) -> LibraryError:
+    if exc.errno == errno.ENOSPC:
+        return LibraryError("the disk that holds the library is full: free some space and run "
+                            "the command again (nothing indexed so far is lost)")  # fmt: skip
+    if exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+        return LibraryError("the library folder is read-only: thumbnails cannot be saved")
+    return LibraryError(f"cannot save a thumbnail: {exc.strerror or exc}")
 
 
 class ThumbnailStore:
@@ -23,12 +35,18 @@ class ThumbnailStore:
         target = self.path_for(content_hash)
         if target.is_file():
             return
-        target.parent.mkdir(mode=0o700, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-", suffix=".jpg")
+        try:
+            target.parent.mkdir(mode=0o700, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-", suffix=".jpg")
+        except OSError as exc:
+            raise _storage_error(exc) from exc
         try:
             with os.fdopen(fd, "wb") as handle:
                 handle.write(jpeg)
             os.replace(tmp, target)
+        except OSError as exc:
+            Path(tmp).unlink(missing_ok=True)
+            raise _storage_error(exc) from exc
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise

@@ -123,13 +123,21 @@ class Catalog:
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
-        self._conn.execute("BEGIN IMMEDIATE")
+        """One atomic write; a full disk or a read-only library becomes one clear LibraryError
+        and leaves the catalog as it was before the transaction."""
+        try:
+            self._conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            raise storage_error(exc) from exc
         try:
             yield self._conn
-        except BaseException:
-            self._conn.execute("ROLLBACK")
+            self._conn.execute("COMMIT")
+        except BaseException as exc:
+            if self._conn.in_transaction:
+                self._conn.execute("ROLLBACK")
+            if isinstance(exc, sqlite3.OperationalError):
+                raise storage_error(exc) from exc
             raise
-        self._conn.execute("COMMIT")
 
     # -- folders ---------------------------------------------------------------
 
@@ -387,6 +395,18 @@ class Catalog:
     def connection(self) -> sqlite3.Connection:
         """For read-only queries by engine modules (search); writes go through methods."""
         return self._conn
+
+
+def storage_error(exc: sqlite3.OperationalError) -> LibraryError:
+    text = str(exc).lower()
+    if "full" in text:
+        return LibraryError("the disk that holds the library is full: free some space and run "
+                            "the command again (nothing indexed so far is lost)")  # fmt: skip
+    if "readonly" in text or "read-only" in text:
+        return LibraryError("the library folder is read-only: nothing can be saved to it")
+    if "locked" in text or "busy" in text:
+        return LibraryError("the library is busy (another program is writing to it); try again")
+    return LibraryError(f"the catalog could not be written: {exc}")
 
 
 def _is_within(path: str, folder: str) -> bool:
