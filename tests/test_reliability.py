@@ -99,6 +99,7 @@ def test_searches_during_indexing_stay_consistent(tmp_path, photos_dir):
         engine.refresh()
         assert len(engine.search("day0", 100).results) >= 8
     assert json.loads(out)["indexed"] == 24
+    print(f"{searches} searches during indexing, {len(errors)} errors")
     assert searches >= 5 and errors == []
 
 
