@@ -16,8 +16,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="amc-photo-search")
     parser.add_argument("--library", metavar="DIR", help="library folder")
     parser.add_argument("--version", action="version", version=f"AMC Photo Search {__version__}")
+    # smoke tests of installs and bundles: close the window this long after it has shown
+    parser.add_argument("--quit-after", type=int, metavar="MS", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
 
+    from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication, QMessageBox
 
     from .window import MainWindow
@@ -34,6 +37,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     window = MainWindow(library)
     window.show()
+    if args.quit_after is not None:
+        QTimer.singleShot(max(0, args.quit_after), window.close)
     code = app.exec()
     library.close()
     return int(code)

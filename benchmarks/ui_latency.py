@@ -24,7 +24,7 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from PIL import Image
-from PySide6.QtCore import QEvent, QObject, QSettings, Qt
+from PySide6.QtCore import QEvent, QEventLoop, QObject, QSettings, Qt, QTimer, Signal
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
@@ -41,6 +41,8 @@ TARGET_MS = 150.0
 class PaintClock(QObject):
     """Records when the first row's thumbnail arrived and the first paint after it."""
 
+    painted = Signal()
+
     def __init__(self, window: MainWindow) -> None:
         super().__init__()
         self.loaded_at: float | None = None
@@ -51,15 +53,21 @@ class PaintClock(QObject):
         window.model.modelReset.connect(self._on_reset)
         window.gallery.viewport().installEventFilter(self)
 
-    def reset(self) -> None:
+    def reset(self, query: str) -> None:
+        """Count only the answer to `query` (earlier keys already showed earlier prefixes)."""
+        self.expected = query
         self.loaded_at = self.painted_at = self.results_at = None
 
     def _on_data(self, top, bottom, roles) -> None:  # type: ignore[no-untyped-def]
+        if self._model.query != getattr(self, "expected", None):
+            return
         if self.loaded_at is None and Qt.ItemDataRole.DecorationRole in roles and top.row() == 0:
             self.loaded_at = time.perf_counter()
 
     def _on_reset(self) -> None:
         """Results arrived; a thumbnail seen in an earlier search is already in the cache."""
+        if self._model.query != getattr(self, "expected", None):
+            return
         if self.results_at is None and self._model.rowCount() > 0:
             self.results_at = time.perf_counter()
         if self.loaded_at is None and self._model.rowCount() > 0:
@@ -70,7 +78,20 @@ class PaintClock(QObject):
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt API
         if event.type() == QEvent.Type.Paint and self.loaded_at and self.painted_at is None:
             self.painted_at = time.perf_counter()
+            self.painted.emit()
         return False
+
+
+def wait_for_paint(clock: PaintClock, timeout_ms: int) -> None:
+    """Block in Qt's event loop (not in a polling loop: a busy Python main thread would
+    compete with the search thread for the GIL and slow down what we measure)."""
+    if clock.painted_at is not None:
+        return
+    loop = QEventLoop()
+    clock.painted.connect(loop.quit)
+    QTimer.singleShot(timeout_ms, loop.quit)
+    loop.exec()
+    clock.painted.disconnect(loop.quit)
 
 
 def queries(count: int) -> list[str]:
@@ -122,12 +143,10 @@ def main() -> int:
     for text in ["warm up", *texts]:
         window.search_edit.clear()
         QTest.qWait(150)
-        clock.reset()
+        clock.reset(text)
         QTest.keyClicks(window.search_edit, text, delay=30)  # a quick typist
         typed_at = time.perf_counter()
-        stop = time.monotonic() + 10
-        while clock.painted_at is None and time.monotonic() < stop:
-            QTest.qWait(1)
+        wait_for_paint(clock, 10_000)
         if clock.painted_at is None:
             print(f"  {text!r}: no thumbnail painted within 10 s")
             continue

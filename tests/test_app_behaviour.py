@@ -59,18 +59,18 @@ def test_settings_persist_between_runs(qtbot, make_window):
 def test_problems_are_messages_not_crashes(qtbot, make_window, tmp_path: Path):
     window = make_window(fast_engine=True)
     window.library_status.add_folders([str(tmp_path / "not-there")])
-    qtbot.waitUntil(lambda: "folder not found" in window.banner.text(), timeout=10_000)
+    qtbot.waitUntil(lambda: "folder not found" in window.banner.text(), timeout=30_000)
 
     with WriteLock(window.library.paths):  # another program is indexing this library
         window.library_status.rescan()
-        qtbot.waitUntil(lambda: "another program" in window.banner.text(), timeout=10_000)
+        qtbot.waitUntil(lambda: "another program" in window.banner.text(), timeout=30_000)
     assert window.banner.action_button.text() == "Try again"
 
     window.search_edit.setText("year:20x9")
-    qtbot.waitUntil(lambda: window.search_bar.error.isVisibleTo(window), timeout=10_000)
+    qtbot.waitUntil(lambda: window.search_bar.error.isVisibleTo(window), timeout=30_000)
     assert "year" in window.search_bar.error.text()
     window.search_edit.setText("dog")
-    qtbot.waitUntil(lambda: not window.search_bar.error.isVisibleTo(window), timeout=10_000)
+    qtbot.waitUntil(lambda: not window.search_bar.error.isVisibleTo(window), timeout=30_000)
 
 
 def _missing_model(library_dir: Path) -> KeywordSearchEngine:
@@ -84,9 +84,9 @@ def _no_tagger() -> object:
 def test_missing_models_fall_back_or_say_so(qtbot, make_window, photos_dir: Path):
     write_photo(photos_dir / "Beach" / "waves.jpg", seed=2)
     window = make_window(engine=_missing_model, analyzer=_no_tagger)
-    qtbot.waitUntil(lambda: "keywords only" in window.banner.text(), timeout=10_000)
+    qtbot.waitUntil(lambda: "keywords only" in window.banner.text(), timeout=30_000)
     window.library_status.add_folders([str(photos_dir)])
-    qtbot.waitUntil(lambda: "mobilenet_v2.onnx" in window.banner.text(), timeout=10_000)
+    qtbot.waitUntil(lambda: "mobilenet_v2.onnx" in window.banner.text(), timeout=30_000)
     assert window.banner.text().startswith("Indexing stopped")
 
 
