@@ -26,7 +26,7 @@ INDEX_NAME = "vectors.hnsw"
 META_NAME = "vectors.json"
 M = 16
 EF_CONSTRUCTION = 200
-EF_SEARCH = 512
+EF_SEARCH = 1024  # recall@100 vs brute force: 0.97 at 10^5, 0.91 at 10^6 (512: 0.94, 0.85)
 
 
 class VectorIndex:
