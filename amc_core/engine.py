@@ -23,6 +23,7 @@ from .amc.onnx_ranker import OnnxRanker
 from .amc.query import Lexicon, ParsedQuery, default_lexicon, parse_query
 from .amc.space import SemanticSpace, semantic_space
 from .errors import UserInputError
+from .keyword import SOURCES
 from .keywords import path_keywords
 from .query_language import Query, QueryError, parse
 from .resources import resources_dir
@@ -161,7 +162,7 @@ class SearchEngine:
         with self._lock:
             space, ranker, index, keyword_vectors = self._ensure_loaded()
             parsed = parse_query(query.text, space, self._lexicon, ranker.encode_query)
-            allowed = self._filtered(query) if query.has_filters else None
+            allowed = self._filtered(query) if query.has_sql_filters else None
             sources = self._candidates(query, parsed, allowed, index)
             ids = self._narrow(list(sources), query, parsed, index)
             results = self._rank(ids, sources, query, parsed, ranker, keyword_vectors, top)
@@ -272,9 +273,11 @@ class SearchEngine:
 
     def _filtered(self, query: Query) -> set[int]:
         where, params = ["state = 'ok'"], []
-        if query.years:
-            where.append(f"substr(taken_at, 1, 4) IN ({','.join('?' * len(query.years))})")
-            params += [f"{y:04d}" for y in query.years]
+        if query.years:  # ranges, so the taken_at index serves them
+            ranges = " OR ".join("(taken_at >= ? AND taken_at < ?)" for _ in query.years)
+            where.append(f"({ranges})")
+            for year in query.years:
+                params += [f"{year:04d}", f"{year + 1:04d}"]
         if query.months:
             where.append(f"substr(taken_at, 6, 2) IN ({','.join('?' * len(query.months))})")
             params += [f"{m:02d}" for m in query.months]
@@ -382,8 +385,6 @@ def _in_path(word: str, path: str) -> bool:
 
 
 def _source_name(index: int) -> str:
-    from .keyword import SOURCES
-
     return SOURCES[index] if index < len(SOURCES) else "other"
 
 

@@ -49,6 +49,14 @@ class Query:
         )  # fmt: skip
 
     @property
+    def has_sql_filters(self) -> bool:
+        """Filters answered by the catalog (phrases are checked on the candidates instead)."""
+        return bool(
+            self.years or self.months or self.places or self.folders or self.cameras
+            or self.before or self.after
+        )  # fmt: skip
+
+    @property
     def empty(self) -> bool:
         return not self.text.strip() and not self.has_filters
 

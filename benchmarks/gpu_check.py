@@ -295,7 +295,7 @@ def print_table(rows: list[dict]) -> None:
     say("-" * len(head))
     for r in rows:
         say(f"{r['model']:<20} {r['provider']:<8} {r['shape']:<44} {r['calls']:>5} "
-            f"{r['p50']:>9.1f} {r['p95']:>9.1f} {r['throughput']:>11,.0f} {r['unit']:<8}")  # fmt: skip
+            f"{r['p50']:>9.1f} {r['p95']:>9.1f} {r['throughput']:>11,.0f} {r['unit']}")  # fmt: skip
 
 
 # ------------------------------------------------------------------------------ main
