@@ -35,7 +35,7 @@ from .vision.encoder import pooled_vector
 
 ANN_CANDIDATES = 400  # from the vector index, before re-ranking
 KEYWORD_CANDIDATES = 300  # per query token, from the full-text index (exact hits)
-RERANK_MAX = 600  # the most photos the AMC head scores for one query
+RERANK_MAX = 800  # the most photos the AMC head scores for one query
 SHOWN_KEYWORDS = 12
 _INDEX_CHUNK = 2000
 
@@ -204,8 +204,7 @@ class SearchEngine:
         if query.excluded or query.phrases:
             ids = self._apply_words(ids, query)
         if len(ids) > RERANK_MAX and parsed.mean_vector is not None:
-            held = index.ids
-            known = [i for i in ids if i in held]
+            known = index.holding(ids)
             scores = index.vectors(known) @ parsed.mean_vector
             ids = [known[i] for i in np.argsort(-scores)[:RERANK_MAX]]
         return ids

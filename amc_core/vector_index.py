@@ -61,6 +61,11 @@ class VectorIndex:
         with self._lock:
             return frozenset(self._ids)
 
+    def holding(self, ids: list[int]) -> list[int]:
+        """The given ids that the index holds, in order (no copy of the whole id set)."""
+        with self._lock:
+            return [i for i in ids if i in self._ids]
+
     def load(self) -> bool:
         """Read the saved index; False (and empty) when it is missing, foreign or damaged."""
         meta_path = self.folder / META_NAME
