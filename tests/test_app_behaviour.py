@@ -136,7 +136,7 @@ def test_stale_answers_are_never_shown(qtbot, make_window, photos_dir: Path):
     wait_indexed(qtbot, window, 2)
     window.runner.search("beach")
     window.runner.search("grandma")  # asked before the first answer came
-    wait_results(qtbot, window)
+    wait_results(qtbot, window, lambda: window.model.query == "grandma" and window.model.rowCount())
     names = [Path(window.model.result(i).path).name for i in range(window.model.rowCount())]
     assert names == ["cake.jpg"]
 

@@ -106,6 +106,13 @@ def wait_indexed(qtbot, window: MainWindow, photos: int) -> None:
 
 def wait_results(qtbot, window: MainWindow, done: Callable[[], bool] | None = None) -> None:
     qtbot.waitUntil(
-        done or (lambda: window.model.rowCount() > 0 and "·" in window.search_bar.info.text()),
+        done
+        or (  # the answer to the whole query (each key searches too: results follow typing)
+            lambda: (
+                window.model.query == window.search_edit.text().strip()
+                and window.model.rowCount() > 0
+                and "·" in window.search_bar.info.text()
+            )
+        ),
         timeout=15_000,
     )
