@@ -22,6 +22,7 @@ from .amc.graph_io import Scored
 from .amc.onnx_ranker import OnnxRanker
 from .amc.query import Lexicon, ParsedQuery, default_lexicon, parse_query
 from .amc.space import SemanticSpace, semantic_space
+from .catalog import path_within
 from .errors import UserInputError
 from .keyword import SOURCES
 from .keywords import path_keywords
@@ -145,7 +146,7 @@ class SearchEngine:
             folders.add(os.path.dirname(os.fsdecode(bytes(blob))))
         words: set[str] = set()
         for folder in folders:
-            root = next((r for r in roots if folder.startswith(r)), None)
+            root = next((r for r in roots if path_within(folder, r)), None)
             words.update(k.text for k in path_keywords(os.path.join(folder, "x.jpg"), root))
         return words
 
@@ -191,11 +192,7 @@ class SearchEngine:
         return found
 
     def _keyword_hits(self, text: str) -> list[int]:
-        rows = self.library.catalog.connection.execute(
-            "SELECT rowid FROM photo_text WHERE photo_text MATCH ? LIMIT ?",
-            (_fts_phrase(text), KEYWORD_CANDIDATES),
-        ).fetchall()
-        return [int(r[0]) for r in rows]
+        return self.library.catalog.full_text_hits(text, KEYWORD_CANDIDATES)
 
     def _narrow(
         self, ids: list[int], query: Query, parsed: ParsedQuery, index: VectorIndex
@@ -212,7 +209,7 @@ class SearchEngine:
     def _apply_words(self, ids: list[int], query: Query) -> list[int]:
         catalog = self.library.catalog
         sets = catalog.keyword_sets(ids)
-        paths = _paths(catalog.connection, ids)
+        paths = {pid: path for pid, (path, _) in catalog.paths_and_hashes(ids).items()}
         kept = []
         for photo_id in ids:
             words = {catalog.keyword_text(k) for k, _, _ in sets.get(photo_id, [])}
@@ -236,7 +233,7 @@ class SearchEngine:
         else:
             scored = ranker.score(parsed, batch)
             order = np.argsort(-scored.scores, kind="stable")[:top].tolist()
-        meta = _photo_meta(self.library.catalog.connection, [ids[i] for i in order])
+        meta = self.library.catalog.paths_and_hashes([ids[i] for i in order])
         return [self._result(batch, i, scored, sources, meta) for i in order]
 
     def _result(
@@ -301,11 +298,8 @@ class SearchEngine:
         return allowed
 
     def _with_keyword(self, text: str, source: str) -> set[int]:
-        rows = self.library.catalog.connection.execute(
-            "SELECT rowid FROM photo_text WHERE photo_text MATCH ?", (_fts_phrase(text),)
-        ).fetchall()
-        ids = [int(r[0]) for r in rows]
         catalog = self.library.catalog
+        ids = catalog.full_text_hits(text)
         return {
             photo_id
             for photo_id, entries in catalog.keyword_sets(ids).items()
@@ -357,7 +351,7 @@ class SearchEngine:
                 ),
                 reverse=True,
             )[:top]
-            meta = _photo_meta(self.library.catalog.connection, [i for _, i in scored])
+            meta = self.library.catalog.paths_and_hashes([i for _, i in scored])
         results = [
             SearchResult(i, meta[i][0], s, 1.0, 0.0, [], meta[i][1], [], "similar")
             for s, i in scored
@@ -370,13 +364,6 @@ def _unit(x: np.ndarray) -> np.ndarray:
     return x / max(float(np.linalg.norm(x)), 1e-8)
 
 
-def _fts_phrase(text: str) -> str:
-    """An FTS5 query for every word of text (the index keeps no positions, so no phrases:
-    callers confirm the exact keyword afterwards)."""
-    words = [w for w in text.split() if w]
-    return " AND ".join('"' + w.replace('"', '""') + '"' for w in words) or '""'
-
-
 def _in_path(word: str, path: str) -> bool:
     return any(
         word == part or word in part.split() for part in path.replace("_", " ").split(os.sep)
@@ -385,26 +372,3 @@ def _in_path(word: str, path: str) -> bool:
 
 def _source_name(index: int) -> str:
     return SOURCES[index] if index < len(SOURCES) else "other"
-
-
-def _paths(conn: object, ids: list[int]) -> dict[int, str]:
-    out: dict[int, str] = {}
-    for start in range(0, len(ids), 500):
-        chunk = ids[start : start + 500]
-        rows = conn.execute(  # type: ignore[attr-defined]
-            f"SELECT id, path FROM photos WHERE id IN ({','.join('?' * len(chunk))})", chunk
-        )
-        out.update({int(i): os.fsdecode(bytes(p)) for i, p in rows})
-    return out
-
-
-def _photo_meta(conn: object, ids: list[int]) -> dict[int, tuple[str, str | None]]:
-    out: dict[int, tuple[str, str | None]] = {}
-    for start in range(0, len(ids), 500):
-        chunk = ids[start : start + 500]
-        rows = conn.execute(  # type: ignore[attr-defined]
-            f"SELECT id, path, content_hash FROM photos WHERE id IN ({','.join('?' * len(chunk))})",
-            chunk,
-        )
-        out.update({int(i): (os.fsdecode(bytes(p)), h) for i, p, h in rows})
-    return out

@@ -16,7 +16,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from .catalog import Catalog, Folder, PhotoRow, StoredPhoto
+from .catalog import Catalog, Folder, PhotoRow, StoredPhoto, path_within
 from .decode import DecodedPhoto, DecodeFailure
 from .hashing import hash_file
 from .keyword import Keyword
@@ -173,12 +173,8 @@ def _scan(
             if seen_count % 500 == 0:
                 yield progress(seen_count)  # type: ignore[operator]
         for path, row in stored.items():
-            if path not in seen and not any(_within(path, bad) for bad in unreadable):
+            if path not in seen and not any(path_within(path, bad) for bad in unreadable):
                 plan.missing[path] = row
-
-
-def _within(path: str, folder: str) -> bool:
-    return path.startswith(folder.rstrip(os.sep) + os.sep)
 
 
 def _apply_moves(catalog: Catalog, plan: _Plan, report: IndexReport) -> None:

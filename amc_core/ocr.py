@@ -31,12 +31,9 @@ from __future__ import annotations
 
 import argparse
 import re
-import subprocess
-import sys
 import tempfile
 import threading
 import time
-import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -48,6 +45,7 @@ import onnxruntime as ort
 from amc_core.keyword import Keyword
 from amc_core.resources import resources_dir
 from amc_core.runtime import SessionFactory
+from amc_core.wheels import registry_wheel, wheel_member
 
 WHEEL_SPEC = "rapidocr-onnxruntime==1.4.4"
 DET_FILE = "ch_PP-OCRv4_det_infer.onnx"
@@ -394,13 +392,9 @@ def fetch(wheel: Path | None = None, dest: Path | None = None) -> list[Path]:
     dest = dest or model_dir()
     dest.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
-        if wheel is None:
-            cmd = [sys.executable, "-m", "pip", "download", "--no-deps", WHEEL_SPEC, "-d", tmp]
-            subprocess.run(cmd, check=True)
-            wheel = next(Path(tmp).glob("rapidocr_onnxruntime-*.whl"))
-        with zipfile.ZipFile(wheel) as archive:
-            for name in (DET_FILE, REC_FILE):
-                (dest / name).write_bytes(archive.read(_WHEEL_MODELS + name))
+        wheel = wheel or registry_wheel(WHEEL_SPEC, Path(tmp))
+        for name in (DET_FILE, REC_FILE):
+            (dest / name).write_bytes(wheel_member(wheel, _WHEEL_MODELS + name))
     rec = ort.InferenceSession(str(dest / REC_FILE), providers=["CPUExecutionProvider"])
     symbols = rec.get_modelmeta().custom_metadata_map["character"].splitlines()
     (dest / DICT_FILE).write_text("\n".join(symbols) + "\n", encoding="utf-8")

@@ -74,8 +74,7 @@ def keyword_search(catalog: Catalog, query: str, top: int = 20) -> list[SearchRe
                 scores[photo_id] = scores.get(photo_id, 0.0) + 0.5 / len(words)
                 matched.setdefault(photo_id, []).append(KeywordWeight(word, 1.0, "file"))
     ranked = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))[:top]
-    paths = _paths(catalog, [pid for pid, _ in ranked])
-    hashes = _hashes(catalog, [pid for pid, _ in ranked])
+    meta = catalog.paths_and_hashes([pid for pid, _ in ranked])
     results = []
     for photo_id, score in ranked:
         hits = matched[photo_id]
@@ -83,8 +82,8 @@ def keyword_search(catalog: Catalog, query: str, top: int = 20) -> list[SearchRe
         results.append(
             SearchResult(
                 photo_id=photo_id,
-                path=paths[photo_id],
-                content_hash=hashes.get(photo_id),
+                path=meta[photo_id][0],
+                content_hash=meta[photo_id][1],
                 score=score,
                 visual_weight=0.0,
                 language_weight=1.0,
@@ -96,12 +95,7 @@ def keyword_search(catalog: Catalog, query: str, top: int = 20) -> list[SearchRe
 
 def _keyword_matches(catalog: Catalog, word: str) -> list[tuple[int, str, float, str]]:
     """Photos with the keyword `word` (found through the full-text index, then confirmed)."""
-    rows = catalog.connection.execute(
-        "SELECT t.rowid FROM photo_text t JOIN photos p ON p.id = t.rowid "
-        "WHERE p.state = 'ok' AND photo_text MATCH ?",
-        (_fts_quote(word),),
-    ).fetchall()
-    ids = [int(r[0]) for r in rows]
+    ids = catalog.full_text_hits(word)  # failed photos have no keywords
     out = []
     for photo_id, entries in catalog.keyword_sets(ids).items():
         for keyword_id, confidence, source in entries:
@@ -109,10 +103,6 @@ def _keyword_matches(catalog: Catalog, word: str) -> list[tuple[int, str, float,
                 out.append((photo_id, word, confidence, source))
                 break
     return out
-
-
-def _fts_quote(word: str) -> str:
-    return '"' + word.replace('"', '""') + '"'
 
 
 def _path_matches(catalog: Catalog, word: str) -> list[int]:
@@ -123,21 +113,3 @@ def _path_matches(catalog: Catalog, word: str) -> list[int]:
         if word in query_words(name):
             out.append(int(photo_id))
     return out
-
-
-def _paths(catalog: Catalog, ids: list[int]) -> dict[int, str]:
-    if not ids:
-        return {}
-    marks = ",".join("?" * len(ids))
-    rows = catalog.connection.execute(f"SELECT id, path FROM photos WHERE id IN ({marks})", ids)
-    return {int(i): os.fsdecode(bytes(p)) for i, p in rows}
-
-
-def _hashes(catalog: Catalog, ids: list[int]) -> dict[int, str]:
-    if not ids:
-        return {}
-    marks = ",".join("?" * len(ids))
-    rows = catalog.connection.execute(
-        f"SELECT id, content_hash FROM photos WHERE id IN ({marks})", ids
-    )
-    return {int(i): h for i, h in rows if h}

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from .catalog import Catalog, Folder
+from .catalog import Catalog, Folder, path_within
 from .errors import UserInputError
 from .indexer import Analyzer, IndexProgress, index_folders
 from .library import (
@@ -87,7 +87,7 @@ class Library:
 
     def _covering(self, path: str) -> Folder | None:
         for folder in self.catalog.folders():
-            if path == folder.path or path.startswith(folder.path.rstrip(os.sep) + os.sep):
+            if path_within(path, folder.path):
                 return folder
         return None
 

