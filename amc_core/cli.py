@@ -281,9 +281,7 @@ def _models_and_provider() -> tuple[list[str], str]:
         return models, "none (no model loaded)"
     from .runtime import SessionFactory
 
-    factory = SessionFactory()
-    factory.create(models_dir / models[0])  # the provider that really loads, not the wish list
-    return models, factory.provider
+    return models, SessionFactory().provider  # a tiny probe session: what really loads
 
 
 def _cmd_search(args: argparse.Namespace) -> int:

@@ -22,7 +22,7 @@ from .amc.graph_io import Scored
 from .amc.onnx_ranker import OnnxRanker
 from .amc.query import Lexicon, ParsedQuery, default_lexicon, parse_query
 from .amc.space import SemanticSpace, semantic_space
-from .catalog import path_within
+from .catalog import Catalog, path_within
 from .errors import UserInputError
 from .keyword import SOURCES
 from .keywords import path_keywords
@@ -66,6 +66,21 @@ def photo_vectors(batch: PhotoBatch, class_matrix: np.ndarray) -> np.ndarray:
     return (vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-8)).astype(
         np.float32
     )
+
+
+def folder_words(catalog: Catalog) -> set[str]:
+    """The words of the library's folder names ("grandma", "80th", "grandma 80th"): query
+    words found here read as folder intent (the query parser's lexicon)."""
+    folders = {
+        os.path.dirname(os.fsdecode(bytes(blob)))
+        for (blob,) in catalog.connection.execute("SELECT path FROM photos")
+    }
+    roots = [f.path for f in catalog.folders()]
+    words: set[str] = set()
+    for folder in folders:
+        root = next((r for r in roots if path_within(folder, r)), None)
+        words.update(k.text for k in path_keywords(os.path.join(folder, "x.jpg"), root))
+    return words
 
 
 class SearchEngine:
@@ -135,20 +150,8 @@ class SearchEngine:
             index.remove(gone)
             if missing or gone or not index.path.is_file():
                 index.save()
-            self._lexicon = default_lexicon().with_folder_words(self._folder_words())
+            self._lexicon = default_lexicon().with_folder_words(folder_words(self.library.catalog))
             return len(missing), len(gone)
-
-    def _folder_words(self) -> set[str]:
-        """The words of the library's folder names ("grandma", "80th", "grandma 80th")."""
-        folders: set[str] = set()
-        roots = [f.path for f in self.library.catalog.folders()]
-        for (blob,) in self.library.catalog.connection.execute("SELECT path FROM photos"):
-            folders.add(os.path.dirname(os.fsdecode(bytes(blob))))
-        words: set[str] = set()
-        for folder in folders:
-            root = next((r for r in roots if path_within(folder, r)), None)
-            words.update(k.text for k in path_keywords(os.path.join(folder, "x.jpg"), root))
-        return words
 
     # -- search ------------------------------------------------------------------
 

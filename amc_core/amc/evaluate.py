@@ -7,6 +7,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 import torch
 
+from ..engine import folder_words as engine_folder_words
 from ..service import Library
 from .batch import KeywordVectors, PhotoBatch, load_batch
 from .devset import DevSet, Judged
@@ -34,7 +35,7 @@ class DevSetScorer:
         self.devset = devset
         self.space = space or semantic_space()
         with Library(devset.library_dir) as library:
-            folder_words = _folder_words(library)
+            folder_words = engine_folder_words(library.catalog)
             ids = sorted(devset.photo_of_catalog_id)
             self.batch: PhotoBatch = load_batch(
                 library.catalog, KeywordVectors(library.catalog, self.space), ids
@@ -77,16 +78,6 @@ class DevSetScorer:
                 weights = score_torch(model, parsed, self.batch).modality
             sums.setdefault(q.kind, []).append(float(weights[:, 1].mean()))
         return {kind: float(np.mean(v)) for kind, v in sorted(sums.items())}
-
-
-def _folder_words(library: Library) -> set[str]:
-    rows = library.catalog.connection.execute("SELECT id, text FROM keyword_vocab").fetchall()
-    vocab = dict(rows)
-    words: set[str] = set()
-    sets = library.catalog.keyword_sets([int(r["id"]) for r in library.catalog.photo_rows()])  # type: ignore[call-overload]
-    for entries in sets.values():
-        words.update(vocab[i] for i, _, s in entries if s in ("folder", "file"))
-    return words
 
 
 def format_table(table: dict[str, dict[str, float]]) -> str:
