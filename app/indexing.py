@@ -125,15 +125,16 @@ class IndexingController(QObject):
         on_failed: Callable[[str], None] | None = None,
         on_progress: Callable[[object], None] | None = None,
     ) -> GeneratorJob:
-        """Every connection is made before the job starts, so no signal is missed."""
-        job = GeneratorJob(make)
-        job.signals.progress.connect(self._on_value)
-        if on_progress is not None:
-            job.signals.progress.connect(on_progress)
-        job.signals.failed.connect(on_failed or self._on_failed)
-        if on_finished is not None:
-            job.signals.finished.connect(on_finished)
-        return self._jobs.start(job, self._pool)
+        on_value = self._on_value if on_progress is None else partial(self._both, on_progress)
+        return self._jobs.submit(
+            make, self._pool, on_value=on_value, on_finished=on_finished,
+            on_failed=on_failed or self._on_failed,
+        )  # fmt: skip
+
+    def _both(self, on_progress: Callable[[object], None], value: object) -> None:
+        """Snapshots and notices first, then the caller's progress handler."""
+        self._on_value(value)
+        on_progress(value)
 
     # -- results (on the UI thread) ------------------------------------------------
 

@@ -63,6 +63,25 @@ class JobSet(QObject):
         super().__init__(parent)
         self._jobs: dict[int, GeneratorJob] = {}
 
+    def submit(
+        self,
+        make: Callable[[threading.Event], Iterator[object]],
+        pool: QThreadPool | None = None,
+        *,
+        on_value: Callable[[object], None] | None = None,
+        on_finished: Callable[[object], None] | None = None,
+        on_failed: Callable[[str], None] | None = None,
+    ) -> GeneratorJob:
+        """Run make() as a job; every slot is connected before it starts, so none is missed."""
+        job = GeneratorJob(make)
+        if on_value is not None:
+            job.signals.progress.connect(on_value)
+        if on_finished is not None:
+            job.signals.finished.connect(on_finished)
+        if on_failed is not None:
+            job.signals.failed.connect(on_failed)
+        return self.start(job, pool)
+
     def start(self, job: GeneratorJob, pool: QThreadPool | None = None) -> GeneratorJob:
         self._jobs[id(job.signals)] = job
         job.signals.finished.connect(self._forget)

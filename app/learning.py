@@ -112,11 +112,7 @@ class LearningController(QObject):
         make: Callable[[threading.Event], Iterator[object]],
         on_value: Callable[[object], None] | None = None,
     ) -> None:
-        job = GeneratorJob(make)
-        if on_value is not None:
-            job.signals.progress.connect(on_value)
-        job.signals.failed.connect(self._on_write_failed)
-        self._jobs.start(job, self._writes)
+        self._jobs.submit(make, self._writes, on_value=on_value, on_failed=self._on_write_failed)
 
     def _on_cleared(self, removed: object) -> None:
         self.notice.emit(f"Cleared {removed} recorded clicks")
@@ -160,11 +156,9 @@ class LearningController(QObject):
         make: Callable[[threading.Event], Iterator[object]],
         on_finished: Callable[[object], None],
     ) -> None:
-        job = GeneratorJob(make)
-        job.signals.progress.connect(self._on_progress)
-        job.signals.finished.connect(on_finished)
-        job.signals.failed.connect(self._on_failed)
-        self._job = self._jobs.start(job)
+        self._job = self._jobs.submit(
+            make, on_value=self._on_progress, on_finished=on_finished, on_failed=self._on_failed
+        )
         self.running_changed.emit(True)
 
     def _on_progress(self, value: object) -> None:

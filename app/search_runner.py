@@ -186,11 +186,7 @@ class SearchRunner(QObject):
         make: Callable[[threading.Event], Iterator[object]],
         on_value: Callable[[object], None] | None = None,
     ) -> GeneratorJob:
-        job = GeneratorJob(make)
-        if on_value is not None:  # connected before the job starts, so no value is missed
-            job.signals.progress.connect(on_value)
-        job.signals.failed.connect(self._on_failed)
-        return self._jobs.start(job, self._pool)
+        return self._jobs.submit(make, self._pool, on_value=on_value, on_failed=self._on_failed)
 
     def _on_ready(self, state: object) -> None:
         self.ready.emit(state)
