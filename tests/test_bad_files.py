@@ -35,9 +35,9 @@ def _bad_corpus(folder: Path) -> dict[str, str]:
         "truncated.png": "decode",
         "random.jpg": "not an image",
         "notes.jpg": "not an image",
-        "fake.heic": "",
+        "fake.heic": "not a readable HEIF image",
         "bomb.png": "too large",
-        "truncated.heic": "",
+        "truncated.heic": "cannot decode",
     }
 
 
