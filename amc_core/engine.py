@@ -35,7 +35,9 @@ from .vector_index import VectorIndex
 from .vision.encoder import pooled_vector
 
 ANN_CANDIDATES = 400  # from the vector index, before re-ranking
-KEYWORD_CANDIDATES = 300  # per query token, from the full-text index (exact hits)
+KEYWORD_CANDIDATES = 300  # per query token: its full-text hits closest to the query
+KEYWORD_POOL = 4000  # per query token: the full-text hits those are chosen from
+EXACT_FILTERED_MAX = 60_000  # filtered sets up to this size are scored exactly, not by the ANN
 RERANK_MAX = 800  # the most photos the AMC head scores for one query
 SHOWN_KEYWORDS = 12
 _INDEX_CHUNK = 2000
@@ -58,9 +60,15 @@ def photo_vectors(batch: PhotoBatch, class_matrix: np.ndarray) -> np.ndarray:
     """(B, D) query-independent unit vectors: what the whole photo shows (its posteriors through
     the bridge) plus what its keywords say (confidence-weighted mean), in the query space."""
     ids, probs = batch.region_ids[:, -1], batch.region_probs[:, -1]  # whole photo (B, k)
-    visual = (probs[..., None] * class_matrix[ids]).sum(axis=1)  # (B, D)
+    dense = np.zeros((len(ids), len(class_matrix)), np.float32)  # (B, C): no (B, k, D) temporary
+    np.add.at(dense, (np.arange(len(ids))[:, None], ids), probs)
+    visual = dense @ class_matrix  # (B, D)
     weights = batch.kw_conf * batch.kw_mask  # (B, K)
-    words = (weights[..., None] * batch.kw_vectors).sum(axis=1)
+    words = np.empty_like(visual)
+    for start in range(0, len(ids), 256):  # (256, K, D) keyword vectors at a time, not (B, K, D)
+        rows = slice(start, start + 256)
+        vectors = batch.vectors.lookup(batch.kw_ids[rows])
+        words[rows] = np.matmul(weights[rows, None, :], vectors)[:, 0]
     words /= np.maximum(weights.sum(axis=1, keepdims=True), 1e-6)
     vectors = visual + words
     return (vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-8)).astype(
@@ -148,7 +156,7 @@ class SearchEngine:
                 batch = load_batch(self.library.catalog, keyword_vectors, chunk)
                 index.add(np.array(chunk, np.int64), photo_vectors(batch, space.class_matrix))
             index.remove(gone)
-            if missing or gone or not index.path.is_file():
+            if index.unsaved or not index.path.is_file():
                 index.save()
             self._lexicon = default_lexicon().with_folder_words(folder_words(self.library.catalog))
             return len(missing), len(gone)
@@ -182,20 +190,33 @@ class SearchEngine:
             return dict.fromkeys(sorted(allowed or set(), reverse=True), "filter")
         if allowed is not None and len(allowed) <= RERANK_MAX:
             return dict.fromkeys(allowed, "filter")
-        assert parsed.mean_vector is not None
-        k = ANN_CANDIDATES if allowed is None else min(len(index), ANN_CANDIDATES * 8)
-        labels, _ = index.search(parsed.mean_vector, k)
-        for photo_id in labels.tolist():
-            found[int(photo_id)] = "vector"
+        query_vector = parsed.mean_vector
+        assert query_vector is not None
+        for photo_id in self._vector_hits(query_vector, allowed, index):
+            found[photo_id] = "vector"
         for token in parsed.tokens:
-            for photo_id in self._keyword_hits(token.text):
+            for photo_id in self._keyword_hits(token.text, query_vector, index):
                 found[photo_id] = "vector+keywords" if photo_id in found else "keywords"
         if allowed is not None:
             found = {p: s for p, s in found.items() if p in allowed}
         return found
 
-    def _keyword_hits(self, text: str) -> list[int]:
-        return self.library.catalog.full_text_hits(text, KEYWORD_CANDIDATES)
+    def _vector_hits(
+        self, query_vector: np.ndarray, allowed: set[int] | None, index: VectorIndex
+    ) -> list[int]:
+        """The photos closest to the query: by the ANN, or exactly within a filtered set (the
+        ANN's neighbours of an unfiltered query may hold few of the photos a filter allows)."""
+        if allowed is not None and len(allowed) <= EXACT_FILTERED_MAX:
+            return _closest(index, index.holding(list(allowed)), query_vector, ANN_CANDIDATES)
+        k = ANN_CANDIDATES if allowed is None else min(len(index), ANN_CANDIDATES * 8)
+        return [int(i) for i in index.search(query_vector, k)[0]]
+
+    def _keyword_hits(self, text: str, query_vector: np.ndarray, index: VectorIndex) -> list[int]:
+        """Photos whose keywords hold the token; of a common one, those closest to the query."""
+        hits = self.library.catalog.full_text_hits(text, KEYWORD_POOL)
+        if len(hits) <= KEYWORD_CANDIDATES:
+            return hits
+        return _closest(index, index.holding(hits), query_vector, KEYWORD_CANDIDATES)
 
     def _narrow(
         self, ids: list[int], query: Query, parsed: ParsedQuery, index: VectorIndex
@@ -203,10 +224,10 @@ class SearchEngine:
         """Apply exclusions and required phrases; cap what the head scores, by vector score."""
         if query.excluded or query.phrases:
             ids = self._apply_words(ids, query)
-        if len(ids) > RERANK_MAX and parsed.mean_vector is not None:
-            known = index.holding(ids)
-            scores = index.vectors(known) @ parsed.mean_vector
-            ids = [known[i] for i in np.argsort(-scores)[:RERANK_MAX]]
+        if len(ids) > RERANK_MAX:
+            if parsed.empty or parsed.mean_vector is None:  # filters only: keep the newest
+                return ids[:RERANK_MAX]
+            ids = _closest(index, index.holding(ids), parsed.mean_vector, RERANK_MAX)
         return ids
 
     def _apply_words(self, ids: list[int], query: Query) -> list[int]:
@@ -271,7 +292,20 @@ class SearchEngine:
     # -- filters -----------------------------------------------------------------
 
     def _filtered(self, query: Query) -> set[int]:
-        where, params = ["state = 'ok'"], []
+        catalog = self.library.catalog
+        places = [catalog.photos_with_keyword(place, "place") for place in query.places]
+        where, params = self._sql_filters(query)
+        if places and not where:  # only places: check their few photos, not the whole library
+            return set(catalog.ok_ids(list(set.intersection(*places))))
+        terms = " AND ".join(["state = 'ok'", *where])
+        rows = catalog.connection.execute(f"SELECT id FROM photos WHERE {terms}", params).fetchall()
+        return set.intersection({int(r[0]) for r in rows}, *places)
+
+    @staticmethod
+    def _sql_filters(query: Query) -> tuple[list[str], list[str]]:
+        """WHERE terms (and their parameters) for the filters the photos table answers."""
+        where: list[str] = []
+        params: list[str] = []
         if query.years:  # ranges, so the taken_at index serves them
             ranges = " OR ".join("(taken_at >= ? AND taken_at < ?)" for _ in query.years)
             where.append(f"({ranges})")
@@ -292,22 +326,7 @@ class SearchEngine:
         for folder in query.folders:
             where.append("instr(lower(CAST(path AS TEXT)), ?) > 0")
             params.append(folder)
-        rows = self.library.catalog.connection.execute(
-            f"SELECT id FROM photos WHERE {' AND '.join(where)}", params
-        ).fetchall()
-        allowed = {int(r[0]) for r in rows}
-        for place in query.places:
-            allowed &= self._with_keyword(place, "place")
-        return allowed
-
-    def _with_keyword(self, text: str, source: str) -> set[int]:
-        catalog = self.library.catalog
-        ids = catalog.full_text_hits(text)
-        return {
-            photo_id
-            for photo_id, entries in catalog.keyword_sets(ids).items()
-            if any(s == source and catalog.keyword_text(k) == text for k, _, s in entries)
-        }
+        return where, params
 
     # -- explain and similar -------------------------------------------------------
 
@@ -361,6 +380,16 @@ class SearchEngine:
         ]
         return SearchResponse(f"similar:{photo_id}", results, len(ids),
                               (time.perf_counter() - started) * 1000)  # fmt: skip
+
+
+def _closest(index: VectorIndex, held: list[int], query_vector: np.ndarray, k: int) -> list[int]:
+    """The k of the held photo ids whose vectors are closest to the query, best first."""
+    if len(held) <= k:
+        return held
+    ids = np.array(held, np.int64)
+    scores = index.scores(ids, query_vector)
+    best = np.argpartition(-scores, k - 1)[:k]
+    return ids[best[np.argsort(-scores[best], kind="stable")]].tolist()
 
 
 def _unit(x: np.ndarray) -> np.ndarray:

@@ -90,6 +90,9 @@ def test_filters_filter(engine):
     assert set(names(engine.search("after:2019-01-01"))) == {"IMG_0001.jpg", "espresso.jpg"}
     assert names(engine.search("before:2019")) == ["IMG_0100.jpg"]
     assert names(engine.search("animal year:2018")) == ["IMG_0100.jpg"]
+    assert names(engine.search("place:paris year:2019")) == ["IMG_0001.jpg"]
+    assert names(engine.search("place:paris year:2018")) == []
+    assert names(engine.search("place:holidays")) == []  # a folder word, not a place
     assert names(engine.search('"paris 2019"')) == ["IMG_0001.jpg"]
 
 
@@ -172,6 +175,58 @@ def test_ann_recall_against_brute_force(tmp_path):
         found = set(reloaded.search(q, 100)[0].tolist())
         recalls.append(len(exact & found) / 100)
     assert np.mean(recalls) >= 0.95
+
+
+def test_common_keyword_keeps_the_hits_closest_to_the_query(engine, monkeypatch):
+    """When a word matches more photos than the engine takes from the full-text index, it
+    takes those nearest the query, not the oldest ones."""
+    import amc_core.engine as engine_module
+
+    monkeypatch.setattr(engine_module, "ANN_CANDIDATES", 1)
+    monkeypatch.setattr(engine_module, "KEYWORD_CANDIDATES", 1)
+    # both July photos carry "july"; the cat's (IMG_0001) was indexed first
+    assert names(engine.search("dog july")) == ["IMG_0100.jpg"]
+    assert names(engine.search("cat july")) == ["IMG_0001.jpg"]
+
+
+def test_filters_alone_keep_the_newest_when_they_allow_many(engine, built, monkeypatch):
+    import amc_core.engine as engine_module
+
+    both = engine.search("month:july")
+    newest = max(both.results, key=lambda r: r.photo_id)
+    monkeypatch.setattr(engine_module, "RERANK_MAX", 1)
+    assert [r.photo_id for r in engine.search("month:july").results] == [newest.photo_id]
+
+
+def test_vector_scores_from_the_8bit_copy_survive_reload_and_loss(tmp_path):
+    from amc_core.vector_index import CODES_NAME
+
+    rng = np.random.default_rng(1)
+    data = rng.normal(size=(3000, 64)).astype(np.float32)
+    data /= np.linalg.norm(data, axis=1, keepdims=True)
+    ids = np.arange(50, 3050)  # catalog ids need not start at 0
+    index = VectorIndex(tmp_path, 64, threads=1)
+    index.add(ids, data)
+    query = data[7]
+    exact = data @ query
+    np.testing.assert_allclose(index.scores(ids, query), exact, atol=0.01)
+    index.save()
+    reloaded = VectorIndex(tmp_path, 64, threads=1)
+    assert reloaded.load()
+    np.testing.assert_allclose(reloaded.scores(ids, query), index.scores(ids, query))
+    codes = bytearray((tmp_path / CODES_NAME).read_bytes())
+    codes[len(codes) // 2] ^= 0xFF  # damaged in place (same size)
+    (tmp_path / CODES_NAME).write_bytes(bytes(codes))
+    derived = VectorIndex(tmp_path, 64, threads=1)
+    assert derived.load() and len(derived) == 3000
+    np.testing.assert_allclose(derived.scores(ids, query), exact, atol=0.01)
+    derived.add(np.array([5000]), data[7:8])  # grows past the saved rows
+    assert derived.scores(np.array([5000]), query)[0] == pytest.approx(1.0, abs=0.01)
+    derived.save()
+    (tmp_path / CODES_NAME).unlink()  # lost, or a library from before the copy existed
+    older = VectorIndex(tmp_path, 64, threads=1)
+    assert older.load() and older.unsaved  # derived from the graph, to be saved once
+    np.testing.assert_allclose(older.scores(ids, query), exact, atol=0.01)
 
 
 def test_damaged_model_is_one_clear_error(tmp_path):

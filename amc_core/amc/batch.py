@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..catalog import Catalog
+from ..catalog.schema import KEYWORD_RECORD
 from ..keyword import SOURCES
 from ..vision.encoder import HEADER, sparse_posteriors
 from .space import SemanticSpace
@@ -23,7 +24,6 @@ from .space import SemanticSpace
 N_REGIONS = 10  # 3x3 grid + the whole photo
 TOP_K = 10
 MAX_KEYWORDS = 100
-_KEYWORD_RECORD = np.dtype([("id", "<u4"), ("conf", "u1"), ("source", "u1")])
 
 
 class KeywordVectors:
@@ -195,7 +195,7 @@ def _keywords(catalog: Catalog, ids: list[int]) -> tuple[np.ndarray, np.ndarray,
         return kw_ids, kw_conf, kw_source
     records = np.frombuffer(
         b"".join(blobs.get(p, b"")[: int(n) * 6] for p, n in zip(ids, counts, strict=True)),
-        dtype=_KEYWORD_RECORD,
+        dtype=KEYWORD_RECORD,
     )
     rows = np.repeat(np.arange(b), counts)
     cols = np.arange(records.size) - np.repeat(np.cumsum(counts) - counts, counts)

@@ -13,7 +13,7 @@ from typing import Any
 
 from ..errors import LibraryError
 from ..keyword import Keyword
-from .schema import migrate, pack_keyword_set, unpack_keyword_set
+from .schema import carriers, migrate, pack_keyword_set, unpack_keyword_set
 
 
 def _enc(path: str) -> bytes:
@@ -290,6 +290,24 @@ class Catalog:
             "SELECT photo_id, data FROM photo_keyword_sets WHERE photo_id", photo_ids
         )
         return {int(pid): bytes(data) for pid, data in rows}
+
+    def photos_with_keyword(self, text: str, source: str) -> set[int]:
+        """Photos that carry exactly this keyword from this source ("paris" as a place, not
+        as a folder word or text in the photo)."""
+        keyword_id = self._vocab_ids.get(text)
+        if keyword_id is None:
+            self._load_vocabulary()  # another process may have added it
+            keyword_id = self._vocab_ids.get(text)
+        if keyword_id is None:
+            return set()
+        blobs = self.keyword_blobs(self.full_text_hits(text))
+        owners = list(blobs)
+        return {owners[i] for i in carriers(list(blobs.values()), keyword_id, source)}
+
+    def ok_ids(self, photo_ids: Sequence[int]) -> list[int]:
+        """The given photos that are indexed and searchable."""
+        rows = self._by_ids("SELECT id FROM photos WHERE state = 'ok' AND id", photo_ids)
+        return [int(r[0]) for r in rows]
 
     def keyword_sets(self, photo_ids: Sequence[int]) -> dict[int, list[tuple[int, float, str]]]:
         """Per photo: (vocabulary id, confidence, source), most confident first."""

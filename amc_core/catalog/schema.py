@@ -12,6 +12,8 @@ import sqlite3
 import struct
 from collections.abc import Callable
 
+import numpy as np
+
 from ..errors import LibraryError
 from ..keyword import SOURCES
 
@@ -121,6 +123,7 @@ def _to_v3(conn: sqlite3.Connection) -> None:
 MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_to_v1, _to_v2, _to_v3)
 SCHEMA_VERSION = len(MIGRATIONS)
 _RECORD = struct.Struct("<IBB")  # keyword id, confidence * 255, source index
+KEYWORD_RECORD = np.dtype([("id", "<u4"), ("conf", "u1"), ("source", "u1")])  # as _RECORD
 
 
 def pack_keyword_set(entries: list[tuple[int, float, str]]) -> bytes:
@@ -130,6 +133,16 @@ def pack_keyword_set(entries: list[tuple[int, float, str]]) -> bytes:
         level = round(min(max(confidence, 0.0), 1.0) * 255)
         out += _RECORD.pack(keyword_id, level, _SOURCE_INDEX.get(source, 255))
     return bytes(out)
+
+
+def carriers(blobs: list[bytes], keyword_id: int, source: str) -> list[int]:
+    """Indexes of the packed sets that hold keyword_id from source (one numpy pass)."""
+    if not blobs or source not in _SOURCE_INDEX:
+        return []
+    records = np.frombuffer(b"".join(blobs), dtype=KEYWORD_RECORD)  # (records,)
+    owner = np.repeat(np.arange(len(blobs)), [len(b) // _RECORD.size for b in blobs])
+    hit = (records["id"] == keyword_id) & (records["source"] == _SOURCE_INDEX[source])
+    return np.unique(owner[hit]).tolist()
 
 
 def unpack_keyword_set(blob: bytes) -> list[tuple[int, float, str]]:
