@@ -231,16 +231,19 @@ class SearchEngine:
         return ids
 
     def _apply_words(self, ids: list[int], query: Query) -> list[int]:
+        """Drop photos with an excluded word (keyword or folder/file word); keep those with
+        every phrase (as a keyword, or anywhere in the path)."""
         catalog = self.library.catalog
-        sets = catalog.keyword_sets(ids)
+        blobs = catalog.keyword_blobs(ids)
+        excluded = set().union(*(catalog.carrying(blobs, x) for x in query.excluded))
+        phrases = {p: catalog.carrying(blobs, p) for p in query.phrases}
         paths = {pid: path for pid, (path, _) in catalog.paths_and_hashes(ids).items()}
         kept = []
         for photo_id in ids:
-            words = {catalog.keyword_text(k) for k, _, _ in sets.get(photo_id, [])}
             path = paths.get(photo_id, "").lower()
-            if any(x in words or _in_path(x, path) for x in query.excluded):
+            if photo_id in excluded or any(_in_path(x, path) for x in query.excluded):
                 continue
-            if all(p in words or p in path for p in query.phrases):
+            if all(photo_id in having or p in path for p, having in phrases.items()):
                 kept.append(photo_id)
         return kept
 

@@ -760,10 +760,11 @@ def ann_recall(engine, texts: Sequence[str], k: int = 100) -> dict:
         matrix[s : s + 100_000] = index.vectors(ids[s : s + 100_000].tolist())
     fetch_s = time.perf_counter() - t
     r100, in400, brute_ms, ann_ms, tolerant, in_candidates = [], [], [], [], [], []
-    from amc_core.vector_index import EF_SEARCH
+    from amc_core.vector_index import EF_SEARCH, LARGE_LIBRARY
 
-    engine_ef = max(EF_SEARCH, k + 16)  # what VectorIndex.search sets for k
-    sweep: dict[int, list[float]] = {ef: [] for ef in (256, 512, 1024, 2048) if ef != engine_ef}
+    ef = EF_SEARCH if len(index) <= LARGE_LIBRARY else 2 * EF_SEARCH
+    engine_ef = max(ef, k + 16)  # what VectorIndex.search sets for k
+    sweep: dict[int, list[float]] = {ef: [] for ef in (512, 1024, 2048, 4096) if ef != engine_ef}
     for q in vectors:
         t = time.perf_counter()
         scores = matrix @ q

@@ -78,3 +78,8 @@ def test_version_1_catalog_migrates_with_its_keywords(tmp_path: Path):
         assert hits == [(rows["/photos/beach.jpg"],)]
     with sqlite3.connect(path) as conn:
         assert conn.execute("SELECT version FROM schema_version").fetchone()[0] == SCHEMA_VERSION
+        plan = conn.execute(  # the engine's year filter reads the index alone
+            "EXPLAIN QUERY PLAN SELECT id FROM photos WHERE state = 'ok' "
+            "AND (taken_at >= '2019' AND taken_at < '2020')"
+        ).fetchall()
+        assert "COVERING INDEX photos_taken" in str(plan)

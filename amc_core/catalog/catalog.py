@@ -291,16 +291,22 @@ class Catalog:
         )
         return {int(pid): bytes(data) for pid, data in rows}
 
+    def vocabulary_id(self, text: str) -> int | None:
+        """The id of a keyword text, None when no photo ever had it."""
+        if text not in self._vocab_ids:
+            self._load_vocabulary()  # another process may have added it
+        return self._vocab_ids.get(text)
+
     def photos_with_keyword(self, text: str, source: str) -> set[int]:
         """Photos that carry exactly this keyword from this source ("paris" as a place, not
         as a folder word or text in the photo)."""
-        keyword_id = self._vocab_ids.get(text)
-        if keyword_id is None:
-            self._load_vocabulary()  # another process may have added it
-            keyword_id = self._vocab_ids.get(text)
+        return self.carrying(self.keyword_blobs(self.full_text_hits(text)), text, source)
+
+    def carrying(self, blobs: dict[int, bytes], text: str, source: str | None = None) -> set[int]:
+        """Of photos' packed keyword sets (keyword_blobs), those holding exactly this keyword."""
+        keyword_id = self.vocabulary_id(text)
         if keyword_id is None:
             return set()
-        blobs = self.keyword_blobs(self.full_text_hits(text))
         owners = list(blobs)
         return {owners[i] for i in carriers(list(blobs.values()), keyword_id, source)}
 

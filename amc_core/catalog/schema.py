@@ -119,8 +119,15 @@ def _to_v3(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE INDEX clicks_query ON clicks(query)")
 
 
+def _to_v4(conn: sqlite3.Connection) -> None:
+    """Date filters read only the index: (taken_at, state) covers `year:`, `before:` and
+    `after:` without a table lookup per photo (49k photos of one year at 10^6: 36 -> 16 ms)."""
+    conn.execute("DROP INDEX photos_taken")
+    conn.execute("CREATE INDEX photos_taken ON photos(taken_at, state)")
+
+
 # MIGRATIONS[i] takes a catalog at version i to version i + 1.
-MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_to_v1, _to_v2, _to_v3)
+MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_to_v1, _to_v2, _to_v3, _to_v4)
 SCHEMA_VERSION = len(MIGRATIONS)
 _RECORD = struct.Struct("<IBB")  # keyword id, confidence * 255, source index
 KEYWORD_RECORD = np.dtype([("id", "<u4"), ("conf", "u1"), ("source", "u1")])  # as _RECORD
@@ -135,13 +142,16 @@ def pack_keyword_set(entries: list[tuple[int, float, str]]) -> bytes:
     return bytes(out)
 
 
-def carriers(blobs: list[bytes], keyword_id: int, source: str) -> list[int]:
-    """Indexes of the packed sets that hold keyword_id from source (one numpy pass)."""
-    if not blobs or source not in _SOURCE_INDEX:
+def carriers(blobs: list[bytes], keyword_id: int, source: str | None = None) -> list[int]:
+    """Indexes of the packed sets that hold keyword_id (from source, if given): one numpy
+    pass over all of them."""
+    if not blobs or (source is not None and source not in _SOURCE_INDEX):
         return []
     records = np.frombuffer(b"".join(blobs), dtype=KEYWORD_RECORD)  # (records,)
     owner = np.repeat(np.arange(len(blobs)), [len(b) // _RECORD.size for b in blobs])
-    hit = (records["id"] == keyword_id) & (records["source"] == _SOURCE_INDEX[source])
+    hit = records["id"] == keyword_id
+    if source is not None:
+        hit &= records["source"] == _SOURCE_INDEX[source]
     return np.unique(owner[hit]).tolist()
 
 
