@@ -26,6 +26,7 @@ from .catalog import Catalog, path_within
 from .errors import UserInputError
 from .keyword import SOURCES
 from .keywords import path_keywords
+from .keywords.normalise import tokenize
 from .query_language import Query, QueryError, parse
 from .resources import resources_dir
 from .runtime import SessionFactory
@@ -236,7 +237,7 @@ class SearchEngine:
         catalog = self.library.catalog
         blobs = catalog.keyword_blobs(ids)
         excluded = set().union(*(catalog.carrying(blobs, x) for x in query.excluded))
-        phrases = {p: catalog.carrying(blobs, p) for p in query.phrases}
+        phrases = {p: self._phrase_holders(blobs, p) for p in query.phrases}
         paths = {pid: path for pid, (path, _) in catalog.paths_and_hashes(ids).items()}
         kept = []
         for photo_id in ids:
@@ -246,6 +247,16 @@ class SearchEngine:
             if all(photo_id in having or p in path for p, having in phrases.items()):
                 kept.append(photo_id)
         return kept
+
+    def _phrase_holders(self, blobs: dict[int, bytes], phrase: str) -> set[int]:
+        """Photos with the phrase as one keyword, or with every word of it read in the photo
+        ("no parking" on a sign: text keywords are single words, stop words dropped)."""
+        catalog = self.library.catalog
+        holders = catalog.carrying(blobs, phrase)
+        words = tokenize(phrase)
+        if words and words != [phrase]:
+            holders |= set.intersection(*(catalog.carrying(blobs, w, "text") for w in words))
+        return holders
 
     def _rank(
         self, ids: list[int], sources: dict[int, str], query: Query, parsed: ParsedQuery,

@@ -31,7 +31,7 @@ class QueryError(UserInputError):
 @dataclass
 class Query:
     text: str  # the free text that ranks (phrases included)
-    phrases: list[str] = field(default_factory=list)  # must appear as keyword or in the path
+    phrases: list[str] = field(default_factory=list)  # a keyword, in the path, or read text
     excluded: list[str] = field(default_factory=list)  # photos with these are dropped
     years: list[int] = field(default_factory=list)
     months: list[int] = field(default_factory=list)

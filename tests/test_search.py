@@ -177,6 +177,29 @@ def test_ann_recall_against_brute_force(tmp_path):
     assert np.mean(recalls) >= 0.95
 
 
+def test_quoted_phrase_matches_the_words_read_in_a_photo(tmp_path):
+    """Text in photos is stored word by word, stop words dropped: "no parking" still finds
+    the sign, while words from other sources do not make a phrase."""
+    from amc_core.catalog import PhotoRow
+    from amc_core.keyword import Keyword
+
+    def row(name: str, *keywords: Keyword) -> PhotoRow:
+        return PhotoRow(f"/photos/{name}", folder.id, 10, 1, "ok", content_hash=name,
+                        keywords=list(keywords))  # fmt: skip
+
+    with Library(tmp_path / "lib") as library:
+        folder = library.catalog.add_folder("/photos")
+        library.catalog.write_photos([
+            row("sign.jpg", Keyword("parking", 0.99, "text"), Keyword("street", 0.6, "visual")),
+            row("car park.jpg", Keyword("parking", 0.8, "visual"), Keyword("no", 0.9, "text")),
+            row("trip.jpg", Keyword("paris", 1.0, "place"), Keyword("2019", 1.0, "date")),
+        ])  # fmt: skip
+    with SearchEngine(tmp_path / "lib") as engine:
+        engine.preload()
+        assert names(engine.search('"no parking"')) == ["sign.jpg"]
+        assert names(engine.search('"paris 2019"')) == []  # a place and a year, not a phrase
+
+
 def test_common_keyword_keeps_the_hits_closest_to_the_query(engine, monkeypatch):
     """When a word matches more photos than the engine takes from the full-text index, it
     takes those nearest the query, not the oldest ones."""
