@@ -233,7 +233,7 @@ class SearchEngine:
 
     def _apply_words(self, ids: list[int], query: Query) -> list[int]:
         """Drop photos with an excluded word (keyword or folder/file word); keep those with
-        every phrase (as a keyword, or anywhere in the path)."""
+        every phrase (as a keyword, anywhere in the path, or read in the photo)."""
         catalog = self.library.catalog
         blobs = catalog.keyword_blobs(ids)
         excluded = set().union(*(catalog.carrying(blobs, x) for x in query.excluded))
