@@ -101,6 +101,7 @@ class SearchEngine:
         self._index: VectorIndex | None = None
         self._keyword_vectors: KeywordVectors | None = None
         self._lexicon: Lexicon | None = None
+        self._synced_at: int | None = None  # catalog.others_changes() at the last refresh
         self._lock = threading.RLock()
 
     # -- lifecycle ---------------------------------------------------------------
@@ -141,10 +142,14 @@ class SearchEngine:
     def refresh(self) -> tuple[int, int]:
         """Bring the vector index and the query lexicon up to date with the catalog.
 
-        Returns (added, removed). Cheap when nothing changed; saved only after a change.
+        Returns (added, removed). Free when no other connection wrote since the last refresh
+        (the engine itself never writes the catalog); saved only after a change.
         """
         with self._lock:
             space, _, index, keyword_vectors = self._ensure_loaded()
+            version = self.library.catalog.others_changes()  # before reading: a later write
+            if version == self._synced_at:  # shows as a new version next time
+                return 0, 0
             rows = self.library.catalog.connection.execute(
                 "SELECT id FROM photos WHERE state = 'ok'"
             ).fetchall()
@@ -157,9 +162,10 @@ class SearchEngine:
                 batch = load_batch(self.library.catalog, keyword_vectors, chunk)
                 index.add(np.array(chunk, np.int64), photo_vectors(batch, space.class_matrix))
             index.remove(gone)
-            if index.unsaved or not index.path.is_file():
+            if index.unsaved:
                 index.save()
             self._lexicon = default_lexicon().with_folder_words(folder_words(self.library.catalog))
+            self._synced_at = version
             return len(missing), len(gone)
 
     # -- search ------------------------------------------------------------------

@@ -49,8 +49,7 @@ class VectorIndex:
         self._codes = np.zeros((0, dim), np.int8)  # (ids, D): row = photo id
         self._scales = np.zeros(0, np.float32)  # (ids,): vector = codes * scale
         self._lock = threading.RLock()
-        self.loaded_from_disk = False
-        self.unsaved = False  # changed (or its 8-bit copy re-derived) since the last save
+        self.unsaved = True  # not on disk as it is now: new, changed, or its copy re-derived
 
     def _empty(self, capacity: int) -> hnswlib.Index:
         index = hnswlib.Index(space="ip", dim=self.dim)  # unit vectors: inner product = cosine
@@ -108,7 +107,6 @@ class VectorIndex:
             if not self._load_codes(meta.get("codes_bytes")):
                 self._derive_codes()
                 self.unsaved = True
-        self.loaded_from_disk = True
         return True
 
     def _load_codes(self, expected_bytes: object) -> bool:

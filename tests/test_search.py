@@ -158,6 +158,21 @@ def test_vector_index_follows_the_catalog_and_survives_damage(built, tmp_path):
         assert "IMG_7777.jpg" not in names(engine.search("tokyo"))
 
 
+def test_open_engine_sees_what_another_connection_changed(built, tmp_path):
+    """The app's engine stays open while the indexer (its own connection) writes."""
+    lib = tmp_path / "lib"
+    shutil.copytree(built[0], lib)
+    with SearchEngine(lib) as engine:
+        engine.preload()
+        assert engine.refresh() == (0, 0)  # nothing new
+        with Library(lib) as library:
+            victim = next(r for r in library.catalog.photo_rows() if "IMG_7777" in str(r["path"]))
+            library.catalog.delete_photos([int(victim["id"])])  # type: ignore[call-overload]
+        assert engine.refresh() == (0, 1)
+        assert "IMG_7777.jpg" not in names(engine.search("tokyo"))
+        assert engine.refresh() == (0, 0)
+
+
 def test_ann_recall_against_brute_force(tmp_path):
     """Clustered vectors (photos are not isotropic noise): recall@100 >= 0.95 at ef=256."""
     rng = np.random.default_rng(0)

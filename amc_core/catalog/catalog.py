@@ -342,6 +342,11 @@ class Catalog:
 
     # -- reading ---------------------------------------------------------------
 
+    def others_changes(self) -> int:
+        """A number that changes whenever another connection commits (PRAGMA data_version):
+        equal twice means nothing new to read."""
+        return int(self._conn.execute("PRAGMA data_version").fetchone()[0])
+
     def counts(self) -> dict[str, int]:
         rows = dict(
             self._conn.execute("SELECT state, COUNT(*) FROM photos GROUP BY state").fetchall()
