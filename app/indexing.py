@@ -17,7 +17,7 @@ from PySide6.QtCore import QObject, Signal
 from amc_core.indexer import IndexProgress
 from amc_core.settings import IndexSettings
 
-from .jobs import GeneratorJob, JobSet, single_thread_pool
+from .jobs import GeneratorJob, OwnerThread
 from .library_tasks import AnalyzerFactory, FolderRemoved, LibrarySnapshot, WriterHome
 from .watcher import FolderWatcher
 
@@ -42,15 +42,13 @@ class IndexingController(QObject):
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
-        self._pool = single_thread_pool(self)
-        self._jobs = JobSet(self)
+        self._thread = OwnerThread(self)
         self._home = WriterHome(root, settings, analyzer)
         self._watcher = watcher
         self._index_job: GeneratorJob | None = None
         self._last: IndexProgress | None = None
         self._again = False  # a change was seen while indexing: run once more
         self._auto = True  # quiet rescans allowed (off after the user cancels)
-        self._closed = False
         watcher.changed.connect(self.rescan_quietly)
 
     @property
@@ -79,7 +77,7 @@ class IndexingController(QObject):
         self._start_index()
 
     def rescan_quietly(self) -> None:
-        if self._auto and not self._closed:
+        if self._auto and not self._thread.closed:
             self._start_index()
 
     def cancel(self) -> None:
@@ -90,17 +88,12 @@ class IndexingController(QObject):
             self._index_job.cancel()
 
     def close(self) -> None:
-        if self._closed:
-            return
-        self._closed = True
-        self._jobs.cancel_all()
-        self._submit(self._home.close)
-        self._pool.waitForDone(_CLOSE_WAIT_MS)
+        self._thread.close(self._home.close, _CLOSE_WAIT_MS)
 
     # -- running jobs --------------------------------------------------------------
 
     def _start_index(self) -> None:
-        if self._closed:
+        if self._thread.closed:
             return
         if self._index_job is not None:
             self._again = True
@@ -126,10 +119,9 @@ class IndexingController(QObject):
         on_progress: Callable[[object], None] | None = None,
     ) -> GeneratorJob:
         on_value = self._on_value if on_progress is None else partial(self._both, on_progress)
-        return self._jobs.submit(
-            make, self._pool, on_value=on_value, on_finished=on_finished,
-            on_failed=on_failed or self._on_failed,
-        )  # fmt: skip
+        return self._thread.submit(
+            make, on_value=on_value, on_finished=on_finished, on_failed=on_failed or self._on_failed
+        )
 
     def _both(self, on_progress: Callable[[object], None], value: object) -> None:
         """Snapshots and notices first, then the caller's progress handler."""
@@ -171,7 +163,7 @@ class IndexingController(QObject):
     def _on_index_failed(self, message: str) -> None:
         self._end_index()
         self.finished.emit(None)
-        if not self._closed:
+        if not self._thread.closed:
             self.index_failed.emit(message)
 
     def _end_index(self) -> None:
@@ -179,5 +171,5 @@ class IndexingController(QObject):
         self.running_changed.emit(False)
 
     def _on_failed(self, message: str) -> None:
-        if not self._closed:
+        if not self._thread.closed:
             self.problem.emit(message)

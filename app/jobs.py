@@ -98,3 +98,38 @@ class JobSet(QObject):
 
     def _forget(self, _value: object) -> None:
         self._jobs.pop(id(self.sender()), None)
+
+
+class OwnerThread(QObject):
+    """One thread that owns a resource (a Library, the engine: SQLite connections stay on the
+    thread that opened them). Jobs run there one after another; close() cancels what is
+    queued or running, runs the owner's own close there last, and waits for it."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._pool = single_thread_pool(self)
+        self._jobs = JobSet(self)
+        self.closed = False
+
+    def submit(
+        self,
+        make: Callable[[threading.Event], Iterator[object]],
+        *,
+        on_value: Callable[[object], None] | None = None,
+        on_finished: Callable[[object], None] | None = None,
+        on_failed: Callable[[str], None] | None = None,
+    ) -> GeneratorJob:
+        return self._jobs.submit(make, self._pool, on_value=on_value, on_finished=on_finished,
+                                 on_failed=on_failed)  # fmt: skip
+
+    @property
+    def busy(self) -> bool:
+        return len(self._jobs) > 0
+
+    def close(self, last: Callable[[threading.Event], Iterator[object]], wait_ms: int) -> None:
+        if self.closed:
+            return
+        self.closed = True
+        self._jobs.cancel_all()
+        self._jobs.submit(last, self._pool)
+        self._pool.waitForDone(wait_ms)

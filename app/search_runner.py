@@ -18,7 +18,7 @@ from PySide6.QtCore import QObject, Signal
 
 from amc_core.errors import AmcError
 
-from .jobs import GeneratorJob, JobSet, single_thread_pool
+from .jobs import GeneratorJob, OwnerThread
 from .search_service import (
     Engine,
     SearchResponse,
@@ -127,16 +127,14 @@ class SearchRunner(QObject):
         fallback: EngineFactory = make_fallback_engine,
     ) -> None:
         super().__init__(parent)
-        self._pool = single_thread_pool(self)
-        self._jobs = JobSet(self)
+        self._thread = OwnerThread(self)
         self._home = _EngineHome(factory, fallback, library_dir)
         self._waiting: GeneratorJob | None = None
         self._request = 0
-        self._closed = False
 
     @property
     def busy(self) -> bool:
-        return len(self._jobs) > 0
+        return self._thread.busy
 
     def preload(self) -> None:
         self._submit(self._home.preload, self._on_ready)
@@ -164,12 +162,7 @@ class SearchRunner(QObject):
 
     def close(self) -> None:
         """Closes the engine on its own thread and waits for it (at most a few seconds)."""
-        if self._closed:
-            return
-        self._closed = True
-        self._jobs.cancel_all()
-        self._submit(self._home.close)
-        self._pool.waitForDone(_CLOSE_WAIT_MS)
+        self._thread.close(self._home.close, _CLOSE_WAIT_MS)
 
     def _next_request(self) -> int:
         self._request += 1
@@ -186,7 +179,7 @@ class SearchRunner(QObject):
         make: Callable[[threading.Event], Iterator[object]],
         on_value: Callable[[object], None] | None = None,
     ) -> GeneratorJob:
-        return self._jobs.submit(make, self._pool, on_value=on_value, on_failed=self._on_failed)
+        return self._thread.submit(make, on_value=on_value, on_failed=self._on_failed)
 
     def _on_ready(self, state: object) -> None:
         self.ready.emit(state)
