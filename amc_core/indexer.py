@@ -16,10 +16,12 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from .catalog import Catalog, Folder, PhotoRow, StoredPhoto, path_within
+from .catalog import Catalog, Folder, PhotoMove, PhotoRow, StoredPhoto, path_within
 from .decode import DecodedPhoto, DecodeFailure
 from .hashing import hash_file
 from .keyword import Keyword
+from .keywords.normalise import merge_keywords
+from .keywords.paths import PATH_SOURCES, path_keywords
 from .pipeline import decode_many
 from .scan import ScannedFile, scan_folder
 from .settings import IndexSettings
@@ -109,7 +111,7 @@ def index_folders(
     plan = _Plan()
     yield from _scan(catalog, folders, plan, report, lambda n: progress("scanning", n, 0))
     if not cancel.is_set():
-        _apply_moves(catalog, plan, report)
+        _apply_moves(catalog, plan, report, {f.id: f.path for f in folders})
         report.removed += catalog.delete_photos(s.id for s in plan.missing.values())
     roots = [f.path for f in folders]
     total = len(plan.work)
@@ -177,8 +179,9 @@ def _scan(
                 plan.missing[path] = row
 
 
-def _apply_moves(catalog: Catalog, plan: _Plan, report: IndexReport) -> None:
-    """A new path whose content equals a vanished photo's is that photo, moved: keep its analysis."""
+def _apply_moves(catalog: Catalog, plan: _Plan, report: IndexReport, roots: dict[int, str]) -> None:
+    """A new path whose content equals a vanished photo's is that photo, moved: keep its
+    analysis, with the folder and file words of its new path."""
     by_size: dict[int, list[StoredPhoto]] = {}
     for row in plan.missing.values():
         if row.state == "ok" and row.content_hash:
@@ -186,6 +189,7 @@ def _apply_moves(catalog: Catalog, plan: _Plan, report: IndexReport) -> None:
     if not by_size:
         return
     remaining: list[tuple[ScannedFile, int]] = []
+    moves: list[PhotoMove] = []
     for scanned, folder_id in plan.work:
         candidates = by_size.get(scanned.size)
         digest = hash_file(scanned.path) if candidates else None
@@ -195,9 +199,20 @@ def _apply_moves(catalog: Catalog, plan: _Plan, report: IndexReport) -> None:
             continue
         candidates.remove(match)  # type: ignore[union-attr]
         del plan.missing[match.path]
-        catalog.move_photo(match.id, scanned.path, folder_id, scanned.mtime_ns)
-        report.moved += 1
+        keywords = _moved_keywords(catalog.keywords_of(match.id), scanned.path, roots[folder_id])
+        moves.append(PhotoMove(match.id, scanned.path, folder_id, scanned.mtime_ns, keywords))
+    catalog.move_photos(moves)
+    report.moved += len(moves)
     plan.work = remaining
+
+
+def _moved_keywords(old: list[Keyword], new_path: str, root: str) -> list[Keyword]:
+    """The stored keywords with the old path's words swapped for the new path's (a photo
+    indexed without analysis has none, and gets none)."""
+    if not old:
+        return []
+    kept = [k for k in old if k.source not in PATH_SOURCES]
+    return merge_keywords([kept, path_keywords(new_path, root)])
 
 
 class _BatchWriter:

@@ -74,6 +74,32 @@ def test_moved_folder_keeps_photos_without_redecoding(library_dir, photos_dir, s
         assert all("Rome 2018" in str(r["path"]) for r in rows)
 
 
+def test_moved_photo_is_found_by_its_new_folder_words_not_the_old(
+    library_dir, photos_dir, settings
+):
+    from amc_core.tagging import default_tagger
+
+    make_album(photos_dir / "Trips" / "Lisbon", 2)
+    with Library(library_dir, settings) as library:
+        folders = library.add_folders([str(photos_dir)])
+        tagger = default_tagger(ocr=False)
+        for _ in library.index(folders, analyzer=tagger):
+            pass
+        photo = library.catalog.photo_rows()[0]["id"]
+        before = {k.text for k in library.catalog.keywords_of(photo)}
+        assert {"trip", "lisbon"} <= before
+        shutil.move(photos_dir / "Trips" / "Lisbon", photos_dir / "Porto 2018")
+        last = None
+        for last in library.index(None, analyzer=tagger):
+            pass
+        assert last is not None and last.report.moved == 2 and last.report.indexed == 0
+        words = {k.text: k.source for k in library.catalog.keywords_of(photo)}
+        assert words.get("porto") == "folder" and "trip" not in words and "lisbon" not in words
+        assert before - {"trip", "lisbon"} <= set(words)  # the photo's own analysis is kept
+        hits = library.catalog.full_text_hits("porto")
+        assert photo in hits and library.catalog.full_text_hits("lisbon") == []
+
+
 def test_missing_folder_keeps_its_photos(library_dir, photos_dir, settings):
     make_album(photos_dir / "card", 2)
     with Library(library_dir, settings) as library:

@@ -71,6 +71,17 @@ class PhotoRow:
     feature_model: str | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class PhotoMove:
+    """A stored photo found at a new path (same content)."""
+
+    photo_id: int
+    path: str
+    folder_id: int
+    mtime_ns: int
+    keywords: list[Keyword]
+
+
 _PHOTO_COLUMNS = (
     "folder_id, path, size, mtime_ns, content_hash, format, width, height, taken_at, "
     "camera_make, camera_model, gps_lat, gps_lon, orientation, state, error, indexed_at"
@@ -235,27 +246,32 @@ class Catalog:
             values,
         )
         photo_id = int(cur.fetchone()[0])
-        conn.execute("DELETE FROM photo_keyword_sets WHERE photo_id = ?", (photo_id,))
         conn.execute("DELETE FROM photo_features WHERE photo_id = ?", (photo_id,))
-        self._delete_text(conn, [photo_id])
-        if row.keywords:
-            entries = [
-                (self._keyword_id(conn, k.text), k.confidence, k.source) for k in row.keywords
-            ]
-            conn.execute(
-                "INSERT INTO photo_keyword_sets (photo_id, data) VALUES (?, ?)",
-                (photo_id, pack_keyword_set(entries)),
-            )
-            conn.execute(
-                "INSERT INTO photo_text (rowid, keywords) VALUES (?, ?)",
-                (photo_id, " ".join(k.text for k in row.keywords)),
-            )
+        self._write_keywords(conn, photo_id, row.keywords)
         if row.features is not None:
             conn.execute(
                 "INSERT INTO photo_features (photo_id, model, data) VALUES (?, ?, ?)",
                 (photo_id, row.feature_model or "", row.features),
             )
         return photo_id
+
+    def _write_keywords(
+        self, conn: sqlite3.Connection, photo_id: int, keywords: Sequence[Keyword]
+    ) -> None:
+        """Replace a photo's keyword set and its full-text row."""
+        conn.execute("DELETE FROM photo_keyword_sets WHERE photo_id = ?", (photo_id,))
+        self._delete_text(conn, [photo_id])
+        if not keywords:
+            return
+        entries = [(self._keyword_id(conn, k.text), k.confidence, k.source) for k in keywords]
+        conn.execute(
+            "INSERT INTO photo_keyword_sets (photo_id, data) VALUES (?, ?)",
+            (photo_id, pack_keyword_set(entries)),
+        )
+        conn.execute(
+            "INSERT INTO photo_text (rowid, keywords) VALUES (?, ?)",
+            (photo_id, " ".join(k.text for k in keywords)),
+        )
 
     def _keyword_id(self, conn: sqlite3.Connection, text: str) -> int:
         cached = self._vocab_ids.get(text)
@@ -321,13 +337,16 @@ class Catalog:
             pid: unpack_keyword_set(blob) for pid, blob in self.keyword_blobs(photo_ids).items()
         }
 
-    def move_photo(self, photo_id: int, new_path: str, folder_id: int, mtime_ns: int) -> None:
-        """Record that a file was moved or renamed: its analysis is kept."""
+    def move_photos(self, moves: Sequence[PhotoMove]) -> None:
+        """Record files that were moved or renamed, in one transaction: their analysis is
+        kept, their keywords are replaced by the given ones (new folder and file words)."""
         with self.transaction() as conn:
-            conn.execute(
-                "UPDATE photos SET path = ?, folder_id = ?, mtime_ns = ? WHERE id = ?",
-                (_enc(new_path), folder_id, mtime_ns, photo_id),
-            )
+            for move in moves:
+                conn.execute(
+                    "UPDATE photos SET path = ?, folder_id = ?, mtime_ns = ? WHERE id = ?",
+                    (_enc(move.path), move.folder_id, move.mtime_ns, move.photo_id),
+                )
+                self._write_keywords(conn, move.photo_id, move.keywords)
 
     def delete_photos(self, ids: Iterable[int]) -> int:
         id_list = list(ids)

@@ -130,6 +130,9 @@ _APOSTROPHES_RE = re.compile("['\u2019\u2018\u02bc`]")
 _VOWELS = frozenset("aeiouy")
 
 
+PATH_SOURCES = ("folder", "file")  # the sources of path_keywords: a move replaces them
+
+
 def path_keywords(path: str, root: str | None = None) -> list[Keyword]:
     """Folder and file-name keywords of a photo path; ``[]`` for nothing useful. Never raises."""
     parts = _split_path(path)
