@@ -207,16 +207,15 @@ def _printable(path: str) -> str:
 
 def _cmd_repair(args: argparse.Namespace) -> int:
     from .catalog import Catalog
-    from .errors import LibraryError
+    from .errors import CatalogDamagedError
+    from .library import LibraryPaths
     from .service import rebuild_damaged_catalog
 
     root = resolve_library_dir(args.library)
     rebuilt: dict[str, object] = {}
     try:
-        Catalog.open(root / "catalog.sqlite3").close()
-    except LibraryError as exc:
-        if "damaged" not in str(exc):
-            raise
+        Catalog.open(LibraryPaths(root).catalog).close()
+    except CatalogDamagedError:
         aside, folders = rebuild_damaged_catalog(root)
         with Library(root) as library:
             targets = library.add_folders(folders) if folders else []

@@ -11,6 +11,10 @@ class LibraryError(AmcError):
     """The library folder or its catalog cannot be used."""
 
 
+class CatalogDamagedError(LibraryError):
+    """The catalog file is not a readable catalog (`amc repair` rebuilds it)."""
+
+
 class LibraryLockedError(LibraryError):
     """Another process is indexing this library."""
 

@@ -79,7 +79,6 @@ class IndexProgress:
     total: int
     elapsed_s: float
     report: IndexReport
-    current: str | None = None
 
     @property
     def finished(self) -> bool:
@@ -105,8 +104,8 @@ def index_folders(
     report = IndexReport()
     cancel = cancel or threading.Event()
 
-    def progress(phase: str, done: int, total: int, current: str | None = None) -> IndexProgress:
-        return IndexProgress(phase, done, total, time.monotonic() - started, report, current)
+    def progress(phase: str, done: int, total: int) -> IndexProgress:
+        return IndexProgress(phase, done, total, time.monotonic() - started, report)
 
     plan = _Plan()
     yield from _scan(catalog, folders, plan, report, lambda n: progress("scanning", n, 0))
@@ -124,7 +123,7 @@ def index_folders(
     try:
         for done, result in enumerate(results, start=1):
             writer.add(result, folder_of[result.path], report)
-            yield progress("indexing", done, total, result.path)
+            yield progress("indexing", done, total)
             if cancel.is_set():
                 report.cancelled = True
                 break
@@ -134,7 +133,8 @@ def index_folders(
             close()
         writer.flush(report)
     yield progress("finishing", total, total)
-    if not report.cancelled:
+    if not report.cancelled and (report.indexed or report.failed or report.removed):
+        # only these can orphan a thumbnail (a move keeps its content, so its thumbnail)
         thumbnails.collect_garbage(catalog.hashes_in_use())
     yield progress("done", total, total)
 

@@ -71,18 +71,16 @@ class _PoolRun:
                     pool.shutdown(wait=False, cancel_futures=True)
                     requeue = [item] + [it for it, _ in pending]
                     pending.clear()
-                    yield from self._after_crash(requeue, todo)
+                    yield from self._after_crash(requeue)
                     pool = self._new_pool()
                     continue
                 yield result
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
 
-    def _after_crash(
-        self, requeue: list[tuple[str, int, int]], todo: deque[tuple[str, int, int]]
-    ) -> Iterator[DecodeResult]:
-        """Retry the files that were in flight one by one, to find the one that kills decoders."""
-        del todo  # the rest continues in a fresh pool afterwards
+    def _after_crash(self, requeue: list[tuple[str, int, int]]) -> Iterator[DecodeResult]:
+        """Retry the files that were in flight one by one, to find the one that kills decoders
+        (the rest continues in a fresh pool afterwards)."""
         for path, size, mtime_ns in requeue:
             with ProcessPoolExecutor(max_workers=1, mp_context=_context()) as solo:
                 try:

@@ -153,10 +153,10 @@ class Library:
             "unused_thumbnails_removed": removed,
         }
 
-    def status(self, count_pending: bool = True) -> LibraryStatus:
+    def status(self) -> LibraryStatus:
         counts = self.catalog.counts()
         folders = self.catalog.folders()
-        pending = self._pending(folders) if count_pending else 0
+        pending = self._pending(folders)
         return LibraryStatus(
             root=self.paths.root,
             folders=[f.path for f in folders],

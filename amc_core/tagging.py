@@ -51,10 +51,6 @@ class PhotoTagger:
         wanted = {"colours": True, "faces": self.options.faces, "ocr": self.options.ocr}
         return tuple(name for name, on in wanted.items() if on)
 
-    @property
-    def provider(self) -> str:
-        return self.encoder.provider
-
     def analyze(self, photos: Sequence[DecodedPhoto], roots: Sequence[str]) -> list[Analysis]:
         if not photos:
             return []
@@ -93,9 +89,9 @@ class PhotoTagger:
         return merge_keywords(groups, limit=MAX_KEYWORDS)
 
 
-def default_tagger(ocr: bool = True, faces: bool = True) -> PhotoTagger:
+def default_tagger(ocr: bool = True) -> PhotoTagger:
     """The tagger the CLI and the app index with (models from resources/, provider chosen once)."""
-    return PhotoTagger(SessionFactory(), TaggerOptions(ocr=ocr, faces=faces))
+    return PhotoTagger(SessionFactory(), TaggerOptions(ocr=ocr))
 
 
 def _root_of(path: str, roots: Sequence[str]) -> str | None:

@@ -27,9 +27,6 @@ class ThumbnailStore:
     def path_for(self, content_hash: str) -> Path:
         return self.root / content_hash[:2] / f"{content_hash}.jpg"
 
-    def has(self, content_hash: str) -> bool:
-        return self.path_for(content_hash).is_file()
-
     def put(self, content_hash: str, jpeg: bytes) -> None:
         """Write atomically: a crash leaves either no file or a whole one, never half of one."""
         target = self.path_for(content_hash)

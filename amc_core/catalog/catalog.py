@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from ..errors import LibraryError
+from ..errors import CatalogDamagedError, LibraryError
 from ..keyword import Keyword
 from .schema import carriers, migrate, pack_keyword_set, unpack_keyword_set
 
@@ -120,7 +120,7 @@ class Catalog:
                 "on a full disk, or locked by another program?"
             ) from exc
         except sqlite3.DatabaseError as exc:
-            raise LibraryError(
+            raise CatalogDamagedError(
                 f"the catalog {target} is damaged or not a catalog ({exc}); "
                 "run `amc repair` to rebuild it from your folders (photos are not touched)"
             ) from exc
