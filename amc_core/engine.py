@@ -26,7 +26,7 @@ from .catalog import Catalog, path_within
 from .errors import UserInputError
 from .keyword import SOURCES
 from .keywords import path_keywords
-from .keywords.normalise import tokenize
+from .keywords.normalise import normalise, tokenize
 from .query_language import Query, QueryError, parse
 from .resources import resources_dir
 from .runtime import SessionFactory
@@ -242,7 +242,7 @@ class SearchEngine:
         every phrase (as a keyword, anywhere in the path, or read in the photo)."""
         catalog = self.library.catalog
         blobs = catalog.keyword_blobs(ids)
-        excluded = set().union(*(catalog.carrying(blobs, x) for x in query.excluded))
+        excluded = set().union(*(self._holders(blobs, x) for x in query.excluded))
         phrases = {p: self._phrase_holders(blobs, p) for p in query.phrases}
         paths = {pid: path for pid, (path, _) in catalog.paths_and_hashes(ids).items()}
         kept = []
@@ -254,11 +254,17 @@ class SearchEngine:
                 kept.append(photo_id)
         return kept
 
+    def _holders(self, blobs: dict[int, bytes], text: str) -> set[int]:
+        """Photos with this text as a keyword, in either stored form: lemmatised ("hot dogs"
+        -> "hot dog") or, for places and people, only folded ("los angeles")."""
+        forms = {normalise(text), normalise(text, lemmatise_words=False)} - {""}
+        return set().union(*(self.library.catalog.carrying(blobs, f) for f in forms))
+
     def _phrase_holders(self, blobs: dict[int, bytes], phrase: str) -> set[int]:
         """Photos with the phrase as one keyword, or with every word of it read in the photo
         ("no parking" on a sign: text keywords are single words, stop words dropped)."""
         catalog = self.library.catalog
-        holders = catalog.carrying(blobs, phrase)
+        holders = self._holders(blobs, phrase)
         words = tokenize(phrase)
         if words and words != [phrase]:
             holders |= set.intersection(*(catalog.carrying(blobs, w, "text") for w in words))

@@ -105,7 +105,8 @@ def _add_filter(query: Query, key: str, value: str) -> None:
     elif key == "month":
         query.months.append(_month(value))
     elif key == "place":
-        query.places.append(value.lower().replace("_", " "))
+        place = value.replace("_", " ")  # stored as place keywords are: accents folded
+        query.places.append(normalise(place, lemmatise_words=False) or place.lower())
     elif key == "folder":
         query.folders.append(value.lower())
     elif key == "camera":

@@ -79,6 +79,7 @@ def test_minus_word_removes(engine):
     assert "espresso.jpg" in names(engine.search("coffee"))
     assert "espresso.jpg" not in names(engine.search("coffee -cafe"))  # its folder
     assert "IMG_0001.jpg" not in names(engine.search("animal -cat"))
+    assert "IMG_0001.jpg" not in names(engine.search('animal -"cats"'))  # as stored: "cat"
 
 
 def test_filters_filter(engine):
@@ -93,6 +94,7 @@ def test_filters_filter(engine):
     assert names(engine.search("place:paris year:2019")) == ["IMG_0001.jpg"]
     assert names(engine.search("place:paris year:2018")) == []
     assert names(engine.search("place:holidays")) == []  # a folder word, not a place
+    assert names(engine.search("place:Pàris")) == ["IMG_0001.jpg"]  # accents fold as stored
     assert names(engine.search('"paris 2019"')) == ["IMG_0001.jpg"]
 
 
