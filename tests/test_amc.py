@@ -190,3 +190,11 @@ def test_onnx_export_matches_torch(tmp_path: Path):
         "amc_params.npz",
     }
     assert (tmp_path / "amc_params.npz").stat().st_size < 100_000
+
+
+def test_query_finds_place_names_with_small_words_and_accents():
+    """Stop words inside a place name, and accents, do not break it into pieces."""
+    space = semantic_space()
+    texts = [t.text for t in parse_query("beach in Rio de Janeiro", space).tokens]
+    assert texts == ["beach", "rio de janeiro"]
+    assert [t.intent for t in parse_query("São Paulo", space).tokens] == ["place"]

@@ -42,7 +42,6 @@ PEOPLE_WORDS = frozenset(
      "children", "kid", "baby", "boy", "girl", "family", "friend", "crowd", "selfie", "couple"}
 )  # fmt: skip
 _YEAR = re.compile(r"^(1[89]\d\d|20\d\d)s?$")
-_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?", re.UNICODE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,10 +87,6 @@ def default_lexicon() -> Lexicon:
         things=frozenset(VisualVocabulary().terms),
         major_places=gazetteer_names(min_population=100_000),
     )
-
-
-def split_words(text: str) -> list[str]:
-    return [w.lower() for w in _WORD.findall(text)]
 
 
 def phrase_tokens(words: list[str], lexicon: Lexicon) -> list[str]:
@@ -157,8 +152,13 @@ def parse_query(
     encoder: Encoder | None = None,
 ) -> ParsedQuery:
     lexicon = lexicon or default_lexicon()
-    words = [w for w in split_words(text) if w not in STOP_WORDS]
-    tokens_text = [t if " " in t else normalise(t) or t for t in phrase_tokens(words, lexicon)]
+    # folded as keywords are stored; stop words stay until phrases are found ("rio de janeiro")
+    words = normalise(text, lemmatise_words=False).split()
+    tokens_text = [
+        t if " " in t else normalise(t)
+        for t in phrase_tokens(words, lexicon)
+        if " " in t or t not in STOP_WORDS
+    ]
     tokens_text = [t for t in dict.fromkeys(tokens_text) if t]
     raw = space.vectors.matrix(tokens_text) if tokens_text else np.zeros((0, space.dim), np.float32)
     vectors, mean = (encoder or centre_and_normalise(space))(raw.astype(np.float32))
