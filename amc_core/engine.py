@@ -24,9 +24,9 @@ from .amc.query import Lexicon, ParsedQuery, default_lexicon, parse_query
 from .amc.space import SemanticSpace, semantic_space
 from .catalog import Catalog, path_within
 from .errors import UserInputError
+from .filters import apply_words, filtered_ids
 from .keyword import SOURCES
 from .keywords import path_keywords
-from .keywords.normalise import normalise, tokenize
 from .query_language import Query, QueryError, parse
 from .resources import resources_dir
 from .runtime import SessionFactory
@@ -181,7 +181,7 @@ class SearchEngine:
         with self._lock:
             space, ranker, index, keyword_vectors = self._ensure_loaded()
             parsed = parse_query(query.text, space, self._lexicon, ranker.encode_query)
-            allowed = self._filtered(query) if query.has_sql_filters else None
+            allowed = filtered_ids(self.library.catalog, query) if query.has_sql_filters else None
             sources = self._candidates(query, parsed, allowed, index)
             ids = self._narrow(list(sources), query, parsed, index)
             results = self._rank(ids, sources, query, parsed, ranker, keyword_vectors, top)
@@ -229,46 +229,12 @@ class SearchEngine:
         self, ids: list[int], query: Query, parsed: ParsedQuery, index: VectorIndex
     ) -> list[int]:
         """Apply exclusions and required phrases; cap what the head scores, by vector score."""
-        if query.excluded or query.phrases:
-            ids = self._apply_words(ids, query)
+        ids = apply_words(self.library.catalog, ids, query)
         if len(ids) > RERANK_MAX:
             if parsed.empty or parsed.mean_vector is None:  # filters only: keep the newest
                 return ids[:RERANK_MAX]
             ids = _closest(index, index.holding(ids), parsed.mean_vector, RERANK_MAX)
         return ids
-
-    def _apply_words(self, ids: list[int], query: Query) -> list[int]:
-        """Drop photos with an excluded word (keyword or folder/file word); keep those with
-        every phrase (as a keyword, anywhere in the path, or read in the photo)."""
-        catalog = self.library.catalog
-        blobs = catalog.keyword_blobs(ids)
-        excluded = set().union(*(self._holders(blobs, x) for x in query.excluded))
-        phrases = {p: self._phrase_holders(blobs, p) for p in query.phrases}
-        paths = {pid: path for pid, (path, _) in catalog.paths_and_hashes(ids).items()}
-        kept = []
-        for photo_id in ids:
-            path = paths.get(photo_id, "").lower()
-            if photo_id in excluded or any(_in_path(x, path) for x in query.excluded):
-                continue
-            if all(photo_id in having or p in path for p, having in phrases.items()):
-                kept.append(photo_id)
-        return kept
-
-    def _holders(self, blobs: dict[int, bytes], text: str) -> set[int]:
-        """Photos with this text as a keyword, in either stored form: lemmatised ("hot dogs"
-        -> "hot dog") or, for places and people, only folded ("los angeles")."""
-        forms = {normalise(text), normalise(text, lemmatise_words=False)} - {""}
-        return set().union(*(self.library.catalog.carrying(blobs, f) for f in forms))
-
-    def _phrase_holders(self, blobs: dict[int, bytes], phrase: str) -> set[int]:
-        """Photos with the phrase as one keyword, or with every word of it read in the photo
-        ("no parking" on a sign: text keywords are single words, stop words dropped)."""
-        catalog = self.library.catalog
-        holders = self._holders(blobs, phrase)
-        words = tokenize(phrase)
-        if words and words != [phrase]:
-            holders |= set.intersection(*(catalog.carrying(blobs, w, "text") for w in words))
-        return holders
 
     def _rank(
         self, ids: list[int], sources: dict[int, str], query: Query, parsed: ParsedQuery,
@@ -314,45 +280,6 @@ class SearchEngine:
             region_attention=[float(a) for a in scored.region_attention[i]],
             source=sources.get(photo_id, "vector"),
         )
-
-    # -- filters -----------------------------------------------------------------
-
-    def _filtered(self, query: Query) -> set[int]:
-        catalog = self.library.catalog
-        places = [catalog.photos_with_keyword(place, "place") for place in query.places]
-        where, params = self._sql_filters(query)
-        if places and not where:  # only places: check their few photos, not the whole library
-            return set(catalog.ok_ids(list(set.intersection(*places))))
-        terms = " AND ".join(["state = 'ok'", *where])
-        rows = catalog.connection.execute(f"SELECT id FROM photos WHERE {terms}", params).fetchall()
-        return set.intersection({int(r[0]) for r in rows}, *places)
-
-    @staticmethod
-    def _sql_filters(query: Query) -> tuple[list[str], list[str]]:
-        """WHERE terms (and their parameters) for the filters the photos table answers."""
-        where: list[str] = []
-        params: list[str] = []
-        if query.years:  # ranges, so the taken_at index serves them
-            ranges = " OR ".join("(taken_at >= ? AND taken_at < ?)" for _ in query.years)
-            where.append(f"({ranges})")
-            for year in query.years:
-                params += [f"{year:04d}", f"{year + 1:04d}"]
-        if query.months:
-            where.append(f"substr(taken_at, 6, 2) IN ({','.join('?' * len(query.months))})")
-            params += [f"{m:02d}" for m in query.months]
-        if query.before:
-            where.append("taken_at < ?")
-            params.append(query.before.isoformat())
-        if query.after:
-            where.append("taken_at >= ?")
-            params.append(query.after.isoformat())
-        for camera in query.cameras:
-            where.append("(lower(camera_make) LIKE ? OR lower(camera_model) LIKE ?)")
-            params += [f"%{camera}%", f"%{camera}%"]
-        for folder in query.folders:
-            where.append("instr(lower(CAST(path AS TEXT)), ?) > 0")
-            params.append(folder)
-        return where, params
 
     # -- explain and similar -------------------------------------------------------
 
@@ -420,12 +347,6 @@ def _closest(index: VectorIndex, held: list[int], query_vector: np.ndarray, k: i
 
 def _unit(x: np.ndarray) -> np.ndarray:
     return x / max(float(np.linalg.norm(x)), 1e-8)
-
-
-def _in_path(word: str, path: str) -> bool:
-    return any(
-        word == part or word in part.split() for part in path.replace("_", " ").split(os.sep)
-    )
 
 
 def _source_name(index: int) -> str:

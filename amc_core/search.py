@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Set
 from dataclasses import dataclass, field
 
 from .catalog import Catalog
@@ -55,7 +56,11 @@ def query_words(query: str) -> list[str]:
     return [w.lower() for w in _WORD.findall(query)]
 
 
-def keyword_search(catalog: Catalog, query: str, top: int = 20) -> list[SearchResult]:
+def keyword_search(
+    catalog: Catalog, query: str, top: int = 20, allowed: Set[int] | None = None
+) -> list[SearchResult]:
+    """Photos ranked by the share of query words among their keywords (or path words);
+    only those in allowed, when given (a query's filters)."""
     words = query_words(query)
     if not words:
         return []
@@ -73,6 +78,8 @@ def keyword_search(catalog: Catalog, query: str, top: int = 20) -> list[SearchRe
             if photo_id not in hit:
                 scores[photo_id] = scores.get(photo_id, 0.0) + 0.5 / len(words)
                 matched.setdefault(photo_id, []).append(KeywordWeight(word, 1.0, "file"))
+    if allowed is not None:
+        scores = {p: s for p, s in scores.items() if p in allowed}
     ranked = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))[:top]
     meta = catalog.paths_and_hashes([pid for pid, _ in ranked])
     results = []

@@ -16,28 +16,11 @@ from amc_app.learning import describe_outcome
 from amc_app.library_status import describe_report
 from amc_app.library_tasks import watch_dirs
 from amc_app.qt_compat import reference_bug_present
-from amc_app.search_service import parse_query
 from amc_app.status import RateMeter, describe_progress, format_duration
 from amc_app.watcher import FolderWatcher
 from amc_app.widgets import plain_tooltip
 from amc_core.indexer import IndexProgress, IndexReport
 from amc_core.search import KeywordWeight, SearchResult
-
-
-def test_query_stand_in_reads_the_query_language():
-    parsed = parse_query('dog "new york" -cat year:2019 month:7 before:2020-01-01')
-    assert parsed.words == ["dog", "new", "york", "2019", "july"]
-    assert parsed.excluded == ["cat"]
-    assert ("year", "2019") in parsed.required
-    assert parsed.before == "2020-01-01"
-    for bad, words in (
-        ("year:20x9", "four-digit year"),
-        ("month:smarch", "month name"),
-        ("after:yesterday", "year-month-day"),
-        ("colour:red", "unknown filter"),
-    ):
-        with pytest.raises(ValueError, match=words):
-            parse_query(bad)
 
 
 def test_progress_reads_as_rate_and_time_left():

@@ -98,6 +98,41 @@ def test_filters_filter(engine):
     assert names(engine.search('"paris 2019"')) == ["IMG_0001.jpg"]
 
 
+def test_query_language_reads_words_phrases_exclusions_and_filters():
+    from datetime import date
+
+    from amc_core.query_language import QueryError, parse
+
+    query = parse('dog "new york" -cat year:2019 month:7 before:2020-01-01 after:2019-06')
+    assert (query.text, query.phrases, query.excluded) == ("dog new york", ["new york"], ["cat"])
+    assert (query.years, query.months) == ([2019], [7])
+    assert (query.before, query.after) == (date(2020, 1, 1), date(2019, 6, 1))
+    for bad, words in (
+        ("year:20x9", "not a year"),
+        ("month:smarch", "not a month"),
+        ("after:yesterday", "not a date"),
+        ("colour:red", "unknown filter"),
+    ):
+        with pytest.raises(QueryError, match=words):
+            parse(bad)
+
+
+def test_keyword_fallback_answers_the_query_language_as_the_engine_does(built):
+    """Without the AMC models the app searches by keywords: same filters, same words."""
+    from amc_app.search_service import KeywordSearchEngine
+
+    fallback = KeywordSearchEngine(built[0])
+    try:
+        assert names(fallback.search("year:2019")) == ["IMG_0001.jpg"]
+        assert names(fallback.search("place:paris")) == ["IMG_0001.jpg"]
+        assert set(names(fallback.search("after:2019-06"))) == {"IMG_0001.jpg", "espresso.jpg"}
+        assert "espresso.jpg" in names(fallback.search("coffee"))
+        assert "espresso.jpg" not in names(fallback.search("coffee -cafe"))
+        assert "year:20x9" in (fallback.search("cat year:20x9").error or "")
+    finally:
+        fallback.close()
+
+
 def test_malformed_filter_is_a_message_not_an_empty_result(engine):
     response = engine.search("cat year:20x9")
     assert response.error and "year:20x9" in response.error and not response.results
