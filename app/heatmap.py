@@ -40,9 +40,6 @@ class HeatmapView(QWidget):
         self.updateGeometry()
         self.update()
 
-    def has_pixmap(self) -> bool:
-        return self._pixmap is not None
-
     def set_attention(self, attention: Sequence[float]) -> None:
         """The first 9 values are the 3x3 grid, row-major from the top-left."""
         cells = [max(0.0, float(a)) for a in attention[: GRID * GRID]]
@@ -52,9 +49,6 @@ class HeatmapView(QWidget):
     def set_overlay_visible(self, visible: bool) -> None:
         self._overlay = visible
         self.update()
-
-    def overlay_shown(self) -> bool:
-        return self._overlay and bool(self._cells) and self._pixmap is not None
 
     def sizeHint(self) -> QSize:  # noqa: N802 - Qt API
         return QSize(320, self.heightForWidth(320))

@@ -103,7 +103,6 @@ class IndexingController(QObject):
             self._home.index,
             self._on_index_finished,
             self._on_index_failed,
-            self._on_index_progress,
         )
         self.running_changed.emit(True)
 
@@ -116,22 +115,19 @@ class IndexingController(QObject):
         make: Callable[[threading.Event], Iterator[object]],
         on_finished: Callable[[object], None] | None = None,
         on_failed: Callable[[str], None] | None = None,
-        on_progress: Callable[[object], None] | None = None,
     ) -> GeneratorJob:
-        on_value = self._on_value if on_progress is None else partial(self._both, on_progress)
         return self._thread.submit(
-            make, on_value=on_value, on_finished=on_finished, on_failed=on_failed or self._on_failed
-        )
-
-    def _both(self, on_progress: Callable[[object], None], value: object) -> None:
-        """Snapshots and notices first, then the caller's progress handler."""
-        self._on_value(value)
-        on_progress(value)
+            make, on_value=self._on_value, on_finished=on_finished,
+            on_failed=on_failed or self._on_failed,
+        )  # fmt: skip
 
     # -- results (on the UI thread) ------------------------------------------------
 
     def _on_value(self, value: object) -> None:
-        if isinstance(value, LibrarySnapshot):
+        if isinstance(value, IndexProgress):
+            self._last = value
+            self.progress.emit(value)
+        elif isinstance(value, LibrarySnapshot):
             self._watcher.watch(value.watch_dirs)
             self.snapshot.emit(value)
         elif isinstance(value, FolderRemoved):
@@ -139,11 +135,6 @@ class IndexingController(QObject):
                 f"Removed {value.photos} photos of {value.path} from the library "
                 "(the files on disk are untouched)",
             )
-
-    def _on_index_progress(self, value: object) -> None:
-        if isinstance(value, IndexProgress):
-            self._last = value
-            self.progress.emit(value)
 
     def _change_failed(self, message: str) -> None:
         self._on_failed(message)

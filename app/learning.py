@@ -22,7 +22,7 @@ from amc_core.catalog import Catalog
 from amc_core.errors import AmcError
 from amc_core.library import LibraryPaths
 
-from .jobs import GeneratorJob, JobSet, single_thread_pool
+from .jobs import GeneratorJob, JobSet, OwnerThread
 from .settings import AppSettings
 
 # Mirrors amc_core.amc.train.MIN_CLICKED_QUERIES (not imported here: that module loads torch);
@@ -67,16 +67,12 @@ class LearningController(QObject):
         self._load_trainer = trainer
         self._jobs = JobSet(self)
         self._job: GeneratorJob | None = None
-        # clicks are written on a thread of their own: a write may wait for indexing's
-        self._writes = single_thread_pool(self)
+        # clicks are written on a thread of their own: a write may wait for indexing's;
+        # closing it lets queued writes finish (they do not look at cancel), then closes
+        self._writes = OwnerThread(self)
         self._clicks = _ClickWriter(library_dir)
-        self._closed = False
 
     # -- clicks ---------------------------------------------------------------------
-
-    @property
-    def recording(self) -> bool:
-        return self._settings.record_clicks
 
     def set_recording(self, on: bool) -> None:
         self._settings.record_clicks = on
@@ -94,25 +90,22 @@ class LearningController(QObject):
         return True
 
     def click_count(self) -> int:
-        return len(self._catalog.clicks())  # a read: never waits for a writer
+        return self._catalog.click_counts()[0]  # a read: never waits for a writer
 
     def clear(self) -> None:
         self._write(self._clicks.clear, self._on_cleared)
 
     def close(self) -> None:
-        if self._closed:
-            return
-        self._closed = True
-        self.cancel()
-        self._write(self._clicks.close)
-        self._writes.waitForDone(5_000)
+        if not self._writes.closed:
+            self.cancel()
+        self._writes.close(self._clicks.close, 5_000)
 
     def _write(
         self,
         make: Callable[[threading.Event], Iterator[object]],
         on_value: Callable[[object], None] | None = None,
     ) -> None:
-        self._jobs.submit(make, self._writes, on_value=on_value, on_failed=self._on_write_failed)
+        self._writes.submit(make, on_value=on_value, on_failed=self._on_write_failed)
 
     def _on_cleared(self, removed: object) -> None:
         self.notice.emit(f"Cleared {removed} recorded clicks")
@@ -127,7 +120,7 @@ class LearningController(QObject):
         return self._job is not None
 
     def clicked_queries(self) -> int:
-        return len({query for query, _photo, _action in self._catalog.clicks()})
+        return self._catalog.click_counts()[1]
 
     def improve(self) -> None:
         if self._job is not None:

@@ -19,8 +19,6 @@ from .thumbnails import ThumbnailLoader
 from .widgets import plain_tooltip
 
 _Index = QModelIndex | QPersistentModelIndex
-PATH_ROLE = Qt.ItemDataRole.UserRole + 1
-RESULT_ROLE = Qt.ItemDataRole.UserRole + 2
 _CACHE_ICONS = 3000
 _PLACEHOLDER_SIZE = 256
 
@@ -69,10 +67,6 @@ class ResultsModel(QAbstractListModel):
             return plain_tooltip(f"{result.path}\nscore {result.score:.3f}")
         if role == Qt.ItemDataRole.DecorationRole:
             return self._icon(index.row(), result)
-        if role == PATH_ROLE:
-            return result.path
-        if role == RESULT_ROLE:
-            return result
         return None
 
     def _icon(self, row: int, result: SearchResult) -> QIcon:

@@ -9,7 +9,6 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from .results_model import ResultsModel
 from .search_bar import SearchBar
 from .search_runner import SearchAnswer, SearchRunner
-from .settings import AppSettings
 
 # A search takes ~30 ms at 10^5 photos, so results follow the typing: a key searches at once
 # when the engine is free; while it is busy, the newest text waits and is re-checked this often.
@@ -25,18 +24,16 @@ class SearchController(QObject):
         bar: SearchBar,
         model: ResultsModel,
         runner: SearchRunner,
-        settings: AppSettings,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
         self._bar = bar
         self._model = model
         self._runner = runner
-        self._settings = settings
         self._shown_query: str | None = None
         self._similar_name = ""
         self._typing = QTimer(self, singleShot=True, interval=TYPING_PAUSE_MS)
-        self._typing.timeout.connect(self._search_when_free)
+        self._typing.timeout.connect(self.schedule)  # the newest text, once the engine is free
         runner.answered.connect(self._on_answer)
 
     def schedule(self) -> None:
@@ -47,16 +44,9 @@ class SearchController(QObject):
         else:
             self.search_now()
 
-    def _search_when_free(self) -> None:
-        if self._runner.busy:
-            self._typing.start()  # the newest text searches as soon as the engine is free
-        else:
-            self.search_now()
-
     def search_now(self) -> None:
         self._typing.stop()
         query = self._bar.edit.text().strip()
-        self._settings.last_query = query
         if not query:
             self._show_nothing()
             return

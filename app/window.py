@@ -201,9 +201,7 @@ class MainWindow(QMainWindow):
     ) -> None:
         root = self.library.paths.root
         self.runner = SearchRunner(root, engine, self)
-        self.search = SearchController(
-            self.search_bar, self.model, self.runner, self.settings, self
-        )
+        self.search = SearchController(self.search_bar, self.model, self.runner, self)
         self.learning = LearningController(self.library.catalog, self.settings, root, trainer, self)
         self.results = ResultsController(
             self.gallery,

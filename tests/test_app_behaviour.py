@@ -134,11 +134,14 @@ def test_stale_answers_are_never_shown(qtbot, make_window, photos_dir: Path):
     window = make_window(engine=_SlowEngine)
     window.library_status.add_folders([str(photos_dir)])
     wait_indexed(qtbot, window, 2)
+    shown: list[str] = []
+    window.runner.answered.connect(lambda answer: shown.append(answer.query))
     window.runner.search("beach")
     window.runner.search("grandma")  # asked before the first answer came
     wait_results(qtbot, window, lambda: window.model.query == "grandma" and window.model.rowCount())
     names = [Path(window.model.result(i).path).name for i in range(window.model.rowCount())]
     assert names == ["cake.jpg"]
+    assert shown == ["grandma"]  # one engine thread, in order: "beach" came first or never
 
 
 def test_improve_says_what_it_needs(qtbot, make_window):

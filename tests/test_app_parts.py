@@ -106,9 +106,13 @@ def test_watch_list_skips_hidden_folders_and_has_a_cap(tmp_path: Path):
 def test_watcher_notices_a_new_file_once(qtbot, tmp_path: Path):
     watcher = FolderWatcher(debounce_ms=50)
     watcher.watch([str(tmp_path)])
+    seen: list[object] = []
+    watcher.changed.connect(lambda *args: seen.append(args))
     with qtbot.waitSignal(watcher.changed, timeout=5_000):
         for i in range(5):
             (tmp_path / f"new{i}.jpg").write_bytes(b"x")
+    qtbot.wait(300)  # several debounce periods: the five files are still one change
+    assert len(seen) == 1
     watcher.watch([])
     assert watcher.watched() == []
 

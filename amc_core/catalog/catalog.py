@@ -436,6 +436,11 @@ class Catalog:
         rows = self._conn.execute("SELECT query, photo_id, action FROM clicks ORDER BY id")
         return [(q, int(p), a) for q, p, a in rows]
 
+    def click_counts(self) -> tuple[int, int]:
+        """(clicks recorded, distinct queries they follow), counted by SQLite."""
+        row = self._conn.execute("SELECT COUNT(*), COUNT(DISTINCT query) FROM clicks").fetchone()
+        return int(row[0]), int(row[1])
+
     def clear_clicks(self) -> int:
         with self.transaction() as conn:
             return int(conn.execute("DELETE FROM clicks").rowcount)
