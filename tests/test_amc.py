@@ -13,11 +13,21 @@ import pytest
 from PIL import Image
 
 from amc_core.amc.batch import KeywordVectors, load_batch
+from amc_core.amc.data import load
 from amc_core.amc.params import default_model, load_params
 from amc_core.amc.query import parse_query
 from amc_core.amc.ranker import score_torch, zero_shot_scores
 from amc_core.amc.space import semantic_space
-from amc_core.amc.train import improve_from_clicks, reset_to_default, user_params_path
+from amc_core.amc.train import (
+    RankingData,
+    TrainConfig,
+    evaluate,
+    improve_from_clicks,
+    model_for_library,
+    reset_to_default,
+    split_examples,
+    user_params_path,
+)
 from amc_core.errors import AmcError
 from amc_core.service import Library
 from amc_core.tagging import default_tagger
@@ -161,9 +171,14 @@ def test_fine_tuning_never_keeps_worse_parameters(tmp_path: Path, folder_user: P
                 query, int(rng.choice(rows)), "inspect" if i % 2 else "open"
             )
     final = list(improve_from_clicks(lib))[-1]
-    assert final.after >= final.before
-    if not final.kept:
-        assert not user_params_path(lib).is_file()
+    # judged from outside: the ranking now in use, on the held-out clicks the trainer kept aside
+    config = TrainConfig()
+    with Library(lib) as library:
+        examples = load("user", None, library.catalog).examples
+        held_out = split_examples(examples, 0.3, config.seed)[1]
+        data = RankingData(library, held_out, semantic_space(), seed=config.seed)
+        assert evaluate(model_for_library(lib), data) >= final.before - 1e-6
+    assert user_params_path(lib).is_file() == final.kept
 
 
 def test_too_few_clicks_is_explained(tmp_path: Path, folder_user: Path):
