@@ -213,3 +213,19 @@ def test_query_finds_place_names_with_small_words_and_accents():
     texts = [t.text for t in parse_query("beach in Rio de Janeiro", space).tokens]
     assert texts == ["beach", "rio de janeiro"]
     assert [t.intent for t in parse_query("São Paulo", space).tokens] == ["place"]
+
+
+def test_shipped_query_encoder_agrees_with_the_shipped_word_vectors():
+    """amc_query.onnx carries the centre of the word-vector space: rebuilding the vectors
+    without re-exporting it would move queries away from the keywords they should meet."""
+    from amc_core.amc.onnx_ranker import OnnxRanker
+    from amc_core.amc.query import centre_and_normalise
+    from amc_core.resources import resources_dir
+    from amc_core.runtime import SessionFactory
+
+    space = semantic_space()
+    models = resources_dir() / "models"
+    shipped = OnnxRanker(SessionFactory(prefer_gpu=False), models, models).encode_query
+    raw = space.vectors.matrix(["beach", "paris", "grandma", "2019"]).astype(np.float32)
+    for got, want in zip(shipped(raw), centre_and_normalise(space)(raw), strict=True):
+        np.testing.assert_allclose(got, want, atol=1e-5)
