@@ -22,7 +22,7 @@ from amc_core.keywords import (
     place_keywords,
     tokenize,
 )
-from amc_core.keywords.places import MIN_CONFIDENCE, load_gazetteer, place_confidence
+from amc_core.keywords.places import MIN_CONFIDENCE, load_gazetteer, place_confidences
 
 PARIS = (48.8566, 2.3522)
 SYDNEY = (-33.8568, 151.2153)
@@ -159,9 +159,12 @@ def test_multiword_places_stay_one_keyword() -> None:
 
 
 def test_a_photo_far_from_a_town_is_not_in_it() -> None:
-    assert place_confidence(0.5, 1_000) == 1.0
-    assert place_confidence(40.0, 1_000) < MIN_CONFIDENCE
-    assert place_confidence(5.0, 2_000_000) == 1.0
+    near, far, big = place_confidences(
+        np.array([0.5, 40.0, 5.0]), np.array([1_000, 1_000, 2_000_000])
+    )
+    assert near == 1.0
+    assert far < MIN_CONFIDENCE
+    assert big == 1.0
     mid_atlantic = place_keywords(0.0, -30.0)
     assert mid_atlantic == []
 

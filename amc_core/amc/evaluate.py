@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 import numpy as np
 import torch
@@ -86,6 +86,3 @@ def format_table(table: dict[str, dict[str, float]]) -> str:
     for name, row in table.items():
         lines.append(f"{name:<24}" + "".join(f"{row[c]:>11.3f}" for c in cols))
     return "\n".join(lines)
-
-
-Progress = Callable[[str], None]

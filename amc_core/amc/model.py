@@ -37,7 +37,6 @@ from ..keyword import SOURCES
 from .query import INTENTS, LANGUAGE_INTENTS
 
 N_SOURCES = len(SOURCES) + 1  # + "other"
-MODES = ("full", "visual", "language", "fixed", "no_van", "no_lan")
 
 
 @dataclass

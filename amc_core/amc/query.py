@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Collection
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cache
 
 import numpy as np
@@ -48,7 +48,6 @@ _YEAR = re.compile(r"^(1[89]\d\d|20\d\d)s?$")
 class QueryToken:
     text: str
     intent: str
-    weight: float = 1.0
 
 
 @dataclass(frozen=True)
@@ -59,7 +58,6 @@ class ParsedQuery:
     weights: np.ndarray  # (T,) summing to 1
     intent: np.ndarray  # (len(INTENTS),) share of tokens per intent
     mean_vector: np.ndarray | None = None  # (D,) unit: the candidate search vector
-    excluded: list[str] = field(default_factory=list)
 
     @property
     def empty(self) -> bool:

@@ -38,7 +38,7 @@ import zipfile
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -154,18 +154,6 @@ def _candidates(gaz: Gazetteer, lat: float, lon: float) -> tuple[np.ndarray, np.
     return idx[order], dist[order]
 
 
-def place_radius_km(population: int) -> float:
-    """How far from its point a place of this size still counts as "here"."""
-    return min(30.0, 1.0 + math.sqrt(max(0, population)) / 150.0)
-
-
-def place_confidence(distance_km: float, population: int) -> float:
-    radius = place_radius_km(population)
-    if distance_km <= radius:
-        return 1.0
-    return math.exp(-(distance_km - radius) / (0.5 * radius + 2.0))
-
-
 def _decay(distance_km: float, full_km: float, scale_km: float) -> float:
     return 1.0 if distance_km <= full_km else math.exp(-(distance_km - full_km) / scale_km)
 
@@ -176,7 +164,8 @@ def _put(scores: dict[str, float], text: str, conf: float) -> None:
 
 
 def place_confidences(distance_km: np.ndarray, population: np.ndarray) -> np.ndarray:
-    """:func:`place_confidence` for many places at once."""
+    """How sure a photo this far from each place was taken there: 1 within the place's radius
+    (larger for bigger places, at most 30 km), decaying beyond it."""
     radius = np.minimum(30.0, 1.0 + np.sqrt(np.maximum(population, 0)) / 150.0)
     decayed = np.exp(-(distance_km - radius) / (0.5 * radius + 2.0))
     return np.where(distance_km <= radius, 1.0, decayed)
@@ -235,7 +224,7 @@ def _add_region_country(
         _put(scores, continent, country_conf * _CONTINENT_FACTOR)
 
 
-@lru_cache(maxsize=1)
+@cache  # called with two thresholds (the query lexicon): one entry each
 def gazetteer_names(min_population: int = 0) -> frozenset[str]:
     """Normalised names of places (with at least ``min_population``), regions, countries,
     country aliases and continents: for query parsing and synthetic queries."""

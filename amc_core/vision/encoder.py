@@ -77,13 +77,6 @@ class VisualFeatures:
     def __len__(self) -> int:
         return int(self.pooled.shape[0])
 
-    def photo(self, i: int) -> VisualFeatures:
-        """Photo i as a batch of one."""
-        s = slice(i, i + 1)
-        return VisualFeatures(
-            self.regions[s], self.region_probs[s], self.global_probs[s], self.pooled[s]
-        )
-
     @staticmethod
     def stack(parts: Sequence[VisualFeatures]) -> VisualFeatures:
         """Concatenate batches (e.g. expanded photos for re-ranking) into one batch."""
