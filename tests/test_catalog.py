@@ -83,3 +83,16 @@ def test_version_1_catalog_migrates_with_its_keywords(tmp_path: Path):
             "AND (taken_at >= '2019' AND taken_at < '2020')"
         ).fetchall()
         assert "COVERING INDEX photos_taken" in str(plan)
+
+
+def test_a_reader_sees_keywords_another_connection_added(tmp_path: Path):
+    path = tmp_path / "catalog.sqlite3"
+    with Catalog.open(path) as writer, Catalog.open(path) as reader:
+        folder = writer.add_folder("/photos")
+        first = writer.write_photos([PhotoRow("/photos/a.jpg", folder.id, 1, 1, "ok",
+                                              keywords=[Keyword("dog", 0.9, "visual")])])  # fmt: skip
+        assert [k.text for k in reader.keywords_of(first[0])] == ["dog"]
+        later = writer.write_photos([PhotoRow("/photos/b.jpg", folder.id, 1, 1, "ok",
+                                              keywords=[Keyword("beach", 0.8, "place")])])  # fmt: skip
+        assert [k.text for k in reader.keywords_of(later[0])] == ["beach"]
+        assert reader.vocabulary_id("beach") == writer.vocabulary_id("beach")

@@ -99,6 +99,7 @@ class Catalog:
         self._conn = conn
         self._vocab_ids: dict[str, int] = {}
         self._vocab_texts: dict[int, str] = {}
+        self._vocab_read_to = 0  # vocabulary ids up to this one have been read
 
     @classmethod
     def open(cls, path: Path | None) -> Catalog:
@@ -296,9 +297,15 @@ class Catalog:
         return text
 
     def _load_vocabulary(self) -> None:
-        rows = self._conn.execute("SELECT id, text FROM keyword_vocab").fetchall()
-        self._vocab_texts = {int(i): t for i, t in rows}
-        self._vocab_ids = {t: int(i) for i, t in rows}
+        """Read the vocabulary rows added since the last read (ids only grow: a miss after
+        another process indexed costs its new words, not the whole table)."""
+        rows = self._conn.execute(
+            "SELECT id, text FROM keyword_vocab WHERE id > ?", (self._vocab_read_to,)
+        ).fetchall()
+        for keyword_id, text in rows:
+            self._vocab_texts[int(keyword_id)] = text
+            self._vocab_ids[text] = int(keyword_id)
+            self._vocab_read_to = max(self._vocab_read_to, int(keyword_id))
 
     def keyword_blobs(self, photo_ids: Sequence[int]) -> dict[int, bytes]:
         """Per photo: the stored keyword set, packed (see schema.pack_keyword_set)."""
