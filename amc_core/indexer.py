@@ -166,8 +166,7 @@ def _scan(
         seen: set[str] = set()
         for scanned in scan_folder(folder.path, on_error):
             seen.add(scanned.path)
-            old = stored.get(scanned.path)
-            if old and old.size == scanned.size and old.mtime_ns == scanned.mtime_ns:
+            if unchanged(stored.get(scanned.path), scanned):
                 report.skipped += 1
             else:
                 plan.work.append((scanned, folder.id))
@@ -177,6 +176,11 @@ def _scan(
         for path, row in stored.items():
             if path not in seen and not any(path_within(path, bad) for bad in unreadable):
                 plan.missing[path] = row
+
+
+def unchanged(stored: StoredPhoto | None, scanned: ScannedFile) -> bool:
+    """Indexed before, and the file's size and modification time are as they were then."""
+    return stored is not None and (stored.size, stored.mtime_ns) == (scanned.size, scanned.mtime_ns)
 
 
 def _apply_moves(catalog: Catalog, plan: _Plan, report: IndexReport, roots: dict[int, str]) -> None:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from .catalog import Catalog, Folder, path_within
 from .errors import UserInputError
-from .indexer import Analyzer, IndexProgress, index_folders
+from .indexer import Analyzer, IndexProgress, index_folders, unchanged
 from .library import (
     LibraryPaths,
     WriteLock,
@@ -173,10 +173,7 @@ class Library:
             if not os.path.isdir(folder.path):
                 continue
             stored = self.catalog.stored_photos(folder.id)
-            for scanned in scan_folder(folder.path):
-                old = stored.get(scanned.path)
-                if not old or (old.size, old.mtime_ns) != (scanned.size, scanned.mtime_ns):
-                    pending += 1
+            pending += sum(not unchanged(stored.get(s.path), s) for s in scan_folder(folder.path))
         return pending
 
 
