@@ -17,7 +17,7 @@ import numpy as np
 from PIL import Image
 
 from .exif import ExifInfo, read_exif
-from .formats import RAW_EXTENSIONS, sniff
+from .formats import RAW_EXTENSIONS, SNIFF_BYTES, sniff
 from .hashing import content_hash
 from .keyword import Keyword
 from .settings import IndexSettings
@@ -94,7 +94,7 @@ def _decode_bytes(
     path: str, data: bytes, size: int, mtime_ns: int, settings: IndexSettings
 ) -> DecodedPhoto:
     digest = content_hash(data)
-    fmt = sniff(data[:32])
+    fmt = sniff(data[:SNIFF_BYTES])
     if fmt is None:
         raise _Refused("not an image (unrecognised content)")
     image = _open(path, data, fmt)

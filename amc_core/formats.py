@@ -3,58 +3,16 @@
 from __future__ import annotations
 
 # Extensions of files we always consider (so a broken one is reported, not ignored).
-PHOTO_EXTENSIONS = frozenset(
-    {
-        ".jpg",
-        ".jpeg",
-        ".jpe",
-        ".jfif",
-        ".png",
-        ".webp",
-        ".tif",
-        ".tiff",
-        ".bmp",
-        ".gif",
-        ".heic",
-        ".heif",
-        ".hif",
-        ".avif",
-        ".dng",
-        ".cr2",
-        ".cr3",
-        ".nef",
-        ".nrw",
-        ".arw",
-        ".srf",
-        ".sr2",
-        ".orf",
-        ".rw2",
-        ".raf",
-        ".pef",
-        ".srw",
-        ".x3f",
-        ".raw",
-    }
-)
 RAW_EXTENSIONS = frozenset(
     {
-        ".dng",
-        ".cr2",
-        ".cr3",
-        ".nef",
-        ".nrw",
-        ".arw",
-        ".srf",
-        ".sr2",
-        ".orf",
-        ".rw2",
-        ".raf",
-        ".pef",
-        ".srw",
-        ".x3f",
-        ".raw",
+        ".dng", ".cr2", ".cr3", ".nef", ".nrw", ".arw", ".srf", ".sr2",
+        ".orf", ".rw2", ".raf", ".pef", ".srw", ".x3f", ".raw",
     }
-)
+)  # fmt: skip
+PHOTO_EXTENSIONS = RAW_EXTENSIONS | {
+    ".jpg", ".jpeg", ".jpe", ".jfif", ".png", ".webp", ".tif", ".tiff", ".bmp", ".gif",
+    ".heic", ".heif", ".hif", ".avif",
+}  # fmt: skip
 SNIFF_BYTES = 32
 
 _HEIF_BRANDS = {b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"mif1", b"msf1"}

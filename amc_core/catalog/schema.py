@@ -9,7 +9,6 @@ survive the round trip.
 from __future__ import annotations
 
 import sqlite3
-import struct
 from collections.abc import Callable
 
 import numpy as np
@@ -129,17 +128,17 @@ def _to_v4(conn: sqlite3.Connection) -> None:
 # MIGRATIONS[i] takes a catalog at version i to version i + 1.
 MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_to_v1, _to_v2, _to_v3, _to_v4)
 SCHEMA_VERSION = len(MIGRATIONS)
-_RECORD = struct.Struct("<IBB")  # keyword id, confidence * 255, source index
-KEYWORD_RECORD = np.dtype([("id", "<u4"), ("conf", "u1"), ("source", "u1")])  # as _RECORD
+# one stored keyword, 6 bytes: vocabulary id, confidence * 255, source index (255: other)
+KEYWORD_RECORD = np.dtype([("id", "<u4"), ("conf", "u1"), ("source", "u1")])
 
 
 def pack_keyword_set(entries: list[tuple[int, float, str]]) -> bytes:
     """(vocabulary id, confidence, source) triples -> the stored blob."""
-    out = bytearray()
-    for keyword_id, confidence, source in entries:
-        level = round(min(max(confidence, 0.0), 1.0) * 255)
-        out += _RECORD.pack(keyword_id, level, _SOURCE_INDEX.get(source, 255))
-    return bytes(out)
+    records = [
+        (keyword_id, round(min(max(confidence, 0.0), 1.0) * 255), _SOURCE_INDEX.get(source, 255))
+        for keyword_id, confidence, source in entries
+    ]
+    return np.array(records, dtype=KEYWORD_RECORD).tobytes()
 
 
 def carriers(blobs: list[bytes], keyword_id: int, source: str | None = None) -> list[int]:
@@ -148,7 +147,7 @@ def carriers(blobs: list[bytes], keyword_id: int, source: str | None = None) -> 
     if not blobs or (source is not None and source not in _SOURCE_INDEX):
         return []
     records = np.frombuffer(b"".join(blobs), dtype=KEYWORD_RECORD)  # (records,)
-    owner = np.repeat(np.arange(len(blobs)), [len(b) // _RECORD.size for b in blobs])
+    owner = np.repeat(np.arange(len(blobs)), [len(b) // KEYWORD_RECORD.itemsize for b in blobs])
     hit = records["id"] == keyword_id
     if source is not None:
         hit &= records["source"] == _SOURCE_INDEX[source]
@@ -158,7 +157,7 @@ def carriers(blobs: list[bytes], keyword_id: int, source: str | None = None) -> 
 def unpack_keyword_set(blob: bytes) -> list[tuple[int, float, str]]:
     return [
         (keyword_id, level / 255, SOURCES[source] if source < len(SOURCES) else "other")
-        for keyword_id, level, source in _RECORD.iter_unpack(blob)
+        for keyword_id, level, source in np.frombuffer(blob, dtype=KEYWORD_RECORD).tolist()
     ]
 
 
