@@ -147,17 +147,23 @@ def test_remove_folder_forgets_photos_but_keeps_files(library_dir, photos_dir, s
 
 def test_worker_processes_give_the_same_catalog(library_dir, tmp_path, photos_dir):
     make_album(photos_dir, 10)
+
+    def records(library: Library) -> dict[str, tuple[dict[str, object], bytes]]:
+        """Every stored field but the row id and the time of indexing, and the thumbnail."""
+        out = {}
+        for row in library.catalog.photo_rows():
+            fields = {k: v for k, v in row.items() if k not in ("id", "indexed_at", "folder_id")}
+            thumb = library.thumbnails.path_for(str(row["content_hash"])).read_bytes()
+            out[Path(str(row["path"])).name] = (fields, thumb)
+        return out
+
     pooled = IndexSettings(workers=2, batch_size=3)
     with Library(library_dir, pooled) as library:
         report = run_index(library, [str(photos_dir)])
-        pooled_rows = {
-            (Path(str(r["path"])).name, r["content_hash"]) for r in library.catalog.photo_rows()
-        }
+        pooled_rows = records(library)
     with Library(tmp_path / "lib2", IndexSettings(workers=1)) as library:
         run_index(library, [str(photos_dir)])
-        single_rows = {
-            (Path(str(r["path"])).name, r["content_hash"]) for r in library.catalog.photo_rows()
-        }
+        single_rows = records(library)
     assert report.indexed == 10
     assert pooled_rows == single_rows
 
