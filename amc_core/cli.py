@@ -172,7 +172,7 @@ def _cmd_keywords(args: argparse.Namespace) -> int:
     if os.path.isdir(path):
         raise UserInputError(f"a folder, not a photo: {args.path}")
     tagger = _tagger(ocr=not args.no_ocr)
-    photo = decode_photo(path, IndexSettings(pixel_sources=tagger.pixel_sources))
+    photo = decode_photo(path, IndexSettings(pixel_sources=tagger.pixel_sources, model_input=True))
     if isinstance(photo, DecodeFailure):
         raise UserInputError(f"{args.path}: {photo.error}")
     # without a library root, the photo's own folder name is the one most likely to mean something

@@ -37,9 +37,8 @@ class DecodedPhoto:
     height: int
     exif: ExifInfo
     thumbnail_jpeg: bytes
-    analysis_rgb: np.ndarray  # (H, W, 3) uint8, oriented, longest side <= analysis_size
     pixel_keywords: tuple[Keyword, ...] = ()  # faces, text, colours (settings.pixel_sources)
-    model_rgb: np.ndarray | None = None  # (224, 224, 3) encoder input, made in the worker
+    model_rgb: np.ndarray | None = None  # (224, 224, 3) encoder input (settings.model_input)
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,9 +125,8 @@ def _decode_bytes(
         height=height,
         exif=exif,
         thumbnail_jpeg=buffer.getvalue(),
-        analysis_rgb=rgb,
         pixel_keywords=_pixel_keywords(rgb, settings),
-        model_rgb=squash(rgb) if settings.pixel_sources else None,
+        model_rgb=squash(rgb) if settings.model_input else None,
     )
 
 

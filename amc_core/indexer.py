@@ -116,7 +116,9 @@ def index_folders(
     total = len(plan.work)
     writer = _BatchWriter(catalog, thumbnails, analyzer, roots, settings.batch_size)
     if analyzer is not None:
-        settings = dataclasses.replace(settings, pixel_sources=analyzer.pixel_sources)
+        settings = dataclasses.replace(
+            settings, pixel_sources=analyzer.pixel_sources, model_input=True
+        )
     items = [(f.path, f.size, f.mtime_ns) for f, _ in plan.work]
     folder_of = {f.path: folder_id for f, folder_id in plan.work}
     results = decode_many(items, settings)

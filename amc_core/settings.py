@@ -49,3 +49,6 @@ class IndexSettings:
     # Keyword sources run on pixels inside the decode workers ("faces", "ocr", "colours");
     # set by the analysis stage that wants them (see amc_core.tagging).
     pixel_sources: tuple[str, ...] = ()
+    # Make the visual encoder's 224x224 input in the decode workers (set by the indexer when
+    # an analysis stage runs): the larger analysis image then never leaves the worker.
+    model_input: bool = False

@@ -66,10 +66,11 @@ class PhotoTagger:
         ]
 
     def encode(self, photos: Sequence[DecodedPhoto]) -> VisualFeatures:
-        """The encoder input was squashed in the decode worker when it could be."""
-        return self.encoder.encode(
-            [p.model_rgb if p.model_rgb is not None else p.analysis_rgb for p in photos]
-        )
+        """The encoder input, squashed in the decode worker (IndexSettings.model_input)."""
+        pixels = [p.model_rgb for p in photos]
+        if any(p is None for p in pixels):
+            raise ValueError("photos decoded without the encoder's input (model_input=False)")
+        return self.encoder.encode(pixels)  # type: ignore[arg-type]
 
     def keywords(
         self, photo: DecodedPhoto, visual: list[Keyword], root: str | None

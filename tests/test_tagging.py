@@ -82,7 +82,7 @@ def test_region_evidence_finds_the_smaller_objects(tagger):
     from amc_core.decode import DecodedPhoto, decode_photo
     from amc_core.settings import IndexSettings
 
-    photo = decode_photo(str(PHOTOS / "dog_bicycle_truck.jpg"), IndexSettings())
+    photo = decode_photo(str(PHOTOS / "dog_bicycle_truck.jpg"), IndexSettings(model_input=True))
     assert isinstance(photo, DecodedPhoto)
     keywords = {k.text for k in tagger.analyze([photo], [])[0].keywords}
     assert "dog" in keywords and "bicycle" in keywords
