@@ -22,6 +22,7 @@ from .amc.graph_io import Scored
 from .amc.onnx_ranker import OnnxRanker
 from .amc.query import Lexicon, ParsedQuery, default_lexicon, parse_query
 from .amc.space import SemanticSpace, semantic_space
+from .arrays import unit
 from .catalog import Catalog, path_within
 from .errors import UserInputError
 from .filters import apply_words, filtered_ids
@@ -72,9 +73,7 @@ def photo_vectors(batch: PhotoBatch, class_matrix: np.ndarray) -> np.ndarray:
         words[rows] = np.matmul(weights[rows, None, :], vectors)[:, 0]
     words /= np.maximum(weights.sum(axis=1, keepdims=True), 1e-6)
     vectors = visual + words
-    return (vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-8)).astype(
-        np.float32
-    )
+    return unit(vectors)
 
 
 def folder_words(catalog: Catalog) -> set[str]:
@@ -317,13 +316,9 @@ class SearchEngine:
             features = self.library.catalog.features_of([photo_id, *ids])
             if photo_id not in features:
                 return SearchResponse(f"similar:{photo_id}", error="no stored features")
-            mine = _unit(pooled_vector(features[photo_id]))
+            mine = unit(pooled_vector(features[photo_id]))
             scored = sorted(
-                (
-                    (float(_unit(pooled_vector(features[i])) @ mine), i)
-                    for i in ids
-                    if i in features
-                ),
+                ((float(unit(pooled_vector(features[i])) @ mine), i) for i in ids if i in features),
                 reverse=True,
             )[:top]
             meta = self.library.catalog.paths_and_hashes([i for _, i in scored])
@@ -343,10 +338,6 @@ def _closest(index: VectorIndex, held: list[int], query_vector: np.ndarray, k: i
     scores = index.scores(ids, query_vector)
     best = np.argpartition(-scores, k - 1)[:k]
     return ids[best[np.argsort(-scores[best], kind="stable")]].tolist()
-
-
-def _unit(x: np.ndarray) -> np.ndarray:
-    return x / max(float(np.linalg.norm(x)), 1e-8)
 
 
 def _source_name(index: int) -> str:

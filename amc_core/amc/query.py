@@ -15,6 +15,7 @@ from functools import cache
 
 import numpy as np
 
+from ..arrays import unit
 from ..keywords import gazetteer_names
 from ..keywords.colours import COLOUR_NAMES
 from ..keywords.dates import MONTHS, WEEKDAYS
@@ -134,11 +135,8 @@ def centre_and_normalise(space: SemanticSpace) -> Encoder:
     def encode(raw: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         present = raw.any(axis=1, keepdims=True)
         centred = (raw - space.centre) * present
-        tokens = centred / np.maximum(np.linalg.norm(centred, axis=1, keepdims=True), 1e-8)
-        mean = tokens.sum(axis=0)
-        return tokens.astype(np.float32), (mean / max(float(np.linalg.norm(mean)), 1e-8)).astype(
-            np.float32
-        )
+        tokens = unit(centred)
+        return tokens, unit(tokens.sum(axis=0))
 
     return encode
 

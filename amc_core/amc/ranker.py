@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
+from ..arrays import unit
 from .batch import PhotoBatch
 from .graph_io import Scored
 from .model import AMC
@@ -39,7 +40,4 @@ def zero_shot_scores(query: ParsedQuery, batch: PhotoBatch, class_matrix: np.nda
     """
     ids, probs = batch.region_ids[:, -1], batch.region_probs[:, -1]  # (B, k) whole photo
     photo = (probs[..., None] * class_matrix[ids]).sum(axis=1)  # (B, D)
-    photo /= np.maximum(np.linalg.norm(photo, axis=1, keepdims=True), 1e-8)
-    q = query.vectors.mean(axis=0)
-    q /= max(float(np.linalg.norm(q)), 1e-8)
-    return photo @ q
+    return unit(photo) @ unit(query.vectors.mean(axis=0))

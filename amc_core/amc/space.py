@@ -16,17 +16,13 @@ from functools import cache
 
 import numpy as np
 
+from ..arrays import unit
 from ..text import word_vectors
 from ..text.vectors import WordVectors
 from ..vision.labels import ImageNetClass, load_imagenet_classes
 
 PARENT_WEIGHT = 0.5
 _CENTRE_SAMPLE = 5000
-
-
-def _unit(x: np.ndarray) -> np.ndarray:
-    norm = np.linalg.norm(x, axis=-1, keepdims=True)
-    return (x / np.maximum(norm, 1e-8)).astype(np.float32)
 
 
 @dataclass(frozen=True)
@@ -45,7 +41,7 @@ class SemanticSpace:
         if raw.shape[0] == 0:
             return np.zeros((0, self.dim), dtype=np.float32)
         zero = ~raw.any(axis=1)
-        out = _unit(raw - self.centre)
+        out = unit(raw - self.centre)
         out[zero] = 0.0
         return out
 
@@ -57,11 +53,11 @@ def class_vectors(
     rows = []
     for cls in classes:
         names = [v for v in (vectors.phrase(s) for s in cls.synonyms) if v.any()]
-        total = _unit(np.mean(names, axis=0)) if names else np.zeros(vectors.dim, np.float32)
+        total = unit(np.mean(names, axis=0)) if names else np.zeros(vectors.dim, np.float32)
         parents = [v for v in (vectors.phrase(p) for p in cls.parent_names(True)) if v.any()]
         if parents and parent_weight > 0:
-            total = total + parent_weight * _unit(np.mean(parents, axis=0))
-        rows.append(_unit(total))
+            total = total + parent_weight * unit(np.mean(parents, axis=0))
+        rows.append(unit(total))
     return np.stack(rows).astype(np.float32)
 
 
@@ -72,4 +68,4 @@ def semantic_space() -> SemanticSpace:
     sample = vectors.words()[:_CENTRE_SAMPLE]
     centre = vectors.matrix(sample).mean(axis=0).astype(np.float32)
     raw_classes = class_vectors(load_imagenet_classes(), vectors)
-    return SemanticSpace(vectors, centre, _unit(raw_classes - centre))
+    return SemanticSpace(vectors, centre, unit(raw_classes - centre))

@@ -36,7 +36,6 @@ import sys
 import tarfile
 import zipfile
 from collections import Counter
-from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
@@ -44,6 +43,7 @@ from typing import Any
 
 import numpy as np
 
+from amc_core.arrays import join_strings, split_strings
 from amc_core.keyword import Keyword
 from amc_core.keywords.normalise import normalise
 from amc_core.resources import resources_dir
@@ -255,11 +255,6 @@ def load_gazetteer(path: str | None = None) -> Gazetteer | None:
         return None
 
 
-def _split_blob(blob: np.ndarray) -> list[str]:
-    text = blob.tobytes().decode("utf-8")
-    return text.split("\n") if text else []
-
-
 def _from_arrays(arrays: dict[str, np.ndarray]) -> Gazetteer:
     lat_deg = arrays["lat"].astype(np.float64)
     lon_deg = arrays["lon"].astype(np.float64)
@@ -269,7 +264,7 @@ def _from_arrays(arrays: dict[str, np.ndarray]) -> Gazetteer:
         (np.cos(lat) * np.sin(lon)).astype(np.float32),
         np.sin(lat).astype(np.float32),
     )
-    names = _split_blob(arrays["names"])
+    names = split_strings(arrays["names"])
     if len(names) != len(lat):
         raise ValueError("names and coordinates differ in length")
     return Gazetteer(
@@ -280,10 +275,10 @@ def _from_arrays(arrays: dict[str, np.ndarray]) -> Gazetteer:
         population=arrays["population"].astype(np.int32),
         country=arrays["country"],
         region=arrays["region"],
-        region_names=_split_blob(arrays["region_names"]),
-        country_codes=_split_blob(arrays["country_codes"]),
-        country_names=_split_blob(arrays["country_names"]),
-        country_continents=_split_blob(arrays["country_continents"]),
+        region_names=split_strings(arrays["region_names"]),
+        country_codes=split_strings(arrays["country_codes"]),
+        country_names=split_strings(arrays["country_names"]),
+        country_continents=split_strings(arrays["country_continents"]),
     )
 
 
@@ -372,10 +367,6 @@ def _admin1_names(cities: list[dict[str, Any]], rg: list[list[str]]) -> dict[str
     return {code: counter.most_common(1)[0][0] for code, counter in votes.items()}
 
 
-def _blob(strings: Iterable[str]) -> np.ndarray:
-    return np.frombuffer("\n".join(strings).encode("utf-8"), dtype=np.uint8)
-
-
 def build(source_dir: Path, out_dir: Path, min_population: int = 1000) -> Path:
     """Write ``places.npz`` and ``LICENSE.txt`` into ``out_dir`` from the downloaded packages."""
     if min_population not in _CITY_FILES:
@@ -417,16 +408,16 @@ def build(source_dir: Path, out_dir: Path, min_population: int = 1000) -> Path:
     out = out_dir / "places.npz"
     np.savez_compressed(
         out,
-        names=_blob(r[0] for r in rows),
+        names=join_strings(r[0] for r in rows),
         lat=np.array([r[1] for r in rows], dtype=np.float32),
         lon=np.array([r[2] for r in rows], dtype=np.float32),
         population=np.array([r[3] for r in rows], dtype=np.int32),
         country=np.array([r[4] for r in rows], dtype=np.uint8),
         region=np.array([r[5] for r in rows], dtype=np.uint16),
-        region_names=_blob(region_names),
-        country_codes=_blob(codes),
-        country_names=_blob(normalise(str(countries[c]["name"]), False) for c in codes),
-        country_continents=_blob(str(countries[c]["continentcode"]) for c in codes),
+        region_names=join_strings(region_names),
+        country_codes=join_strings(codes),
+        country_names=join_strings(normalise(str(countries[c]["name"]), False) for c in codes),
+        country_continents=join_strings(str(countries[c]["continentcode"]) for c in codes),
     )
     (out_dir / "LICENSE.txt").write_text(LICENSE_TEXT.format(min_population=min_population))
     log.info(

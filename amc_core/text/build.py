@@ -36,6 +36,7 @@ from pathlib import Path
 
 import numpy as np
 
+from amc_core.arrays import join_strings
 from amc_core.keywords.normalise import lemmatise, normalise
 from amc_core.resources import build_cache_dir, resources_dir
 from amc_core.text.vectors import FILE_NAME, Bpe
@@ -232,10 +233,6 @@ def quantise(table: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return q, scale.astype(np.float32)
 
 
-def blob(strings: Iterable[str]) -> np.ndarray:
-    return np.frombuffer("\n".join(strings).encode("utf-8"), dtype=np.uint8)
-
-
 def write_npz(path: Path, arrays: dict[str, np.ndarray]) -> None:
     """Like ``np.savez_compressed`` but with fixed zip timestamps: the same input, same bytes."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -297,9 +294,9 @@ def build(cache: Path, out_dir: Path, top: int = TOP_WORDS) -> Path:
         {
             "table": q,
             "scale": scale,
-            "tokens": blob(tokens),
+            "tokens": join_strings(tokens),
             "merges": merges,
-            "words": blob(words),
+            "words": join_strings(words),
             "word_ids": np.concatenate([np.asarray(i, dtype=np.int16) for i in ids]),
             "word_offsets": offsets,
             "meta": np.frombuffer(json.dumps(meta, sort_keys=True).encode(), dtype=np.uint8),

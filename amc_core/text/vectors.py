@@ -54,6 +54,7 @@ from pathlib import Path
 
 import numpy as np
 
+from amc_core.arrays import split_strings, unit
 from amc_core.keywords.normalise import lemmatise, normalise
 from amc_core.resources import resources_dir
 
@@ -67,16 +68,6 @@ def default_path() -> Path:
     return resources_dir() / "text" / FILE_NAME
 
 
-def _unit(v: np.ndarray) -> np.ndarray:
-    n = float(np.linalg.norm(v))
-    return (v / n).astype(np.float32) if n > 0 else np.zeros_like(v, dtype=np.float32)
-
-
-def _split_blob(blob: np.ndarray) -> list[str]:
-    text = blob.tobytes().decode("utf-8")
-    return text.split("\n") if text else []
-
-
 def hashed_vector(token: str, dim: int) -> np.ndarray:
     """A unit vector that depends only on ``token``: same bytes on every machine and process.
 
@@ -84,7 +75,7 @@ def hashed_vector(token: str, dim: int) -> np.ndarray:
     """
     raw = hashlib.shake_256(f"amc-word:{token}".encode()).digest(2 * dim)
     v = np.frombuffer(raw, dtype="<u2").astype(np.float32) / 32767.5 - 1.0
-    return _unit(v)
+    return unit(v)
 
 
 class Bpe:
@@ -140,7 +131,7 @@ class WordVectors:
                 return
             with np.load(self._path, allow_pickle=False) as npz:
                 table = npz["table"].astype(np.float32) * npz["scale"][:, None]
-                words = _split_blob(npz["words"])
+                words = split_strings(npz["words"])
                 self._word_ids = npz["word_ids"].astype(np.int64)
                 self._word_offsets = npz["word_offsets"].astype(np.int64)
                 self._tokens_blob = npz["tokens"]
@@ -156,7 +147,7 @@ class WordVectors:
         if self._bpe is None:
             with self._lock:
                 if self._bpe is None:
-                    self._bpe = Bpe(_split_blob(self._tokens_blob), self._merges)
+                    self._bpe = Bpe(split_strings(self._tokens_blob), self._merges)
         return self._bpe
 
     @property
@@ -210,13 +201,13 @@ class WordVectors:
             else:
                 ids = np.asarray(self._tokenizer().encode(word), dtype=np.int64)
             raw = self._table[ids].mean(axis=0)
-        unit = _unit(raw)
+        length_one = unit(raw)
         raw.flags.writeable = False
-        unit.flags.writeable = False
+        length_one.flags.writeable = False
         if len(self._cache) >= _MAX_CACHE:
             self._cache.clear()
-        self._cache[word] = (raw, unit)
-        return raw, unit
+        self._cache[word] = (raw, length_one)
+        return raw, length_one
 
     def _words_of(self, text: str) -> list[str]:
         if text in self._cache:
@@ -239,7 +230,7 @@ class WordVectors:
             return np.zeros(self.dim, np.float32)
         if len(parts) == 1:
             return self._entry(parts[0])[1]
-        return _unit(np.mean([self._entry(p)[0] for p in parts], axis=0))
+        return unit(np.mean([self._entry(p)[0] for p in parts], axis=0))
 
     def matrix(self, terms: Iterable[str]) -> np.ndarray:
         """(T, D) float32: one unit row per term (word or phrase), zero rows for empty terms."""
