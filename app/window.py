@@ -71,6 +71,8 @@ class MainWindow(QMainWindow):
         self._build_views()
         self._build_menus()
         self._build_controllers(analyzer, engine, trainer, inspect_dwell_ms)
+        # the last query, before typing is wired: start() searches it once, after the preload
+        self.search_edit.setText(self.settings.last_query)
         self._connect()
         self._restore()
         self.library_status.start()
@@ -318,7 +320,6 @@ class MainWindow(QMainWindow):
             self.record_action.setChecked(settings.record_clicks)
         self.set_heatmap_visible(settings.show_heatmap)
         self.empty_state.set_suggestion(pictures_folder())
-        self.search_edit.setText(settings.last_query)
         self.search_edit.selectAll()
         self.search_edit.setFocus()
 

@@ -228,3 +228,33 @@ def test_every_control_has_a_name_and_a_tooltip(qtbot, make_window):
         and not (w.accessibleName() and w.toolTip())
     ]
     assert unnamed == []
+
+
+class _CallLog(KeywordSearchEngine):
+    """The real keyword engine, noting what the app asks of it, in order."""
+
+    calls: ClassVar[list[str]] = []
+
+    def preload(self) -> None:
+        self.calls.append("preload")
+        super().preload()
+
+    def search(self, query: str, top: int = 200):
+        self.calls.append(f"search:{query}")
+        return super().search(query, top)
+
+
+def test_last_query_comes_back_and_is_searched_once_after_loading(qtbot, make_window, photos_dir):
+    write_photo(photos_dir / "Beach" / "waves.jpg", seed=2)
+    first = make_window(fast_engine=True)
+    first.library_status.add_folders([str(photos_dir)])
+    wait_indexed(qtbot, first, 1)
+    first.search_edit.setText("beach")
+    wait_results(qtbot, first, lambda: first.model.query == "beach")
+    make_window.close(first)  # saves the settings
+    _CallLog.calls = []
+    again = make_window(engine=_CallLog)
+    assert again.search_edit.text() == "beach"
+    wait_results(qtbot, again, lambda: again.model.query == "beach" and again.model.rowCount())
+    assert _CallLog.calls[0] == "preload"
+    assert _CallLog.calls.count("search:beach") == 1
