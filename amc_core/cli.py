@@ -12,15 +12,15 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn, TextIO
 
-from . import __version__
-from .errors import AmcError, UserInputError
-from .indexer import IndexProgress, IndexReport
-from .service import Library
-from .settings import IndexSettings, resolve_library_dir
+from amc_core import __version__
+from amc_core.errors import AmcError, UserInputError
+from amc_core.index.library import Library
+from amc_core.index.run import IndexProgress, IndexReport
+from amc_core.settings import IndexSettings, resolve_library_dir
 
 if TYPE_CHECKING:
-    from .engine import SearchEngine
-    from .tagging import PhotoTagger
+    from amc_core.describe.tagging import PhotoTagger
+    from amc_core.search.engine import SearchEngine
 
 
 class _Parser(argparse.ArgumentParser):
@@ -158,13 +158,13 @@ def _cmd_index(args: argparse.Namespace) -> int:
 
 
 def _tagger(ocr: bool) -> PhotoTagger:
-    from .tagging import default_tagger
+    from amc_core.describe.tagging import default_tagger
 
     return default_tagger(ocr=ocr)
 
 
 def _cmd_keywords(args: argparse.Namespace) -> int:
-    from .decode import DecodeFailure, decode_photo
+    from amc_core.ingest.decode import DecodeFailure, decode_photo
 
     path = os.path.abspath(os.path.expanduser(args.path))
     if not os.path.exists(path):
@@ -206,10 +206,10 @@ def _printable(path: str) -> str:
 
 
 def _cmd_repair(args: argparse.Namespace) -> int:
-    from .catalog import Catalog
-    from .errors import CatalogDamagedError
-    from .library import LibraryPaths
-    from .service import rebuild_damaged_catalog
+    from amc_core.errors import CatalogDamagedError
+    from amc_core.index.library import rebuild_damaged_catalog
+    from amc_core.store.catalog import Catalog
+    from amc_core.store.layout import LibraryPaths
 
     root = resolve_library_dir(args.library)
     rebuilt: dict[str, object] = {}
@@ -227,7 +227,7 @@ def _cmd_repair(args: argparse.Namespace) -> int:
     with _library(args) as library:
         report = {**rebuilt, **library.repair()}
     with _engine(args) as engine:
-        from .vector_index import INDEX_NAME
+        from amc_core.store.vector_index import INDEX_NAME
 
         (engine.library.paths.root / INDEX_NAME).unlink(missing_ok=True)
         added, _ = engine.refresh()  # rebuilt from the catalog
@@ -272,13 +272,13 @@ def _cmd_status(args: argparse.Namespace) -> int:
 
 def _models_and_provider() -> tuple[list[str], str]:
     """Model files that ship with the app, and the onnxruntime provider that would run them."""
-    from .resources import resources_dir
+    from amc_core.resources import resources_dir
 
     models_dir = resources_dir() / "models"
     models = sorted(p.name for p in models_dir.glob("*.onnx")) if models_dir.is_dir() else []
     if not models:
         return models, "none (no model loaded)"
-    from .runtime import SessionFactory
+    from amc_core.runtime import SessionFactory
 
     return models, SessionFactory().provider  # a tiny probe session: what really loads
 
@@ -307,7 +307,7 @@ def _cmd_search(args: argparse.Namespace) -> int:
 
 
 def _engine(args: argparse.Namespace) -> SearchEngine:
-    from .engine import SearchEngine
+    from amc_core.search.engine import SearchEngine
 
     return SearchEngine(resolve_library_dir(args.library))
 
@@ -376,9 +376,8 @@ class _ProgressBar:
 
 
 def _cmd_train(args: argparse.Namespace) -> int:
-    from .amc.data import load
-    from .amc.space import semantic_space
-    from .amc.train import (
+    from amc_core.learn.data import load
+    from amc_core.learn.train import (
         RankingData,
         TrainConfig,
         model_for_library,
@@ -386,6 +385,7 @@ def _cmd_train(args: argparse.Namespace) -> int:
         split_examples,
         train,
     )
+    from amc_core.words.space import semantic_space
 
     if args.epochs < 1 or not 0.0 < args.val_share < 1.0:
         raise UserInputError("--epochs must be >= 1 and --val-share between 0 and 1")
@@ -430,9 +430,9 @@ def _cmd_train(args: argparse.Namespace) -> int:
 
 
 def _cmd_eval(args: argparse.Namespace) -> int:
-    from .amc.devset import DEVSET_DIR, indexed_devset
-    from .amc.evaluate import DevSetScorer, format_table
-    from .amc.params import default_model
+    from amc_core.learn.devset import DEVSET_DIR, indexed_devset
+    from amc_core.learn.evaluate import DevSetScorer, format_table
+    from amc_core.learn.params import default_model
 
     if not (DEVSET_DIR / "queries.json").is_file():
         raise UserInputError(f"the dev set is not here ({DEVSET_DIR}); run from a source checkout")
@@ -462,8 +462,8 @@ def _cmd_eval(args: argparse.Namespace) -> int:
 
 
 def _cmd_export(args: argparse.Namespace) -> int:
-    from .amc.export import build
-    from .resources import resources_dir
+    from amc_core.learn.export import build
+    from amc_core.resources import resources_dir
 
     print(json.dumps(build(args.out or resources_dir() / "models")))
     return 0

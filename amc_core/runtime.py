@@ -20,7 +20,7 @@ from pathlib import Path
 
 import onnxruntime as ort
 
-from .errors import AmcError
+from amc_core.errors import AmcError
 
 log = logging.getLogger(__name__)
 

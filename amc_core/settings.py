@@ -47,7 +47,7 @@ class IndexSettings:
     # Photos per catalog transaction: small enough that a crash loses little work.
     batch_size: int = 32
     # Keyword sources run on pixels inside the decode workers ("faces", "ocr", "colours");
-    # set by the analysis stage that wants them (see amc_core.tagging).
+    # set by the analysis stage that wants them (see amc_core.describe.tagging).
     pixel_sources: tuple[str, ...] = ()
     # Make the visual encoder's 224x224 input in the decode workers (set by the indexer when
     # an analysis stage runs): the larger analysis image then never leaves the worker.

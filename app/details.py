@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from amc_core.catalog import Catalog
+from amc_core.store.catalog import Catalog
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,7 +6,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QPushButton, QVBoxLayout, QWidget
 
-from .widgets import describe, plain_label
+from amc_app.widgets import describe, plain_label
 
 _CARD_WIDTH = 480
 

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from .widgets import describe, plain_label, plain_tooltip
+from amc_app.widgets import describe, plain_label, plain_tooltip
 
 
 class FoldersPanel(QWidget):

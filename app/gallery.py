@@ -6,7 +6,7 @@ from PySide6.QtCore import QModelIndex, QSize, Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QAbstractItemView, QListView, QWidget
 
-from .widgets import describe
+from amc_app.widgets import describe
 
 _TEXT_LINE = 22
 _SPACING = 12

@@ -14,12 +14,11 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
 
-from amc_core.indexer import IndexProgress
+from amc_app.jobs import GeneratorJob, OwnerThread
+from amc_app.library_tasks import AnalyzerFactory, FolderRemoved, LibrarySnapshot, WriterHome
+from amc_app.watcher import FolderWatcher
+from amc_core.index.run import IndexProgress
 from amc_core.settings import IndexSettings
-
-from .jobs import GeneratorJob, OwnerThread
-from .library_tasks import AnalyzerFactory, FolderRemoved, LibrarySnapshot, WriterHome
-from .watcher import FolderWatcher
 
 _CLOSE_WAIT_MS = 30_000
 

@@ -24,11 +24,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from amc_core.search import SearchResult
-
-from .details import PhotoDetails
-from .heatmap import GRID, HeatmapView
-from .widgets import describe, plain_label, plain_tooltip
+from amc_app.details import PhotoDetails
+from amc_app.heatmap import GRID, HeatmapView
+from amc_app.widgets import describe, plain_label, plain_tooltip
+from amc_core.search.results import SearchResult
 
 WEIGHT_ROLE = Qt.ItemDataRole.UserRole + 10
 _BAR_STEPS = 1000

@@ -1,6 +1,6 @@
 """Learning from the user: clicks recorded locally, and fine-tuning on them in the background.
 
-The trainer is ``amc_core.amc.train`` (``improve_from_clicks(library_dir, cancel)`` yields
+The trainer is ``amc_core.learn.train`` (``improve_from_clicks(library_dir, cancel)`` yields
 progress whose last item has ``before``, ``after``, ``kept`` and ``message``;
 ``reset_to_default(library_dir)``). It imports torch, so it is imported inside the job, off
 the UI thread; ``load_trainer`` is the one place that names it.
@@ -18,18 +18,17 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
-from amc_core.catalog import Catalog
+from amc_app.jobs import GeneratorJob, JobSet, OwnerThread
+from amc_app.settings import AppSettings
 from amc_core.errors import AmcError
-from amc_core.library import LibraryPaths
+from amc_core.store.catalog import Catalog
+from amc_core.store.layout import LibraryPaths
 
-from .jobs import GeneratorJob, JobSet, OwnerThread
-from .settings import AppSettings
-
-# Mirrors amc_core.amc.train.MIN_CLICKED_QUERIES (not imported here: that module loads torch);
+# Mirrors amc_core.learn.train.MIN_CLICKED_QUERIES (not imported here: that module loads torch);
 # the trainer checks again and says so itself.
 MIN_CLICKED_QUERIES = 6
 ACTIONS = ("open", "inspect")
-TRAINER_MODULE = "amc_core.amc.train"
+TRAINER_MODULE = "amc_core.learn.train"
 TrainerLoader = Callable[[], Any]
 
 

@@ -8,16 +8,15 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject
 
-from amc_core.indexer import IndexProgress, IndexReport
-
-from .indexing import IndexingController
-from .library_tasks import LibrarySnapshot
-from .search_controller import SearchController
-from .search_runner import EngineState, SearchRunner
-from .system import pictures_folder
+from amc_app.indexing import IndexingController
+from amc_app.library_tasks import LibrarySnapshot
+from amc_app.search_controller import SearchController
+from amc_app.search_runner import EngineState, SearchRunner
+from amc_app.system import pictures_folder
+from amc_core.index.run import IndexProgress, IndexReport
 
 if TYPE_CHECKING:
-    from .window import MainWindow
+    from amc_app.window import MainWindow
 
 _REFRESH_EVERY_S = 30.0  # while indexing runs, new photos reach the engine's index this often
 _RETRY = "retry"

@@ -13,8 +13,8 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from amc_core.indexer import Analyzer
-from amc_core.service import Library
+from amc_core.index.library import Library
+from amc_core.index.run import Analyzer
 from amc_core.settings import IndexSettings
 
 AnalyzerFactory = Callable[[], Analyzer]

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 
 from amc_core import __version__
 from amc_core.errors import AmcError
-from amc_core.service import Library
+from amc_core.index.library import Library
 from amc_core.settings import resolve_library_dir
 
 
@@ -23,7 +23,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication, QMessageBox
 
-    from .window import MainWindow
+    from amc_app.window import MainWindow
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("AMC Photo Search")

@@ -12,17 +12,16 @@ from PySide6.QtCore import QModelIndex, QObject, QPoint, QTimer
 from PySide6.QtGui import QImage, QPixmap
 from PySide6.QtWidgets import QMenu
 
-from amc_core.catalog import Catalog
-from amc_core.search import SearchResult
-
-from . import system
-from .details import load_details
-from .gallery import GalleryView
-from .inspector import InspectorView
-from .learning import LearningController
-from .results_model import ResultsModel
-from .search_controller import SearchController
-from .thumbnails import ThumbnailLoader
+from amc_app import system
+from amc_app.details import load_details
+from amc_app.gallery import GalleryView
+from amc_app.inspector import InspectorView
+from amc_app.learning import LearningController
+from amc_app.results_model import ResultsModel
+from amc_app.search_controller import SearchController
+from amc_app.thumbnails import ThumbnailLoader
+from amc_core.search.results import SearchResult
+from amc_core.store.catalog import Catalog
 
 INSPECT_DWELL_MS = 1500
 PREVIEW_SIDE = 720

@@ -13,10 +13,9 @@ from pathlib import Path
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, QSize, Qt
 from PySide6.QtGui import QGuiApplication, QIcon, QImage, QPainter, QPalette, QPixmap
 
-from amc_core.search import SearchResult
-
-from .thumbnails import ThumbnailLoader
-from .widgets import plain_tooltip
+from amc_app.thumbnails import ThumbnailLoader
+from amc_app.widgets import plain_tooltip
+from amc_core.search.results import SearchResult
 
 _Index = QModelIndex | QPersistentModelIndex
 _CACHE_ICONS = 3000

@@ -20,11 +20,10 @@ from PySide6.QtCore import QSettings
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication
 
-from amc_core.library import CATALOG_NAME
-from amc_core.service import Library
-
-from .settings import SettingsStore
-from .window import MainWindow
+from amc_app.settings import SettingsStore
+from amc_app.window import MainWindow
+from amc_core.index.library import Library
+from amc_core.store.layout import CATALOG_NAME
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -69,7 +68,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _source_library(explicit: str | None) -> Path:
     if explicit:
         return Path(explicit).expanduser()
-    from amc_core.amc.devset import indexed_devset
+    from amc_core.learn.devset import indexed_devset
 
     return indexed_devset().library_dir
 

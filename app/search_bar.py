@@ -6,8 +6,8 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QHBoxLayout, QLineEdit, QStyle, QToolButton, QVBoxLayout, QWidget
 
-from .search_service import QUERY_HELP, QUERY_PLACEHOLDER
-from .widgets import describe, plain_label, plain_tooltip
+from amc_app.search_service import QUERY_HELP, QUERY_PLACEHOLDER
+from amc_app.widgets import describe, plain_label, plain_tooltip
 
 
 class SearchEdit(QLineEdit):

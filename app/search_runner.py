@@ -16,16 +16,15 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
-from amc_core.errors import AmcError
-
-from .jobs import GeneratorJob, OwnerThread
-from .search_service import (
+from amc_app.jobs import GeneratorJob, OwnerThread
+from amc_app.search_service import (
     Engine,
     SearchResponse,
     SearchResponseLike,
     make_engine,
     make_fallback_engine,
 )
+from amc_core.errors import AmcError
 
 EngineFactory = Callable[[Path], Engine]
 _CLOSE_WAIT_MS = 10_000

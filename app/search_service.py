@@ -1,8 +1,8 @@
 """The search engine as the app sees it, and the one place that decides which engine runs.
 
 The app talks to any object with the SearchEngine surface (``Engine`` below): the AMC engine
-(``amc_core.engine.SearchEngine``), chosen in ``make_engine``. ``KeywordSearchEngine`` adapts
-``amc_core.search.keyword_search`` to the same surface: it stood in before the engine existed
+(``amc_core.search.engine.SearchEngine``), chosen in ``make_engine``. ``KeywordSearchEngine`` adapts
+``amc_core.search.results.keyword_search`` to the same surface: it stood in before the engine existed
 (``make_engine`` returned it: a one-line switch), and it is the fallback when the engine's
 models cannot be loaded, so search by keywords still works.
 """
@@ -15,11 +15,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
-from amc_core.catalog import Catalog
-from amc_core.filters import apply_words, filtered_ids
-from amc_core.library import LibraryPaths
-from amc_core.query_language import QueryError, parse
-from amc_core.search import SearchResult, keyword_search
+from amc_core.search.filters import apply_words, filtered_ids
+from amc_core.search.query import QueryError, parse
+from amc_core.search.results import SearchResult, keyword_search
+from amc_core.store.catalog import Catalog
+from amc_core.store.layout import LibraryPaths
 
 QUERY_HELP = (
     "Type what you are looking for: dog on the beach\n"
@@ -56,7 +56,7 @@ def make_engine(library_dir: Path) -> Engine:
     """THE SWITCH POINT: the engine the app searches with (the keyword stand-in was
     ``return KeywordSearchEngine(library_dir)``). Imported here, on the engine's thread:
     the engine's modules take a second or more to import."""
-    from amc_core.engine import SearchEngine
+    from amc_core.search.engine import SearchEngine
 
     return SearchEngine(library_dir)
 
@@ -68,7 +68,7 @@ def make_fallback_engine(library_dir: Path) -> Engine:
 
 @dataclass(frozen=True, slots=True)
 class SearchResponse:
-    """The same fields as amc_core.engine.SearchResponse that the app reads."""
+    """The same fields as amc_core.search.engine.SearchResponse that the app reads."""
 
     results: list[SearchResult] = field(default_factory=list)
     elapsed_ms: float = 0.0
@@ -79,7 +79,7 @@ _SIMILAR_SOURCES = ("visual", "colour", "place", "people", "text")
 
 
 class KeywordSearchEngine:
-    """Stand-in for amc_core.engine.SearchEngine: keyword matches only (language weight 1)."""
+    """Stand-in for amc_core.search.engine.SearchEngine: keyword matches only (language weight 1)."""
 
     def __init__(self, library_dir: Path) -> None:
         self._catalog = Catalog.open(LibraryPaths(library_dir).catalog)
@@ -95,8 +95,8 @@ class KeywordSearchEngine:
         self._provider = SessionFactory().provider
 
     def search(self, text: str, top: int = 200) -> SearchResponse:
-        """The query language as the AMC engine reads it (amc_core.query_language and
-        amc_core.filters), ranked by keyword matches."""
+        """The query language as the AMC engine reads it (amc_core.search.query and
+        amc_core.search.filters), ranked by keyword matches."""
         started = time.perf_counter()
         try:
             query = parse(text)

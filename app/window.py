@@ -26,30 +26,29 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from amc_core.service import Library
-from amc_core.tagging import default_tagger
-
-from .banner import Banner
-from .empty_state import EmptyStateView
-from .folders import FoldersPanel
-from .gallery import GalleryView
-from .indexing import IndexingController
-from .inspector import InspectorView
-from .learning import LearningController, TrainerLoader, load_trainer
-from .library_status import LibraryStatusController
-from .library_tasks import AnalyzerFactory
-from .results_controller import INSPECT_DWELL_MS, ResultsController
-from .results_model import ResultsModel
-from .search_bar import SearchBar
-from .search_controller import SearchController
-from .search_runner import EngineFactory, SearchRunner
-from .search_service import QUERY_HELP, make_engine
-from .settings import THUMBNAIL_MAX, THUMBNAIL_MIN, AppSettings, SettingsStore
-from .status import IndexProgressView
-from .system import dropped_folders, pictures_folder
-from .thumbnails import ThumbnailLoader
-from .watcher import FolderWatcher
-from .widgets import describe, plain_label
+from amc_app.banner import Banner
+from amc_app.empty_state import EmptyStateView
+from amc_app.folders import FoldersPanel
+from amc_app.gallery import GalleryView
+from amc_app.indexing import IndexingController
+from amc_app.inspector import InspectorView
+from amc_app.learning import LearningController, TrainerLoader, load_trainer
+from amc_app.library_status import LibraryStatusController
+from amc_app.library_tasks import AnalyzerFactory
+from amc_app.results_controller import INSPECT_DWELL_MS, ResultsController
+from amc_app.results_model import ResultsModel
+from amc_app.search_bar import SearchBar
+from amc_app.search_controller import SearchController
+from amc_app.search_runner import EngineFactory, SearchRunner
+from amc_app.search_service import QUERY_HELP, make_engine
+from amc_app.settings import THUMBNAIL_MAX, THUMBNAIL_MIN, AppSettings, SettingsStore
+from amc_app.status import IndexProgressView
+from amc_app.system import dropped_folders, pictures_folder
+from amc_app.thumbnails import ThumbnailLoader
+from amc_app.watcher import FolderWatcher
+from amc_app.widgets import describe, plain_label
+from amc_core.describe.tagging import default_tagger
+from amc_core.index.library import Library
 
 
 class MainWindow(QMainWindow):

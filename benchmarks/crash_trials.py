@@ -21,8 +21,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
-from amc_core.engine import SearchEngine
-from amc_core.service import Library
+from amc_core.index.library import Library
+from amc_core.search.engine import SearchEngine
 from photo_factory import write_photo
 
 AMC = [sys.executable, "-m", "amc_core.cli"]

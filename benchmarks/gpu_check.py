@@ -8,7 +8,7 @@ one place where the provider is chosen), with realistic shapes and synthetic inp
 
 - the AMC re-ranking head (``resources/models/amc_head.onnx``): one query (T=3 tokens) against
   800 candidates with K=100 keywords each, fed as the engine feeds it (batches of 256, i.e.
-  4 session calls per query; :data:`amc_core.amc.onnx_ranker.BATCH`) and as one call of 800;
+  4 session calls per query; :data:`amc_core.search.rerank.BATCH`) and as one call of 800;
 - the visual encoder (``resources/models/visual_encoder.onnx``): batches of 64 RGB 224x224
   uint8 images, as indexing feeds it.
 
@@ -225,7 +225,7 @@ def bench_head(factory, args: argparse.Namespace) -> list[dict]:
     from amc_core.resources import resources_dir
 
     try:
-        from amc_core.amc.onnx_ranker import BATCH  # what the engine feeds per session call
+        from amc_core.search.rerank import BATCH  # what the engine feeds per session call
     except ImportError:
         BATCH = 256  # noqa: N806
     session = factory.create(resources_dir() / "models" / "amc_head.onnx")
@@ -286,7 +286,7 @@ def bench_head(factory, args: argparse.Namespace) -> list[dict]:
 
 
 def bench_encoder(factory, args: argparse.Namespace) -> list[dict]:
-    from amc_core.vision.encoder import INPUT_NAME, OUTPUT_NAMES, default_model_path
+    from amc_core.describe.encoder import INPUT_NAME, OUTPUT_NAMES, default_model_path
 
     session = factory.create(default_model_path())
     provider = factory.provider

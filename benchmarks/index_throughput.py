@@ -24,10 +24,10 @@ from PIL import Image
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
-from amc_core.indexer import Analyzer
-from amc_core.service import Library
+from amc_core.describe.tagging import default_tagger
+from amc_core.index.library import Library
+from amc_core.index.run import Analyzer
 from amc_core.settings import IndexSettings
-from amc_core.tagging import default_tagger
 from photo_factory import photo_like
 
 WIDTH, HEIGHT = 4000, 3000  # 12 MP

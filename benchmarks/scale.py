@@ -13,7 +13,7 @@ For each size N this
      folder share a few "theme" photos and mostly one remapping (the same dog, the same
      beach), so the data are clustered as real libraries are;
    - keywords: the real generator's output for those posteriors
-     (:class:`amc_core.visual_keywords.VisualVocabulary`), date keywords
+     (:class:`amc_core.describe.visual_keywords.VisualVocabulary`), date keywords
      (:func:`date_keywords`) of a plausible capture time, place keywords (:func:`place_keywords`)
      of one of ~300 gazetteer places (a home town plus Zipf-distributed trips), camera and
      shape keywords, folder keywords (:func:`path_keywords` of a few thousand folders such as
@@ -21,7 +21,7 @@ For each size N this
      and Zipf-sampled colour/shape/OCR-text/file/people words from the real vocabulary, all
      merged by :func:`merge_keywords` (cap 100), as the indexer does;
    - stored as the indexer stores photos: ``Catalog.write_photos`` in batches of 2000,
-     state ``ok``, format-2 feature blobs from :func:`amc_core.vision.encoder.compact`;
+     state ``ok``, format-2 feature blobs from :func:`amc_core.describe.encoder.compact`;
 2. measures it in ONE child process per size (so peak RSS belongs to that size):
    - build: ``SearchEngine.refresh()`` from an empty vector index (load_batch + photo_vectors +
      hnswlib add + save), unless ``--reuse-index`` (then the recorded build time is shown);
@@ -118,8 +118,8 @@ SYNTHESISED = {"visual", "date", "place", "camera", "folder"}
 
 
 def load_base(library: Path) -> Base:
-    from amc_core.catalog import Catalog
-    from amc_core.vision.encoder import expand
+    from amc_core.describe.encoder import expand
+    from amc_core.store.catalog import Catalog
 
     with tempfile.TemporaryDirectory() as tmp:  # never touch the dev set's own files
         for name in ("catalog.sqlite3", "catalog.sqlite3-wal"):
@@ -166,7 +166,7 @@ def sibling_tables(n_classes: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, 
     """Per class: its siblings under the nearest parent with others below it (near) and under
     the next parent up (far), as padded tables with counts. Siblings = other ImageNet classes
     below the same WordNet hypernym."""
-    from amc_core.vision.labels import load_imagenet_classes
+    from amc_core.words.labels import load_imagenet_classes
 
     classes = load_imagenet_classes()
     assert len(classes) == n_classes
@@ -256,7 +256,7 @@ class FolderSpec:
 
 def choose_places(rng: np.random.Generator) -> list[tuple[str, str, float, float]]:
     """~300 towns and cities of >= 100k people, bigger ones more likely: (name, country, lat, lon)."""
-    from amc_core.keywords.places import load_gazetteer
+    from amc_core.describe.keywords.places import load_gazetteer
 
     gaz = load_gazetteer()
     assert gaz is not None, "the gazetteer resources/geo/places.npz is missing"
@@ -275,7 +275,7 @@ def _title(text: str) -> str:
 
 
 def plan_folders(n: int, rng: np.random.Generator, n_base: int, places: list) -> list[FolderSpec]:
-    from amc_core.keywords import path_keywords
+    from amc_core.describe.keywords.paths import path_keywords
 
     n_folders = int(np.clip(n // 200, 50, 5000))
     place_rank = np.arange(1, N_PLACES + 1, dtype=np.float64) ** -1.1
@@ -332,7 +332,7 @@ def plan_folders(n: int, rng: np.random.Generator, n_base: int, places: list) ->
 
 class Synthesiser:
     def __init__(self, base: Base, rng: np.random.Generator) -> None:
-        from amc_core.visual_keywords import VisualVocabulary
+        from amc_core.describe.visual_keywords import VisualVocabulary
 
         self.base = base
         self.rng = rng
@@ -355,7 +355,7 @@ class Synthesiser:
 
     def features(self, a: np.ndarray, b: np.ndarray, w: np.ndarray, seeds: np.ndarray):
         """(B,) base photo pairs, weights of a, remap seeds -> VisualFeatures (dense)."""
-        from amc_core.vision.encoder import VisualFeatures
+        from amc_core.describe.encoder import VisualFeatures
 
         base, rng, n = self.base, self.rng, self.base.n_classes
         bsz = len(a)
@@ -383,7 +383,7 @@ class Synthesiser:
 
     def extra_keywords(self) -> list:
         """Colour/shape/OCR/file/people words as the real vocabulary has them, Zipf by df."""
-        from amc_core.keyword import Keyword
+        from amc_core.words.keyword import Keyword
 
         # most photos get a few colour/shape words; one in four also carries text (OCR, file
         # names) and gets many more, as the dev set's photos with printed text do
@@ -400,16 +400,14 @@ class Synthesiser:
 
 def generate(n: int, library: Path, seed: int) -> dict:  # noqa: PLR0915
     """Write a library of n synthetic photos; returns what the marker records."""
-    from amc_core.catalog import PhotoRow
-    from amc_core.keywords import (
-        camera_keywords,
-        date_keywords,
-        merge_keywords,
-        place_keywords,
-    )
-    from amc_core.service import Library
-    from amc_core.tagging import FEATURE_MODEL, MAX_KEYWORDS
-    from amc_core.vision.encoder import compact, expand
+    from amc_core.describe.encoder import compact, expand
+    from amc_core.describe.keywords.camera import camera_keywords
+    from amc_core.describe.keywords.dates import date_keywords
+    from amc_core.describe.keywords.places import place_keywords
+    from amc_core.describe.tagging import FEATURE_MODEL, MAX_KEYWORDS
+    from amc_core.index.library import Library
+    from amc_core.store.catalog import PhotoRow
+    from amc_core.words.normalise import merge_keywords
 
     started = time.perf_counter()
     if library.exists():
@@ -593,7 +591,7 @@ def build_queries(count: int, info: dict, seed: int = 7) -> list[str]:
 
 def query_kind(text: str) -> str:
     """plain text, or one that uses the query language (filters, "phrases", -exclusions)."""
-    from amc_core.query_language import QueryError, parse
+    from amc_core.search.query import QueryError, parse
 
     try:
         query = parse(text)
@@ -660,7 +658,7 @@ class StageTimer:
 
 
 def stage_breakdown(engine, queries: Sequence[str]) -> dict:
-    import amc_core.engine as engine_module
+    import amc_core.search.engine as engine_module
 
     timer = StageTimer()
     index = engine._index
@@ -737,8 +735,8 @@ def profile_search(engine, queries: Sequence[str], lines: int = 30) -> str:
 
 
 def ann_recall(engine, texts: Sequence[str], k: int = 100) -> dict:
-    from amc_core.amc.query import parse_query
-    from amc_core.query_language import QueryError, parse
+    from amc_core.search.query import QueryError, parse
+    from amc_core.search.terms import parse_query
 
     space, ranker, index, _ = engine._ensure_loaded()
     vectors, names, candidate_sets = [], [], []
@@ -760,7 +758,7 @@ def ann_recall(engine, texts: Sequence[str], k: int = 100) -> dict:
         matrix[s : s + 100_000] = index.vectors(ids[s : s + 100_000].tolist())
     fetch_s = time.perf_counter() - t
     r100, in400, brute_ms, ann_ms, tolerant, in_candidates = [], [], [], [], [], []
-    from amc_core.vector_index import EF_SEARCH, LARGE_LIBRARY
+    from amc_core.store.vector_index import EF_SEARCH, LARGE_LIBRARY
 
     ef = EF_SEARCH if len(index) <= LARGE_LIBRARY else 2 * EF_SEARCH
     engine_ef = max(ef, k + 16)  # what VectorIndex.search sets for k
@@ -815,9 +813,9 @@ def e2e_effect(engine, texts: Sequence[str], chunk: int = 2048) -> dict:
     passes to the re-ranker, per query; and, since many photos can score within a hair of the
     10th (a share below 1 is then harmless), the score the engine's top-10 keeps: the mean of
     its 10 scores over the mean of the full top-10's, with the count of near-ties."""
-    from amc_core.amc.batch import load_batch
-    from amc_core.amc.query import parse_query
-    from amc_core.query_language import parse
+    from amc_core.search.query import parse
+    from amc_core.search.terms import parse_query
+    from amc_core.store.batch import load_batch
 
     space, ranker, index, keyword_vectors = engine._ensure_loaded()
     chosen = []
@@ -873,9 +871,9 @@ def e2e_effect(engine, texts: Sequence[str], chunk: int = 2048) -> dict:
 
 
 def measure(n: int, args: argparse.Namespace) -> dict:  # noqa: PLR0915
-    from amc_core.engine import SearchEngine
     from amc_core.runtime import SessionFactory
-    from amc_core.vector_index import CODES_NAME, INDEX_NAME, META_NAME
+    from amc_core.search.engine import SearchEngine
+    from amc_core.store.vector_index import CODES_NAME, INDEX_NAME, META_NAME
 
     info = generated_info(n, args.seed)
     assert info is not None, f"library for {n} not generated"
@@ -885,7 +883,7 @@ def measure(n: int, args: argparse.Namespace) -> dict:  # noqa: PLR0915
     reuse = args.reuse_index or (args.reuse_index_from and n >= args.reuse_index_from)
     result["code"] = code_version()
     t = time.perf_counter()
-    from amc_core.service import Library
+    from amc_core.index.library import Library
 
     Library(library).close()  # opening a catalog runs PRAGMA quick_check(1)
     result["library_open_s"] = round(time.perf_counter() - t, 2)

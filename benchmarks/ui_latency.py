@@ -31,8 +31,8 @@ from PySide6.QtWidgets import QApplication
 from amc_app.search_controller import TYPING_PAUSE_MS
 from amc_app.settings import SettingsStore
 from amc_app.window import MainWindow
-from amc_core.engine import SearchEngine
-from amc_core.service import Library
+from amc_core.index.library import Library
+from amc_core.search.engine import SearchEngine
 
 ROOT = Path(__file__).resolve().parent.parent
 TARGET_MS = 150.0

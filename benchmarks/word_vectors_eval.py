@@ -9,7 +9,7 @@ people type, before any source was measured; they are not tuned to a source.
 
     python benchmarks/word_vectors_eval.py                 # the shipped vectors
     python benchmarks/word_vectors_eval.py --sources DIR   # raw candidates (build-time venv:
-        pyarrow, tokenizers, safetensors) from the wheels in DIR, see amc_core.text.build
+        pyarrow, tokenizers, safetensors) from the wheels in DIR, see amc_core.build.word_vectors
 
 The test suite imports :data:`PAIRS` and :func:`evaluate` (tests/test_word_vectors.py).
 """
@@ -27,7 +27,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from amc_core.vision.labels import ImageNetClass, load_imagenet_classes
+from amc_core.words.labels import ImageNetClass, load_imagenet_classes
 
 # (query word, accepted targets): a plain target is a class synonym; "parent:X" accepts every
 # class with a WordNet parent named X.
@@ -285,7 +285,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.sources:
         compare(args.sources)
         return 0
-    from amc_core.text import WordVectors
+    from amc_core.words.vectors import WordVectors
 
     wv = WordVectors()
     for pw in (0.0, 0.5):

@@ -12,13 +12,13 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from amc_core.amc.batch import KeywordVectors, load_batch
-from amc_core.amc.data import load
-from amc_core.amc.params import default_model, load_params
-from amc_core.amc.query import parse_query
-from amc_core.amc.ranker import score_torch, zero_shot_scores
-from amc_core.amc.space import semantic_space
-from amc_core.amc.train import (
+from amc_core.describe.tagging import default_tagger
+from amc_core.errors import AmcError
+from amc_core.index.library import Library
+from amc_core.learn.data import load
+from amc_core.learn.params import default_model, load_params
+from amc_core.learn.ranker import score_torch, zero_shot_scores
+from amc_core.learn.train import (
     RankingData,
     TrainConfig,
     evaluate,
@@ -28,9 +28,9 @@ from amc_core.amc.train import (
     split_examples,
     user_params_path,
 )
-from amc_core.errors import AmcError
-from amc_core.service import Library
-from amc_core.tagging import default_tagger
+from amc_core.search.terms import parse_query
+from amc_core.store.batch import KeywordVectors, load_batch
+from amc_core.words.space import semantic_space
 from photo_factory import exif_bytes, write_photo
 
 PHOTOS = Path(__file__).parent / "data" / "photos"
@@ -195,7 +195,7 @@ def test_too_few_clicks_is_explained(tmp_path: Path, folder_user: Path):
 
 def test_onnx_export_matches_torch(tmp_path: Path):
     pytest.importorskip("onnxscript")
-    from amc_core.amc.export import build
+    from amc_core.learn.export import build
 
     result = build(tmp_path)
     assert result["parity_max_abs_diff"] < 1e-4
@@ -218,10 +218,10 @@ def test_query_finds_place_names_with_small_words_and_accents():
 def test_shipped_query_encoder_agrees_with_the_shipped_word_vectors():
     """amc_query.onnx carries the centre of the word-vector space: rebuilding the vectors
     without re-exporting it would move queries away from the keywords they should meet."""
-    from amc_core.amc.onnx_ranker import OnnxRanker
-    from amc_core.amc.query import centre_and_normalise
     from amc_core.resources import resources_dir
     from amc_core.runtime import SessionFactory
+    from amc_core.search.rerank import OnnxRanker
+    from amc_core.search.terms import centre_and_normalise
 
     space = semantic_space()
     models = resources_dir() / "models"

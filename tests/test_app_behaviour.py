@@ -24,9 +24,9 @@ from amc_app.banner import Banner
 from amc_app.search_service import KeywordSearchEngine
 from amc_app.settings import THUMBNAIL_MAX
 from amc_core.errors import AmcError
-from amc_core.indexer import Analysis
-from amc_core.library import WriteLock
-from amc_core.search import SearchResult
+from amc_core.index.run import Analysis
+from amc_core.search.results import SearchResult
+from amc_core.store.layout import WriteLock
 from photo_factory import write_photo
 
 

@@ -19,8 +19,8 @@ from amc_app.qt_compat import reference_bug_present
 from amc_app.status import RateMeter, describe_progress, format_duration
 from amc_app.watcher import FolderWatcher
 from amc_app.widgets import plain_tooltip
-from amc_core.indexer import IndexProgress, IndexReport
-from amc_core.search import KeywordWeight, SearchResult
+from amc_core.index.run import IndexProgress, IndexReport
+from amc_core.search.results import KeywordWeight, SearchResult
 
 
 def test_progress_reads_as_rate_and_time_left():

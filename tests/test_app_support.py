@@ -13,7 +13,7 @@ from PySide6.QtGui import QDesktopServices
 from amc_app.search_service import make_fallback_engine
 from amc_app.settings import SettingsStore
 from amc_app.window import MainWindow
-from amc_core.service import Library
+from amc_core.index.library import Library
 from amc_core.settings import IndexSettings
 from photo_factory import write_photo
 

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from amc_core.service import Library
+from amc_core.index.library import Library
 from photo_factory import photo_like, write_photo
 
 

@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from amc_core.catalog import SCHEMA_VERSION, Catalog, PhotoRow
 from amc_core.errors import LibraryError
-from amc_core.keyword import Keyword
+from amc_core.store.catalog import Catalog, PhotoRow
+from amc_core.store.schema import SCHEMA_VERSION
+from amc_core.words.keyword import Keyword
 
 
 def test_in_memory_catalog_round_trip():

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from amc_core.library import LibraryPaths, WriteLock
+from amc_core.store.layout import LibraryPaths, WriteLock
 from photo_factory import write_photo
 
 AMC = [sys.executable, "-m", "amc_core.cli"]

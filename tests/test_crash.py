@@ -10,7 +10,7 @@ import sys
 import time
 from pathlib import Path
 
-from amc_core.service import Library
+from amc_core.index.library import Library
 from photo_factory import write_photo
 
 

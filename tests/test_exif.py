@@ -7,7 +7,7 @@ from pathlib import Path
 
 from PIL import Image
 
-from amc_core.decode import DecodedPhoto, decode_photo
+from amc_core.ingest.decode import DecodedPhoto, decode_photo
 from amc_core.settings import IndexSettings
 from photo_factory import write_photo
 

@@ -7,8 +7,8 @@ import shutil
 import time
 from pathlib import Path
 
-from amc_core.indexer import IndexReport
-from amc_core.service import Library
+from amc_core.index.library import Library
+from amc_core.index.run import IndexReport
 from amc_core.settings import IndexSettings
 from photo_factory import write_photo
 
@@ -77,7 +77,7 @@ def test_moved_folder_keeps_photos_without_redecoding(library_dir, photos_dir, s
 def test_moved_photo_is_found_by_its_new_folder_words_not_the_old(
     library_dir, photos_dir, settings
 ):
-    from amc_core.tagging import default_tagger
+    from amc_core.describe.tagging import default_tagger
 
     make_album(photos_dir / "Trips" / "Lisbon", 2)
     with Library(library_dir, settings) as library:

@@ -10,19 +10,19 @@ from datetime import date, datetime
 import numpy as np
 import pytest
 
-from amc_core.keyword import SOURCES, Keyword
-from amc_core.keywords import (
-    camera_keywords,
-    colour_keywords,
-    date_keywords,
+from amc_core.describe.keywords.camera import camera_keywords
+from amc_core.describe.keywords.colours import colour_keywords
+from amc_core.describe.keywords.dates import date_keywords
+from amc_core.describe.keywords.paths import path_keywords
+from amc_core.describe.keywords.places import (
+    MIN_CONFIDENCE,
     gazetteer_names,
-    merge_keywords,
-    normalise,
-    path_keywords,
+    load_gazetteer,
+    place_confidences,
     place_keywords,
-    tokenize,
 )
-from amc_core.keywords.places import MIN_CONFIDENCE, load_gazetteer, place_confidences
+from amc_core.words.keyword import SOURCES, Keyword
+from amc_core.words.normalise import merge_keywords, normalise, tokenize
 
 PARIS = (48.8566, 2.3522)
 SYDNEY = (-33.8568, 151.2153)
@@ -326,7 +326,7 @@ def test_every_source_survives_random_input() -> None:
 
 
 def test_short_codes_glued_to_numbers_are_ids_not_words():
-    from amc_core.keywords import path_keywords
+    from amc_core.describe.keywords.paths import path_keywords
 
     assert path_keywords("/photos/dv026.jpg", "/photos") == []
     assert [k.text for k in path_keywords("/photos/trip2019.jpg", "/photos")] == ["2019", "trip"]

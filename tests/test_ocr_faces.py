@@ -9,9 +9,8 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw, ImageFont
 
-from amc_core.faces import Face, FaceDetector, keywords_for_faces
-from amc_core.keyword import Keyword
-from amc_core.ocr import (
+from amc_core.describe.faces import Face, FaceDetector, keywords_for_faces
+from amc_core.describe.ocr import (
     DET_FILE,
     DICT_FILE,
     REC_FILE,
@@ -22,6 +21,7 @@ from amc_core.ocr import (
     words_to_keywords,
 )
 from amc_core.runtime import SessionFactory
+from amc_core.words.keyword import Keyword
 from photo_factory import photo_like
 
 PHOTOS = Path(__file__).parent / "data" / "photos"

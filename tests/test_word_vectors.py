@@ -9,8 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from amc_core.text import WordVectors, hashed_vector, word_vectors
-from amc_core.text.vectors import default_path
+from amc_core.words.vectors import WordVectors, default_path, hashed_vector, word_vectors
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
 
@@ -90,7 +89,7 @@ def test_out_of_vocabulary_word_is_deterministic_across_processes(wv: WordVector
     """An OOV word gets the same unit vector in every process (no hash() salt, no RNG)."""
     words = ["zzyzxqv", "grandmaaa", "2019"]
     code = (
-        "from amc_core.text import word_vectors\n"
+        "from amc_core.words.vectors import word_vectors\n"
         "wv = word_vectors()\n"
         f"print(','.join(wv.phrase(w).tobytes().hex() for w in {words!r}))\n"
     )

@@ -1,0 +1,1 @@
+"""Keyword generators that read a photo's metadata: camera, dates, path words, places."""

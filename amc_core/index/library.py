@@ -1,0 +1,199 @@
+"""The engine's front door: one Library object per library folder, used by the CLI and the app."""
+
+from __future__ import annotations
+
+import json
+import os
+import struct
+import threading
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from amc_core.errors import UserInputError
+from amc_core.index.run import Analyzer, IndexProgress, index_folders, unchanged
+from amc_core.ingest.scan import scan_folder
+from amc_core.settings import IndexSettings
+from amc_core.store.catalog import Catalog, Folder, path_within
+from amc_core.store.layout import (
+    LibraryPaths,
+    WriteLock,
+    ensure_library_dir,
+    folder_size_bytes,
+    restrict_to_user,
+)
+from amc_core.store.thumbnails import ThumbnailStore
+
+FOLDERS_RECORD = "folders.json"
+
+
+@dataclass(frozen=True, slots=True)
+class LibraryStatus:
+    root: Path
+    folders: list[str]
+    photos: int
+    failed: int
+    pending: int
+    size_bytes: int
+
+
+def normalise_folder(path: str) -> str:
+    """An absolute, symlink-free folder path, or a clear error."""
+    expanded = os.path.expanduser(path)
+    if not os.path.exists(expanded):
+        raise UserInputError(f"folder not found: {path}")
+    if not os.path.isdir(expanded):
+        raise UserInputError(f"not a folder: {path}")
+    if not os.access(expanded, os.R_OK | os.X_OK):
+        raise UserInputError(f"folder not readable: {path}")
+    return os.path.realpath(expanded)
+
+
+class Library:
+    """Owns a library's catalog and thumbnail store; indexing takes its write lock."""
+
+    def __init__(self, root: Path, settings: IndexSettings | None = None) -> None:
+        self.paths: LibraryPaths = ensure_library_dir(root)
+        self.settings = settings or IndexSettings()
+        self.catalog = Catalog.open(self.paths.catalog)
+        restrict_to_user(self.paths.catalog)
+        self.thumbnails = ThumbnailStore(self.paths.thumbnails)
+
+    def close(self) -> None:
+        self.catalog.close()
+
+    def __enter__(self) -> Library:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def folders(self) -> list[Folder]:
+        return self.catalog.folders()
+
+    def add_folders(self, paths: Sequence[str]) -> list[Folder]:
+        with WriteLock(self.paths):
+            added = [self.catalog.add_folder(normalise_folder(p)) for p in paths]
+            self._remember_folders()
+        known = {f.id for f in self.catalog.folders()}
+        unique: dict[int, Folder] = {}
+        for folder in added:
+            # a folder added earlier in this call may have been absorbed by a later parent
+            current = folder if folder.id in known else self._covering(folder.path)
+            if current is not None:
+                unique[current.id] = current
+        return list(unique.values())
+
+    def _covering(self, path: str) -> Folder | None:
+        for folder in self.catalog.folders():
+            if path_within(path, folder.path):
+                return folder
+        return None
+
+    def remove_folder(self, path: str) -> int:
+        folder = self.catalog.find_folder(os.path.realpath(os.path.expanduser(path)))
+        if folder is None:
+            raise UserInputError(f"not a folder of this library: {path}")
+        with WriteLock(self.paths):
+            removed = self.catalog.remove_folder(folder)
+            self._remember_folders()
+            self.thumbnails.collect_garbage(self.catalog.hashes_in_use())
+        return removed
+
+    def _remember_folders(self) -> None:
+        """A copy of the folder list beside the catalog: if the catalog is ever damaged beyond
+        use, `amc repair` rebuilds it from the folders (the photos are the source of truth)."""
+        record = self.paths.root / FOLDERS_RECORD
+        tmp = record.with_suffix(".tmp")
+        try:
+            tmp.write_text(json.dumps([os.fsencode(f.path).hex() for f in self.catalog.folders()]))
+            tmp.replace(record)
+        except OSError:
+            pass  # a convenience copy: the catalog itself stays the record
+
+    def index(
+        self,
+        folders: Sequence[Folder] | None = None,
+        analyzer: Analyzer | None = None,
+        cancel: threading.Event | None = None,
+        wait_for_lock_s: float = 0.0,
+    ) -> Iterator[IndexProgress]:
+        """Index the given folders (default: all); holds the write lock while it runs."""
+        targets = list(folders) if folders is not None else self.catalog.folders()
+        with WriteLock(self.paths, timeout=wait_for_lock_s):
+            yield from index_folders(
+                self.catalog, self.thumbnails, targets, self.settings, analyzer, cancel
+            )
+
+    def repair(self) -> dict[str, object]:
+        """Check and repair what can be rebuilt from the catalog, touching no photo:
+        SQLite integrity, the full-text index, damaged feature blobs (their photos are
+        re-indexed at the next run), thumbnails nobody uses."""
+        from amc_core.describe.encoder import sparse_posteriors
+
+        conn = self.catalog.connection
+        problems = [r[0] for r in conn.execute("PRAGMA integrity_check").fetchall() if r[0] != "ok"]
+        with WriteLock(self.paths):
+            damaged = []
+            for photo_id, blob in conn.execute("SELECT photo_id, data FROM photo_features"):
+                try:
+                    sparse_posteriors(bytes(blob))
+                except (ValueError, struct.error):
+                    damaged.append(int(photo_id))
+            # forgetting a damaged photo's size makes the next `amc index` decode it again
+            with self.catalog.transaction() as tx:
+                tx.executemany("UPDATE photos SET size = -1 WHERE id = ?", [(i,) for i in damaged])
+                tx.execute("INSERT INTO photo_text(photo_text) VALUES ('rebuild')")
+            removed = self.thumbnails.collect_garbage(self.catalog.hashes_in_use())
+        return {
+            "integrity": problems or ["ok"],
+            "damaged_features": len(damaged),
+            "fulltext_index": "rebuilt",
+            "unused_thumbnails_removed": removed,
+        }
+
+    def status(self) -> LibraryStatus:
+        counts = self.catalog.counts()
+        folders = self.catalog.folders()
+        pending = self._pending(folders)
+        return LibraryStatus(
+            root=self.paths.root,
+            folders=[f.path for f in folders],
+            photos=counts["ok"],
+            failed=counts["failed"],
+            pending=pending,
+            size_bytes=folder_size_bytes(self.paths.root),
+        )
+
+    def _pending(self, folders: list[Folder]) -> int:
+        """Files on disk that are new or changed since they were indexed (a stat-only walk)."""
+        pending = 0
+        for folder in folders:
+            if not os.path.isdir(folder.path):
+                continue
+            stored = self.catalog.stored_photos(folder.id)
+            pending += sum(not unchanged(stored.get(s.path), s) for s in scan_folder(folder.path))
+        return pending
+
+
+def remembered_folders(root: Path) -> list[str]:
+    try:
+        data = json.loads((root / FOLDERS_RECORD).read_text())
+        return [os.fsdecode(bytes.fromhex(h)) for h in data]
+    except (OSError, ValueError, TypeError):
+        return []
+
+
+def rebuild_damaged_catalog(root: Path) -> tuple[Path, list[str]]:
+    """Move a damaged catalog aside (kept, not deleted) and start a fresh one with the
+    remembered folders; returns where the old one went and the folders to index again."""
+    paths = LibraryPaths(root)
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    aside = root / f"{paths.catalog.name}.damaged-{stamp}"
+    with WriteLock(paths):
+        paths.catalog.replace(aside)
+        for suffix in ("-wal", "-shm"):
+            Path(str(paths.catalog) + suffix).unlink(missing_ok=True)
+    folders = [f for f in remembered_folders(root) if os.path.isdir(f)]
+    return aside, folders

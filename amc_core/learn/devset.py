@@ -1,0 +1,101 @@
+"""The dev set of real photos and hand-written queries (data/devset), as an indexed library."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from amc_core.index.library import Library
+from amc_core.resources import build_cache_dir
+from amc_core.settings import IndexSettings
+
+DEVSET_DIR = Path(__file__).resolve().parents[2] / "data" / "devset"
+
+
+@dataclass(frozen=True)
+class Judged:
+    id: str
+    query: str
+    kind: str
+    relevant: dict[str, int]  # photo id -> grade (1 or 2)
+
+
+@dataclass(frozen=True)
+class DevSet:
+    library_dir: Path
+    photo_of_catalog_id: dict[int, str]  # catalog id -> dev-set photo id
+    queries: dict[str, list[Judged]]  # "dev" / "test" -> queries
+
+
+def load_queries(devset_dir: Path = DEVSET_DIR) -> dict[str, list[Judged]]:
+    data = json.loads((devset_dir / "queries.json").read_text())
+    split = json.loads((devset_dir / "split.json").read_text())
+    by_id = {
+        q["id"]: Judged(q["id"], q["query"], q["kind"], dict(q["relevant"]))
+        for q in data["queries"]
+    }
+    return {part: [by_id[i] for i in split[part]] for part in ("dev", "test")}
+
+
+def indexed_devset(devset_dir: Path = DEVSET_DIR, cache: Path | None = None) -> DevSet:
+    """Materialise the dev set as a folder tree with EXIF and index it (once; cached)."""
+    root = (cache or build_cache_dir()) / "devset"
+    photos_dir, library_dir = root / "photos", root / "library"
+    paths = _materialise(devset_dir, photos_dir)
+    with Library(library_dir, IndexSettings()) as library:
+        if library.catalog.counts()["ok"] < len(paths):
+            from amc_core.describe.tagging import default_tagger
+
+            folders = library.add_folders([str(photos_dir)])
+            for _ in library.index(folders, analyzer=default_tagger()):
+                pass
+        by_path = {str(r["path"]): int(r["id"]) for r in library.catalog.photo_rows()}  # type: ignore[call-overload]
+    photo_of = {by_path[str(p)]: pid for pid, p in paths.items() if str(p) in by_path}
+    return DevSet(library_dir, photo_of, load_queries(devset_dir))
+
+
+def _materialise(devset_dir: Path, out: Path) -> dict[str, Path]:
+    """Write the photo tree once; later calls reuse it (rewriting would look like edits)."""
+    record = out / "paths.json"
+    if record.is_file():
+        return {k: Path(v) for k, v in json.loads(record.read_text()).items()}
+    spec = importlib.util.spec_from_file_location("devset_build", devset_dir / "build_library.py")
+    if spec is None or spec.loader is None:
+        raise FileNotFoundError(devset_dir / "build_library.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    paths = {k: Path(v).resolve() for k, v in module.materialise(out).items()}
+    record.write_text(json.dumps({k: str(v) for k, v in paths.items()}))
+    return paths
+
+
+def write_training_queries(split: str, out: Path, devset_dir: Path = DEVSET_DIR) -> int:
+    """The split's queries in `amc train --format queries` form (paths of the indexed copy)."""
+    devset = indexed_devset(devset_dir)
+    photo_paths = json.loads((devset.library_dir.parent / "photos" / "paths.json").read_text())
+    queries = [
+        {"query": q.query, "relevant": {photo_paths[p]: g for p, g in q.relevant.items()}}
+        for q in devset.queries[split]
+    ]
+    out.write_text(json.dumps({"queries": queries}, indent=1))
+    return len(queries)
+
+
+def main(argv: list[str] | None = None) -> int:
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m amc_core.learn.devset")
+    parser.add_argument("--write-queries", nargs=2, metavar=("SPLIT", "OUT"))
+    args = parser.parse_args(argv)
+    if args.write_queries:
+        split, out = args.write_queries
+        print(f"{write_training_queries(split, Path(out))} queries written to {out}")
+    else:
+        print(indexed_devset().library_dir)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,88 @@
+"""`amc eval`: the paper's Table 1 on the dev set's test half (or its dev half, for tuning)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import torch
+
+from amc_core.index.library import Library
+from amc_core.learn.devset import DevSet, Judged
+from amc_core.learn.metrics import summarise
+from amc_core.learn.model import AMC
+from amc_core.learn.ranker import score_torch, zero_shot_scores
+from amc_core.search.engine import folder_words as engine_folder_words
+from amc_core.search.terms import ParsedQuery, default_lexicon, parse_query
+from amc_core.store.batch import KeywordVectors, PhotoBatch, load_batch
+from amc_core.words.space import SemanticSpace, semantic_space
+
+VARIANTS = (
+    ("zero-shot reference", "zero_shot"),
+    ("visual only (VAN)", "visual"),
+    ("language only (LAN)", "language"),
+    ("fixed 50/50 fusion", "fixed"),
+    ("AMC without VAN", "no_van"),
+    ("AMC without LAN", "no_lan"),
+    ("full AMC", "full"),
+)
+
+
+class DevSetScorer:
+    """Everything loaded once: all dev-set photos as one batch, queries parsed on demand."""
+
+    def __init__(self, devset: DevSet, space: SemanticSpace | None = None) -> None:
+        self.devset = devset
+        self.space = space or semantic_space()
+        with Library(devset.library_dir) as library:
+            folder_words = engine_folder_words(library.catalog)
+            ids = sorted(devset.photo_of_catalog_id)
+            self.batch: PhotoBatch = load_batch(
+                library.catalog, KeywordVectors(library.catalog, self.space), ids
+            )
+            self.batch.kw_vectors  # noqa: B018 - embed every keyword while the catalog is open
+        self.names = [devset.photo_of_catalog_id[i] for i in ids]
+        self.lexicon = default_lexicon().with_folder_words(folder_words)
+
+    def parse(self, text: str) -> ParsedQuery:
+        return parse_query(text, self.space, self.lexicon)
+
+    def rank(self, scores: np.ndarray) -> list[str]:
+        order = np.argsort(-scores, kind="stable")
+        return [self.names[i] for i in order]
+
+    def scores(self, model: AMC, variant: str, query: ParsedQuery) -> np.ndarray:
+        if variant == "zero_shot":
+            return zero_shot_scores(query, self.batch, self.space.class_matrix)
+        model.mode = variant
+        try:
+            return score_torch(model, query, self.batch).scores
+        finally:
+            model.mode = "full"
+
+    def table(self, model: AMC, queries: Sequence[Judged]) -> dict[str, dict[str, float]]:
+        parsed = [self.parse(q.query) for q in queries]
+        judged = [q.relevant for q in queries]
+        out = {}
+        for name, variant in VARIANTS:
+            rankings = [self.rank(self.scores(model, variant, p)) for p in parsed]
+            out[name] = summarise(rankings, judged)
+        return out
+
+    def modality_means(self, model: AMC, queries: Sequence[Judged]) -> dict[str, float]:
+        """Mean MTN language weight per query kind (over all photos of the set)."""
+        sums: dict[str, list[float]] = {}
+        for q in queries:
+            parsed = self.parse(q.query)
+            with torch.no_grad():
+                weights = score_torch(model, parsed, self.batch).modality
+            sums.setdefault(q.kind, []).append(float(weights[:, 1].mean()))
+        return {kind: float(np.mean(v)) for kind, v in sorted(sums.items())}
+
+
+def format_table(table: dict[str, dict[str, float]]) -> str:
+    cols = ("ndcg@1", "ndcg@5", "ndcg@10", "recall@10", "mrr")
+    lines = [f"{'ranker':<24}" + "".join(f"{c:>11}" for c in cols)]
+    for name, row in table.items():
+        lines.append(f"{name:<24}" + "".join(f"{row[c]:>11.3f}" for c in cols))
+    return "\n".join(lines)

@@ -1,0 +1,61 @@
+"""Loading and saving AMC parameters: plain arrays (npz, no pickle), never code."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from amc_core.errors import AmcError
+from amc_core.learn.model import AMC
+from amc_core.resources import resources_dir
+from amc_core.words.space import SemanticSpace, semantic_space
+
+PARAMS_NAME = "amc_params.npz"
+
+
+def default_params_path() -> Path:
+    return resources_dir() / "models" / PARAMS_NAME
+
+
+def save_params(model: AMC, path: Path) -> None:
+    arrays = {
+        name: p.detach().numpy()
+        for name, p in model.named_parameters()
+        if name != "class_residual" or bool(p.detach().abs().max() > 0)
+    }
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp.npz")
+    np.savez(tmp, **arrays)  # type: ignore[arg-type]
+    tmp.replace(path)
+
+
+def load_params(model: AMC, path: Path) -> None:
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            arrays = {k: data[k] for k in data.files}
+    except (OSError, ValueError) as exc:
+        raise AmcError(f"cannot read model parameters {path}: {exc}") from exc
+    own = dict(model.named_parameters())
+    unknown = set(arrays) - set(own)
+    if unknown:
+        raise AmcError(f"{path} has parameters this model does not know: {sorted(unknown)}")
+    with torch.no_grad():
+        for name, value in arrays.items():
+            if tuple(value.shape) != tuple(own[name].shape):
+                raise AmcError(
+                    f"{path}: {name} has shape {value.shape}, expected {own[name].shape}"
+                )
+            own[name].copy_(torch.from_numpy(value))
+
+
+def default_model(space: SemanticSpace | None = None, params: Path | None = None) -> AMC:
+    """The shipped model: the fixed bridge plus the shipped (or given) parameters."""
+    space = space or semantic_space()
+    model = AMC(torch.from_numpy(space.class_matrix))
+    path = params or default_params_path()
+    if path.is_file():
+        load_params(model, path)
+    model.eval()
+    return model

@@ -1,0 +1,344 @@
+"""The search engine: candidates (vector index + keyword index + filters), AMC re-ranking
+through onnxruntime, and the explanation of every result.
+
+query text -> query language -> tokens -> query encoder -> candidates -> re-rank -> explain
+
+One engine per library and thread: it owns its catalog connection, the vector index and the
+ONNX sessions (loaded once, by `preload`, before the first query in the app).
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from amc_core.arrays import unit
+from amc_core.describe.encoder import pooled_vector
+from amc_core.describe.keywords.paths import path_keywords
+from amc_core.errors import UserInputError
+from amc_core.index.library import Library
+from amc_core.resources import resources_dir
+from amc_core.runtime import SessionFactory
+from amc_core.search.filters import apply_words, filtered_ids
+from amc_core.search.graph_io import Scored
+from amc_core.search.query import Query, QueryError, parse
+from amc_core.search.rerank import OnnxRanker
+from amc_core.search.results import KeywordWeight, SearchResult
+from amc_core.search.terms import Lexicon, ParsedQuery, default_lexicon, parse_query
+from amc_core.store.batch import KeywordVectors, PhotoBatch, load_batch
+from amc_core.store.catalog import Catalog, path_within
+from amc_core.store.vector_index import VectorIndex
+from amc_core.words.keyword import SOURCES
+from amc_core.words.space import SemanticSpace, semantic_space
+
+ANN_CANDIDATES = 400  # from the vector index, before re-ranking
+KEYWORD_CANDIDATES = 300  # per query token: its full-text hits closest to the query
+KEYWORD_POOL = 4000  # per query token: the full-text hits those are chosen from
+EXACT_FILTERED_MAX = 60_000  # filtered sets up to this size are scored exactly, not by the ANN
+RERANK_MAX = 800  # the most photos the AMC head scores for one query
+SHOWN_KEYWORDS = 12
+_INDEX_CHUNK = 2000
+
+
+@dataclass
+class SearchResponse:
+    query: str
+    results: list[SearchResult] = field(default_factory=list)
+    candidates: int = 0
+    elapsed_ms: float = 0.0
+    error: str | None = None
+
+
+def user_models_dir(library_dir: Path) -> Path:
+    return library_dir / "models"
+
+
+def photo_vectors(batch: PhotoBatch, class_matrix: np.ndarray) -> np.ndarray:
+    """(B, D) query-independent unit vectors: what the whole photo shows (its posteriors through
+    the bridge) plus what its keywords say (confidence-weighted mean), in the query space."""
+    ids, probs = batch.region_ids[:, -1], batch.region_probs[:, -1]  # whole photo (B, k)
+    dense = np.zeros((len(ids), len(class_matrix)), np.float32)  # (B, C): no (B, k, D) temporary
+    np.add.at(dense, (np.arange(len(ids))[:, None], ids), probs)
+    visual = dense @ class_matrix  # (B, D)
+    weights = batch.kw_conf * batch.kw_mask  # (B, K)
+    words = np.empty_like(visual)
+    for start in range(0, len(ids), 256):  # (256, K, D) keyword vectors at a time, not (B, K, D)
+        rows = slice(start, start + 256)
+        vectors = batch.vectors.lookup(batch.kw_ids[rows])
+        words[rows] = np.matmul(weights[rows, None, :], vectors)[:, 0]
+    words /= np.maximum(weights.sum(axis=1, keepdims=True), 1e-6)
+    vectors = visual + words
+    return unit(vectors)
+
+
+def folder_words(catalog: Catalog) -> set[str]:
+    """The words of the library's folder names ("grandma", "80th", "grandma 80th"): query
+    words found here read as folder intent (the query parser's lexicon)."""
+    folders = {
+        os.path.dirname(os.fsdecode(bytes(blob)))
+        for (blob,) in catalog.connection.execute("SELECT path FROM photos")
+    }
+    roots = [f.path for f in catalog.folders()]
+    words: set[str] = set()
+    for folder in folders:
+        root = next((r for r in roots if path_within(folder, r)), None)
+        words.update(k.text for k in path_keywords(os.path.join(folder, "x.jpg"), root))
+    return words
+
+
+class SearchEngine:
+    def __init__(self, library_dir: Path, sessions: SessionFactory | None = None) -> None:
+        self.library = Library(library_dir)
+        self.sessions = sessions or SessionFactory()
+        self._space: SemanticSpace | None = None
+        self._ranker: OnnxRanker | None = None
+        self._index: VectorIndex | None = None
+        self._keyword_vectors: KeywordVectors | None = None
+        self._lexicon: Lexicon | None = None
+        self._synced_at: int | None = None  # catalog.others_changes() at the last refresh
+        self._lock = threading.RLock()
+
+    # -- lifecycle ---------------------------------------------------------------
+
+    def preload(self) -> None:
+        """Load models, word vectors and the vector index now, not at the first query."""
+        with self._lock:
+            self._ensure_loaded()
+            self.refresh()
+            self.search("warm up the word pieces and sessions", 1)
+
+    def close(self) -> None:
+        self.library.close()
+
+    def __enter__(self) -> SearchEngine:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    @property
+    def provider(self) -> str:
+        return self._ensure_loaded()[1].provider
+
+    def _ensure_loaded(self) -> tuple[SemanticSpace, OnnxRanker, VectorIndex, KeywordVectors]:
+        if self._ranker is None:
+            self._space = semantic_space()
+            own = user_models_dir(self.library.paths.root)
+            models = own if (own / "amc_head.onnx").is_file() else resources_dir() / "models"
+            self._ranker = OnnxRanker(self.sessions, models, resources_dir() / "models")
+            self._index = VectorIndex(self.library.paths.root, self._space.dim)
+            self._index.load()
+            self._keyword_vectors = KeywordVectors(self.library.catalog, self._space)
+        assert self._space is not None and self._index is not None
+        assert self._keyword_vectors is not None
+        return self._space, self._ranker, self._index, self._keyword_vectors
+
+    def refresh(self) -> tuple[int, int]:
+        """Bring the vector index and the query lexicon up to date with the catalog.
+
+        Returns (added, removed). Free when no other connection wrote since the last refresh
+        (the engine itself never writes the catalog); saved only after a change.
+        """
+        with self._lock:
+            space, _, index, keyword_vectors = self._ensure_loaded()
+            version = self.library.catalog.others_changes()  # before reading: a later write
+            if version == self._synced_at:  # shows as a new version next time
+                return 0, 0
+            rows = self.library.catalog.connection.execute(
+                "SELECT id FROM photos WHERE state = 'ok'"
+            ).fetchall()
+            current = {int(r[0]) for r in rows}
+            held = index.ids
+            missing = sorted(current - held)
+            gone = held - current
+            for start in range(0, len(missing), _INDEX_CHUNK):
+                chunk = missing[start : start + _INDEX_CHUNK]
+                batch = load_batch(self.library.catalog, keyword_vectors, chunk)
+                index.add(np.array(chunk, np.int64), photo_vectors(batch, space.class_matrix))
+            index.remove(gone)
+            if index.unsaved:
+                index.save()
+            self._lexicon = default_lexicon().with_folder_words(folder_words(self.library.catalog))
+            self._synced_at = version
+            return len(missing), len(gone)
+
+    # -- search ------------------------------------------------------------------
+
+    def search(self, text: str, top: int = 100) -> SearchResponse:
+        started = time.perf_counter()
+        try:
+            query = parse(text)
+        except QueryError as exc:
+            return SearchResponse(text, error=str(exc))
+        if top < 1:
+            raise UserInputError("top must be at least 1")
+        with self._lock:
+            space, ranker, index, keyword_vectors = self._ensure_loaded()
+            parsed = parse_query(query.text, space, self._lexicon, ranker.encode_query)
+            allowed = filtered_ids(self.library.catalog, query) if query.has_sql_filters else None
+            sources = self._candidates(query, parsed, allowed, index)
+            ids = self._narrow(list(sources), query, parsed, index)
+            results = self._rank(ids, sources, query, parsed, ranker, keyword_vectors, top)
+        elapsed = (time.perf_counter() - started) * 1000
+        return SearchResponse(text, results, len(ids), elapsed)
+
+    def _candidates(
+        self, query: Query, parsed: ParsedQuery, allowed: set[int] | None, index: VectorIndex
+    ) -> dict[int, str]:
+        found: dict[int, str] = {}
+        if parsed.empty:
+            # filters only: every photo they allow, newest first
+            return dict.fromkeys(sorted(allowed or set(), reverse=True), "filter")
+        if allowed is not None and len(allowed) <= RERANK_MAX:
+            return dict.fromkeys(allowed, "filter")
+        query_vector = parsed.mean_vector
+        assert query_vector is not None
+        for photo_id in self._vector_hits(query_vector, allowed, index):
+            found[photo_id] = "vector"
+        for token in parsed.tokens:
+            for photo_id in self._keyword_hits(token.text, query_vector, index):
+                found[photo_id] = "vector+keywords" if photo_id in found else "keywords"
+        if allowed is not None:
+            found = {p: s for p, s in found.items() if p in allowed}
+        return found
+
+    def _vector_hits(
+        self, query_vector: np.ndarray, allowed: set[int] | None, index: VectorIndex
+    ) -> list[int]:
+        """The photos closest to the query: by the ANN, or exactly within a filtered set (the
+        ANN's neighbours of an unfiltered query may hold few of the photos a filter allows)."""
+        if allowed is not None and len(allowed) <= EXACT_FILTERED_MAX:
+            return _closest(index, index.holding(list(allowed)), query_vector, ANN_CANDIDATES)
+        k = ANN_CANDIDATES if allowed is None else min(len(index), ANN_CANDIDATES * 8)
+        return [int(i) for i in index.search(query_vector, k)[0]]
+
+    def _keyword_hits(self, text: str, query_vector: np.ndarray, index: VectorIndex) -> list[int]:
+        """Photos whose keywords hold the token; of a common one, those closest to the query."""
+        hits = self.library.catalog.full_text_hits(text, KEYWORD_POOL)
+        if len(hits) <= KEYWORD_CANDIDATES:
+            return hits
+        return _closest(index, index.holding(hits), query_vector, KEYWORD_CANDIDATES)
+
+    def _narrow(
+        self, ids: list[int], query: Query, parsed: ParsedQuery, index: VectorIndex
+    ) -> list[int]:
+        """Apply exclusions and required phrases; cap what the head scores, by vector score."""
+        ids = apply_words(self.library.catalog, ids, query)
+        if len(ids) > RERANK_MAX:
+            if parsed.empty or parsed.mean_vector is None:  # filters only: keep the newest
+                return ids[:RERANK_MAX]
+            ids = _closest(index, index.holding(ids), parsed.mean_vector, RERANK_MAX)
+        return ids
+
+    def _rank(
+        self, ids: list[int], sources: dict[int, str], query: Query, parsed: ParsedQuery,
+        ranker: OnnxRanker, keyword_vectors: KeywordVectors, top: int,
+    ) -> list[SearchResult]:  # fmt: skip
+        if not ids:
+            return []
+        batch = load_batch(self.library.catalog, keyword_vectors, ids)
+        if parsed.empty:
+            order = list(range(len(ids)))[:top]
+            scored = None
+        else:
+            scored = ranker.score(parsed, batch)
+            order = np.argsort(-scored.scores, kind="stable")[:top].tolist()
+        meta = self.library.catalog.paths_and_hashes([ids[i] for i in order])
+        return [self._result(batch, i, scored, sources, meta) for i in order]
+
+    def _result(
+        self, batch: PhotoBatch, i: int, scored: Scored | None, sources: dict[int, str],
+        meta: dict[int, tuple[str, str | None]],
+    ) -> SearchResult:  # fmt: skip
+        photo_id = batch.photo_ids[i]
+        path, content_hash = meta[photo_id]
+        if scored is None:
+            return SearchResult(photo_id, path, 1.0, 0.0, 1.0, [], content_hash, [], "filter")
+        attention = scored.keyword_attention[i]
+        keywords = []
+        best = np.argpartition(-attention, min(SHOWN_KEYWORDS, attention.size) - 1)[:SHOWN_KEYWORDS]
+        for j in best[np.argsort(-attention[best])]:
+            if batch.kw_ids[i, j] < 0 or attention[j] < 1e-3:
+                continue
+            source = _source_name(int(batch.kw_source[i, j]))
+            text = self.library.catalog.keyword_text(int(batch.kw_ids[i, j]))
+            keywords.append(KeywordWeight(text, float(attention[j]), source))
+        return SearchResult(
+            photo_id=photo_id,
+            path=path,
+            score=float(scored.scores[i]),
+            visual_weight=float(scored.modality[i, 0]),
+            language_weight=float(scored.modality[i, 1]),
+            keywords=keywords,
+            content_hash=content_hash,
+            region_attention=[float(a) for a in scored.region_attention[i]],
+            source=sources.get(photo_id, "vector"),
+        )
+
+    # -- explain and similar -------------------------------------------------------
+
+    def photo_id(self, path: str) -> int:
+        real = os.path.realpath(os.path.expanduser(path))
+        row = self.library.catalog.connection.execute(
+            "SELECT id, state FROM photos WHERE path = ?", (os.fsencode(real),)
+        ).fetchone()
+        if row is None:
+            raise UserInputError(f"not a photo of this library: {path} (index its folder first)")
+        if row[1] != "ok":
+            raise UserInputError(f"this photo could not be indexed: {path}")
+        return int(row[0])
+
+    def explain(self, text: str, photo_id: int) -> SearchResult:
+        """Why this photo ranks for this query (whether or not it is among the top results)."""
+        query = parse(text)
+        with self._lock:
+            space, ranker, index, keyword_vectors = self._ensure_loaded()
+            parsed = parse_query(query.text, space, self._lexicon, ranker.encode_query)
+            found = self._candidates(query, parsed, None, index) if not parsed.empty else {}
+            source = found.get(photo_id, "not a candidate: scored on request")
+            return self._rank([photo_id], {photo_id: source}, query, parsed, ranker,
+                              keyword_vectors, 1)[0]  # fmt: skip
+
+    def similar(self, photo_id: int, top: int = 50) -> SearchResponse:
+        """Photos that look alike: semantic neighbours, re-ranked by the CNN's pooled features."""
+        started = time.perf_counter()
+        with self._lock:
+            _, _, index, _ = self._ensure_loaded()
+            if photo_id not in index.ids:
+                raise UserInputError("this photo is not in the search index yet")
+            labels, _ = index.search(index.vectors([photo_id])[0], min(len(index), 400))
+            ids = [int(i) for i in labels if int(i) != photo_id]
+            features = self.library.catalog.features_of([photo_id, *ids])
+            if photo_id not in features:
+                return SearchResponse(f"similar:{photo_id}", error="no stored features")
+            mine = unit(pooled_vector(features[photo_id]))
+            scored = sorted(
+                ((float(unit(pooled_vector(features[i])) @ mine), i) for i in ids if i in features),
+                reverse=True,
+            )[:top]
+            meta = self.library.catalog.paths_and_hashes([i for _, i in scored])
+        results = [
+            SearchResult(i, meta[i][0], s, 1.0, 0.0, [], meta[i][1], [], "similar")
+            for s, i in scored
+        ]
+        return SearchResponse(f"similar:{photo_id}", results, len(ids),
+                              (time.perf_counter() - started) * 1000)  # fmt: skip
+
+
+def _closest(index: VectorIndex, held: list[int], query_vector: np.ndarray, k: int) -> list[int]:
+    """The k of the held photo ids whose vectors are closest to the query, best first."""
+    if len(held) <= k:
+        return held
+    ids = np.array(held, np.int64)
+    scores = index.scores(ids, query_vector)
+    best = np.argpartition(-scores, k - 1)[:k]
+    return ids[best[np.argsort(-scores[best], kind="stable")]].tolist()
+
+
+def _source_name(index: int) -> str:
+    return SOURCES[index] if index < len(SOURCES) else "other"

@@ -1,0 +1,151 @@
+"""The query language: free text, -word to exclude, "quoted phrases", and filters.
+
+    dog beach -cat "grandma 80th" year:2019 month:july place:paris folder:holidays
+    camera:iphone before:2020-01-01 after:2019-06
+
+Filters narrow the photos searched; free text (and quoted phrases) rank them. A malformed
+filter is an error with a message that says what was wrong, never an empty result.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+from amc_core.describe.keywords.dates import MONTHS
+from amc_core.errors import UserInputError
+from amc_core.words.normalise import normalise
+
+FILTER_KEYS = ("year", "month", "place", "folder", "camera", "before", "after")
+_TOKEN = re.compile(r'(-?)"([^"]*)"|(\S+)')
+_FILTER = re.compile(r"^([A-Za-z]+):(.*)$")
+_DATE = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$")
+_MONTH_ABBREVIATIONS = {m[:3]: i + 1 for i, m in enumerate(MONTHS)}
+
+
+class QueryError(UserInputError):
+    """A query the user typed that cannot be run as written."""
+
+
+@dataclass
+class Query:
+    text: str  # the free text that ranks (phrases included)
+    phrases: list[str] = field(default_factory=list)  # a keyword, in the path, or read text
+    excluded: list[str] = field(default_factory=list)  # photos with these are dropped
+    years: list[int] = field(default_factory=list)
+    months: list[int] = field(default_factory=list)
+    places: list[str] = field(default_factory=list)
+    folders: list[str] = field(default_factory=list)
+    cameras: list[str] = field(default_factory=list)
+    before: date | None = None  # taken strictly before
+    after: date | None = None  # taken on or after
+
+    @property
+    def has_filters(self) -> bool:
+        return bool(
+            self.phrases or self.years or self.months or self.places or self.folders
+            or self.cameras or self.before or self.after
+        )  # fmt: skip
+
+    @property
+    def has_sql_filters(self) -> bool:
+        """Filters answered by the catalog (phrases are checked on the candidates instead)."""
+        return bool(
+            self.years or self.months or self.places or self.folders or self.cameras
+            or self.before or self.after
+        )  # fmt: skip
+
+    @property
+    def empty(self) -> bool:
+        return not self.text.strip() and not self.has_filters
+
+
+def parse(text: str) -> Query:
+    query = Query(text="")
+    words: list[str] = []
+    for minus, phrase, bare in _TOKEN.findall(text):
+        if not bare:  # a "quoted phrase" (the regex's first branch)
+            _add_phrase(query, words, phrase, excluded=minus == "-")
+            continue
+        match = _FILTER.match(bare)
+        if match:
+            _add_filter(query, match.group(1).lower(), match.group(2))
+        elif bare.startswith("-") and len(bare) > 1:
+            query.excluded.append(normalise(bare[1:]) or bare[1:].lower())
+        elif bare != "-":
+            words.append(bare)
+    query.text = " ".join(words)
+    return query
+
+
+def _add_phrase(query: Query, words: list[str], phrase: str, excluded: bool) -> None:
+    cleaned = " ".join(phrase.lower().split())
+    if not cleaned:
+        return
+    if excluded:
+        query.excluded.append(cleaned)
+    else:
+        query.phrases.append(cleaned)
+        words.append(cleaned)
+
+
+def _add_filter(query: Query, key: str, value: str) -> None:
+    value = value.strip().strip('"').strip()
+    if key not in FILTER_KEYS:
+        raise QueryError(
+            f"unknown filter '{key}:'; use one of " + ", ".join(f"{k}:" for k in FILTER_KEYS)
+        )
+    if not value:
+        raise QueryError(f"'{key}:' needs a value, e.g. {_EXAMPLES[key]}")
+    if key == "year":
+        if not re.fullmatch(r"\d{4}", value) or not 1826 <= int(value) <= 2200:
+            raise QueryError(f"'year:{value}' is not a year; write e.g. year:2019")
+        query.years.append(int(value))
+    elif key == "month":
+        query.months.append(_month(value))
+    elif key == "place":
+        place = value.replace("_", " ")  # stored as place keywords are: accents folded
+        query.places.append(normalise(place, lemmatise_words=False) or place.lower())
+    elif key == "folder":
+        query.folders.append(value.lower())
+    elif key == "camera":
+        query.cameras.append(value.lower())
+    else:
+        day = _date(key, value)
+        if key == "before":
+            query.before = day
+        else:
+            query.after = day
+    if query.before and query.after and query.after >= query.before:
+        raise QueryError("'after:' must be earlier than 'before:' or nothing can match")
+
+
+def _month(value: str) -> int:
+    lowered = value.lower()
+    if lowered.isdigit() and 1 <= int(lowered) <= 12:
+        return int(lowered)
+    if lowered in MONTHS:
+        return MONTHS.index(lowered) + 1
+    if lowered[:3] in _MONTH_ABBREVIATIONS and len(lowered) >= 3:
+        return _MONTH_ABBREVIATIONS[lowered[:3]]
+    raise QueryError(f"'month:{value}' is not a month; write e.g. month:july or month:7")
+
+
+def _date(key: str, value: str) -> date:
+    match = _DATE.match(value)
+    if not match:
+        raise QueryError(
+            f"'{key}:{value}' is not a date; write e.g. {key}:2019-06-30 or {key}:2019"
+        )
+    year, month, day = int(match.group(1)), int(match.group(2) or 1), int(match.group(3) or 1)
+    try:
+        return date(year, month, day)
+    except ValueError as exc:
+        raise QueryError(f"'{key}:{value}' is not a valid date ({exc})") from exc
+
+
+_EXAMPLES = {
+    "year": "year:2019", "month": "month:july", "place": "place:paris", "folder": "folder:holidays",
+    "camera": "camera:iphone", "before": "before:2020-01-01", "after": "after:2019-06",
+}  # fmt: skip

@@ -1,0 +1,66 @@
+"""The exported AMC head and query encoder, run through onnxruntime (CUDA or CPU)."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import numpy as np
+
+from amc_core.runtime import SessionFactory
+from amc_core.search.graph_io import (
+    HEAD_INPUTS,
+    HEAD_NAME,
+    HEAD_OUTPUTS,
+    QUERY_NAME,
+    QUERY_OUTPUTS,
+    Scored,
+)
+from amc_core.search.terms import ParsedQuery
+from amc_core.store.batch import PhotoBatch
+
+BATCH = 256  # candidates per session call: large enough for the GPU, small enough for RAM
+
+
+class OnnxRanker:
+    """Scores candidates for a query with amc_head.onnx; encodes queries with amc_query.onnx."""
+
+    def __init__(self, sessions: SessionFactory, head_dir: Path, query_dir: Path) -> None:
+        self._head = sessions.create(head_dir / HEAD_NAME)
+        self._query = sessions.create(query_dir / QUERY_NAME)
+        self.provider = sessions.provider
+        self._lock = threading.Lock()  # sessions are thread-safe, but one query at a time is
+        # what the app needs and keeps latency predictable
+
+    def encode_query(self, raw_word_vectors: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(T, D) raw word vectors -> centred unit token vectors (T, D), unit mean vector (D,)."""
+        tokens, mean = self._query.run(list(QUERY_OUTPUTS), {"word_vectors": raw_word_vectors})
+        return np.asarray(tokens), np.asarray(mean)
+
+    def score(self, query: ParsedQuery, batch: PhotoBatch) -> Scored:
+        parts = [self._score_chunk(query, batch.take(range(i, min(i + BATCH, len(batch)))))
+                 for i in range(0, len(batch), BATCH)]  # fmt: skip
+        if not parts:
+            empty = np.zeros((0,), np.float32)
+            return Scored(empty, np.zeros((0, 10)), np.zeros((0, 0)), np.zeros((0, 2)))
+        width = max(p.keyword_attention.shape[1] for p in parts)
+        keyword = np.concatenate(
+            [np.pad(p.keyword_attention, ((0, 0), (0, width - p.keyword_attention.shape[1])))
+             for p in parts]
+        )  # fmt: skip
+        return Scored(
+            np.concatenate([p.scores for p in parts]),
+            np.concatenate([p.region_attention for p in parts]),
+            keyword,
+            np.concatenate([p.modality for p in parts]),
+        )
+
+    def _score_chunk(self, query: ParsedQuery, batch: PhotoBatch) -> Scored:
+        feeds = dict(zip(HEAD_INPUTS, (
+            query.vectors, query.weights, query.intent, batch.region_ids, batch.region_probs,
+            batch.keyword_sims(query.vectors), batch.kw_conf, batch.kw_source, batch.kw_mask,
+        ), strict=True))  # fmt: skip
+        with self._lock:
+            scores, regions, keywords, modality = self._head.run(list(HEAD_OUTPUTS), feeds)
+        return Scored(np.asarray(scores), np.asarray(regions), np.asarray(keywords),
+                      np.asarray(modality))  # fmt: skip

@@ -1,0 +1,169 @@
+"""From query text to query tokens: phrases, vectors, and the intent MTN weighs modalities by.
+
+Each content token (a word, or a phrase such as "new york" or "grandma 80th") gets a vector in
+the semantic space and an intent category. The query's intent vector is the share of its
+tokens in each category; MTN reads it to decide how much the picture and how much the
+keywords should count ("paris 2019" is a language query, "dog on a sofa" a visual one).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Collection
+from dataclasses import dataclass
+from functools import cache
+
+import numpy as np
+
+from amc_core.arrays import unit
+from amc_core.describe.keywords.colours import COLOUR_NAMES
+from amc_core.describe.keywords.dates import MONTHS, WEEKDAYS
+from amc_core.describe.keywords.places import gazetteer_names
+from amc_core.describe.visual_keywords import VisualVocabulary
+from amc_core.words.normalise import STOP_WORDS, normalise
+from amc_core.words.space import SemanticSpace
+
+INTENTS = ("place", "date", "folder", "camera", "colour", "people", "thing", "other")
+LANGUAGE_INTENTS = frozenset({"place", "date", "folder", "camera"})
+_MAX_PHRASE = 3
+_THING_SIMILARITY = 0.5  # a word this close to some ImageNet class names a visible thing
+
+DATE_WORDS = frozenset(
+    {*MONTHS, *WEEKDAYS, "spring", "summer", "autumn", "fall", "winter", "weekend", "morning",
+     "afternoon", "evening", "night", "christmas", "easter", "halloween", "new year",
+     "valentine", "today", "yesterday"}
+)  # fmt: skip
+CAMERA_WORDS = frozenset(
+    {"apple", "iphone", "ipad", "canon", "nikon", "sony", "fujifilm", "fuji", "olympus",
+     "panasonic", "lumix", "leica", "pentax", "samsung", "galaxy", "google", "pixel", "huawei",
+     "xiaomi", "oneplus", "gopro", "dji", "drone", "screenshot", "panorama", "selfie"}
+)  # fmt: skip
+PEOPLE_WORDS = frozenset(
+    {"person", "people", "face", "portrait", "group", "man", "woman", "men", "women", "child",
+     "children", "kid", "baby", "boy", "girl", "family", "friend", "crowd", "selfie", "couple"}
+)  # fmt: skip
+_YEAR = re.compile(r"^(1[89]\d\d|20\d\d)s?$")
+
+
+@dataclass(frozen=True, slots=True)
+class QueryToken:
+    text: str
+    intent: str
+
+
+@dataclass(frozen=True)
+class ParsedQuery:
+    text: str
+    tokens: list[QueryToken]
+    vectors: np.ndarray  # (T, D) centred unit vectors
+    weights: np.ndarray  # (T,) summing to 1
+    intent: np.ndarray  # (len(INTENTS),) share of tokens per intent
+    mean_vector: np.ndarray | None = None  # (D,) unit: the candidate search vector
+
+    @property
+    def empty(self) -> bool:
+        return not self.tokens
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    """The words the parser recognises; folder words come from the library being searched."""
+
+    places: frozenset[str]  # towns of >= 15k people, regions, countries: "red" is no place
+    things: frozenset[str]
+    folder_words: frozenset[str] = frozenset()
+    # cities of >= 100k people, regions and countries: a place even when also a thing word
+    major_places: frozenset[str] = frozenset()
+
+    def with_folder_words(self, words: Collection[str]) -> Lexicon:
+        return Lexicon(self.places, self.things, frozenset(words), self.major_places)
+
+
+@cache
+def default_lexicon() -> Lexicon:
+    return Lexicon(
+        places=gazetteer_names(min_population=15_000),
+        things=frozenset(VisualVocabulary().terms),
+        major_places=gazetteer_names(min_population=100_000),
+    )
+
+
+def phrase_tokens(words: list[str], lexicon: Lexicon) -> list[str]:
+    """Greedy longest match of multi-word places, things and folder phrases ("new york")."""
+    out: list[str] = []
+    i = 0
+    known = (lexicon.places, lexicon.things, lexicon.folder_words)
+    while i < len(words):
+        for n in range(min(_MAX_PHRASE, len(words) - i), 1, -1):
+            phrase = " ".join(words[i : i + n])
+            if any(phrase in s for s in known):
+                out.append(phrase)
+                i += n
+                break
+        else:
+            out.append(words[i])
+            i += 1
+    return out
+
+
+def classify(token: str, lexicon: Lexicon, space: SemanticSpace, vector: np.ndarray) -> str:
+    if _YEAR.match(token) or token in DATE_WORDS:
+        return "date"
+    if token in lexicon.major_places:
+        return "place"
+    if token in COLOUR_NAMES or token in {"black and white", "monochrome", "colourful"}:
+        return "colour"
+    if token in CAMERA_WORDS:
+        return "camera"
+    if token in PEOPLE_WORDS:
+        return "people"
+    if token in lexicon.things or float((space.class_matrix @ vector).max()) >= _THING_SIMILARITY:
+        return "thing"  # "seaside", "sunset" and "cat" are also small towns
+    if token in lexicon.places:
+        return "place"
+    if token in lexicon.folder_words:
+        return "folder"
+    return "other"
+
+
+Encoder = Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]]
+
+
+def centre_and_normalise(space: SemanticSpace) -> Encoder:
+    """The query encoder's math in numpy (the exported amc_query.onnx computes the same)."""
+
+    def encode(raw: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        present = raw.any(axis=1, keepdims=True)
+        centred = (raw - space.centre) * present
+        tokens = unit(centred)
+        return tokens, unit(tokens.sum(axis=0))
+
+    return encode
+
+
+def parse_query(
+    text: str,
+    space: SemanticSpace,
+    lexicon: Lexicon | None = None,
+    encoder: Encoder | None = None,
+) -> ParsedQuery:
+    lexicon = lexicon or default_lexicon()
+    # folded as keywords are stored; stop words stay until phrases are found ("rio de janeiro")
+    words = normalise(text, lemmatise_words=False).split()
+    tokens_text = [
+        t if " " in t else normalise(t)
+        for t in phrase_tokens(words, lexicon)
+        if " " in t or t not in STOP_WORDS
+    ]
+    tokens_text = [t for t in dict.fromkeys(tokens_text) if t]
+    raw = space.vectors.matrix(tokens_text) if tokens_text else np.zeros((0, space.dim), np.float32)
+    vectors, mean = (encoder or centre_and_normalise(space))(raw.astype(np.float32))
+    tokens = [
+        QueryToken(t, classify(t, lexicon, space, vectors[i])) for i, t in enumerate(tokens_text)
+    ]
+    count = max(len(tokens), 1)
+    weights = np.full(len(tokens), 1.0 / count, dtype=np.float32)
+    intent = np.zeros(len(INTENTS), dtype=np.float32)
+    for token in tokens:
+        intent[INTENTS.index(token.intent)] += 1.0 / count
+    return ParsedQuery(text, tokens, vectors, weights, intent, mean)

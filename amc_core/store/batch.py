@@ -1,0 +1,206 @@
+"""Candidates as model inputs: stored posteriors and keyword sets -> padded arrays.
+
+Search reads a few hundred candidates per query, so this is vectorised: the fixed-layout
+feature blobs are parsed with one structured numpy view, the keyword sets (6 bytes a
+keyword) with another, and keyword vectors are compared with the query once per distinct
+keyword, not once per photo.
+"""
+
+from __future__ import annotations
+
+import struct
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from amc_core.describe.encoder import HEADER, sparse_posteriors
+from amc_core.store.catalog import Catalog
+from amc_core.store.schema import KEYWORD_RECORD
+from amc_core.words.keyword import SOURCES
+from amc_core.words.space import SemanticSpace
+
+N_REGIONS = 10  # 3x3 grid + the whole photo
+TOP_K = 10
+MAX_KEYWORDS = 100
+
+
+class KeywordVectors:
+    """Vectors of the catalog's keyword vocabulary, embedded once per id and kept."""
+
+    def __init__(self, catalog: Catalog, space: SemanticSpace) -> None:
+        self._catalog = catalog
+        self._space = space
+        self._rows = np.zeros((0, space.dim), dtype=np.float32)
+        self._known = np.zeros(0, dtype=bool)
+        self._lock = threading.Lock()
+
+    def lookup(self, ids: np.ndarray) -> np.ndarray:
+        """(...,) vocabulary ids (-1 = none) -> (..., D) vectors."""
+        flat = ids.reshape(-1)
+        mask = flat >= 0
+        if mask.any():
+            self._ensure(flat[mask])
+        out = np.zeros((flat.size, self._space.dim), dtype=np.float32)
+        out[mask] = self._rows[flat[mask]]
+        return out.reshape(*ids.shape, self._space.dim)
+
+    def similarities(self, q: np.ndarray, ids: np.ndarray) -> np.ndarray:
+        """(T, D) query words and (B, K) vocabulary ids -> (B, T, K) cosines (0 for padding)."""
+        unique, inverse = np.unique(ids, return_inverse=True)
+        valid = unique >= 0
+        if valid.any():
+            self._ensure(unique[valid])
+        table = np.zeros((unique.size, q.shape[0]), dtype=np.float32)  # (U, T)
+        table[valid] = self._rows[unique[valid]] @ q.T
+        sims = table[inverse.reshape(ids.shape)]  # (B, K, T)
+        return np.ascontiguousarray(sims.transpose(0, 2, 1))
+
+    def _ensure(self, ids: np.ndarray) -> None:
+        with self._lock:
+            top = int(ids.max()) + 1
+            if top > self._rows.shape[0]:
+                grow = max(top, 2 * self._rows.shape[0])
+                rows = np.zeros((grow, self._space.dim), dtype=np.float32)
+                rows[: self._rows.shape[0]] = self._rows
+                known = np.zeros(grow, dtype=bool)
+                known[: self._known.shape[0]] = self._known
+                self._rows, self._known = rows, known
+            missing = np.unique(ids[~self._known[ids]])
+            if missing.size:
+                texts = [self._catalog.keyword_text(int(i)) for i in missing]
+                self._rows[missing] = self._space.embed(texts)
+                self._known[missing] = True
+
+
+@dataclass
+class PhotoBatch:
+    photo_ids: list[int]
+    region_ids: np.ndarray  # (B, R, k) int64
+    region_probs: np.ndarray  # (B, R, k) float32
+    kw_ids: np.ndarray  # (B, K) int64 vocabulary ids (-1 = padding)
+    kw_conf: np.ndarray  # (B, K) float32
+    kw_source: np.ndarray  # (B, K) int64
+    kw_mask: np.ndarray  # (B, K) float32
+    vectors: KeywordVectors
+
+    def __len__(self) -> int:
+        return len(self.photo_ids)
+
+    @property
+    def kw_vectors(self) -> np.ndarray:
+        """(B, K, D) keyword vectors (for photo vectors and training; search uses sims)."""
+        return self.vectors.lookup(self.kw_ids)
+
+    def keyword_sims(self, q: np.ndarray) -> np.ndarray:
+        """(T, D) query words -> (B, T, K) cosine with each keyword."""
+        return self.vectors.similarities(q, self.kw_ids)
+
+    def take(self, rows: Sequence[int]) -> PhotoBatch:
+        idx = np.asarray(rows, dtype=np.int64)
+        return PhotoBatch(
+            [self.photo_ids[i] for i in rows],
+            self.region_ids[idx], self.region_probs[idx], self.kw_ids[idx],
+            self.kw_conf[idx], self.kw_source[idx], self.kw_mask[idx], self.vectors,
+        )  # fmt: skip
+
+
+def load_batch(
+    catalog: Catalog, keyword_vectors: KeywordVectors, photo_ids: Sequence[int]
+) -> PhotoBatch:
+    """Model inputs for photos (ids without stored features get empty regions)."""
+    ids = list(photo_ids)
+    region_ids, region_probs = _posteriors(catalog, ids)
+    kw_ids, kw_conf, kw_source = _keywords(catalog, ids)
+    return PhotoBatch(
+        photo_ids=ids,
+        region_ids=region_ids,
+        region_probs=region_probs,
+        kw_ids=kw_ids,
+        kw_conf=kw_conf,
+        kw_source=kw_source,
+        kw_mask=(kw_ids >= 0).astype(np.float32),
+        vectors=keyword_vectors,
+    )
+
+
+def _posteriors(catalog: Catalog, ids: list[int]) -> tuple[np.ndarray, np.ndarray]:
+    b = len(ids)
+    region_ids = np.zeros((b, N_REGIONS, TOP_K), dtype=np.int64)
+    region_probs = np.zeros((b, N_REGIONS, TOP_K), dtype=np.float32)
+    blobs = catalog.features_of(ids)
+    if not blobs:
+        return region_ids, region_probs
+    row_of = {photo_id: row for row, photo_id in enumerate(ids)}
+    layout = _common_layout(blobs)
+    header = next(iter(blobs.values()))[: HEADER.size]
+    same = [
+        pid for pid, blob in blobs.items()
+        if layout and len(blob) == layout[0] and blob[: HEADER.size] == header
+    ]  # fmt: skip
+    if same and layout:
+        view = np.frombuffer(b"".join(blobs[p] for p in same), dtype=layout[1])
+        rows = np.array([row_of[p] for p in same])
+        k = min(TOP_K, view["g_ids"].shape[1], view["r_ids"].shape[2])
+        regions = view["r_ids"].shape[1]
+        region_ids[rows, :regions, :k] = view["r_ids"][:, :, :k]
+        region_probs[rows, :regions, :k] = view["r_probs"][:, :, :k]
+        region_ids[rows, regions, :k] = view["g_ids"][:, :k]
+        region_probs[rows, regions, :k] = view["g_probs"][:, :k]
+    for pid in set(blobs) - set(same):  # another format, or damaged: one by one
+        try:
+            r_ids, r_probs = sparse_posteriors(blobs[pid], TOP_K)
+        except (ValueError, struct.error):
+            continue  # damaged features: the photo still ranks by its keywords (`amc repair`)
+        region_ids[row_of[pid], : r_ids.shape[0]] = r_ids
+        region_probs[row_of[pid], : r_probs.shape[0]] = r_probs
+    return region_ids, region_probs
+
+
+def _common_layout(blobs: dict[int, bytes]) -> tuple[int, np.dtype] | None:
+    """The structured dtype of the default (format 2) feature blob, from one header."""
+    try:
+        first = next(iter(blobs.values()))
+        magic, version, regions, k_g, k_r, _dim, _n = HEADER.unpack_from(first)
+    except (StopIteration, struct.error):
+        return None
+    if magic != b"AMCV" or version != 2:
+        return None
+    head = HEADER.size + k_g * 4 + regions * k_r * 4
+    fields = [
+        ("header", f"V{HEADER.size}"),
+        ("g_ids", "<u2", (k_g,)),
+        ("g_probs", "<f2", (k_g,)),
+        ("r_ids", "<u2", (regions, k_r)),
+        ("r_probs", "<f2", (regions, k_r)),
+    ]
+    rest = len(first) - head
+    if rest < 0:
+        return None
+    if rest:
+        fields.append(("rest", f"V{rest}"))
+    return len(first), np.dtype(fields)
+
+
+def _keywords(catalog: Catalog, ids: list[int]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    b = len(ids)
+    blobs = catalog.keyword_blobs(ids)
+    counts = np.array([min(len(blobs.get(p, b"")) // 6, MAX_KEYWORDS) for p in ids], np.int64)
+    width = max(int(counts.max(initial=0)), 1)
+    kw_ids = np.full((b, width), -1, dtype=np.int64)
+    kw_conf = np.zeros((b, width), dtype=np.float32)
+    kw_source = np.full((b, width), len(SOURCES), dtype=np.int64)
+    if counts.sum() == 0:
+        return kw_ids, kw_conf, kw_source
+    records = np.frombuffer(
+        b"".join(blobs.get(p, b"")[: int(n) * 6] for p, n in zip(ids, counts, strict=True)),
+        dtype=KEYWORD_RECORD,
+    )
+    rows = np.repeat(np.arange(b), counts)
+    cols = np.arange(records.size) - np.repeat(np.cumsum(counts) - counts, counts)
+    kw_ids[rows, cols] = records["id"]
+    kw_conf[rows, cols] = records["conf"] / 255.0
+    sources = records["source"].astype(np.int64)
+    kw_source[rows, cols] = np.where(sources < len(SOURCES), sources, len(SOURCES))
+    return kw_ids, kw_conf, kw_source

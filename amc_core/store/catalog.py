@@ -1,0 +1,475 @@
+"""SQLite catalog of folders, photos, their keywords and stored features."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from amc_core.errors import CatalogDamagedError, LibraryError
+from amc_core.store.schema import carriers, migrate, pack_keyword_set, unpack_keyword_set
+from amc_core.words.keyword import Keyword
+
+
+def _enc(path: str) -> bytes:
+    return os.fsencode(path)
+
+
+def _dec(blob: bytes) -> str:
+    return os.fsdecode(bytes(blob))
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+@dataclass(frozen=True, slots=True)
+class Folder:
+    id: int
+    path: str
+
+
+@dataclass(frozen=True, slots=True)
+class StoredPhoto:
+    """What the scanner needs to decide whether a file changed."""
+
+    id: int
+    path: str
+    size: int
+    mtime_ns: int
+    content_hash: str | None
+    state: str
+
+
+@dataclass(slots=True)
+class PhotoRow:
+    """One photo as the indexer writes it (ok or failed)."""
+
+    path: str
+    folder_id: int
+    size: int
+    mtime_ns: int
+    state: str  # "ok" | "failed"
+    error: str | None = None
+    content_hash: str | None = None
+    format: str | None = None
+    width: int | None = None
+    height: int | None = None
+    taken_at: str | None = None
+    camera_make: str | None = None
+    camera_model: str | None = None
+    gps_lat: float | None = None
+    gps_lon: float | None = None
+    orientation: int | None = None
+    keywords: list[Keyword] = field(default_factory=list)
+    features: bytes | None = None
+    feature_model: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PhotoMove:
+    """A stored photo found at a new path (same content)."""
+
+    photo_id: int
+    path: str
+    folder_id: int
+    mtime_ns: int
+    keywords: list[Keyword]
+
+
+_PHOTO_COLUMNS = (
+    "folder_id, path, size, mtime_ns, content_hash, format, width, height, taken_at, "
+    "camera_make, camera_model, gps_lat, gps_lon, orientation, state, error, indexed_at"
+)
+
+
+class Catalog:
+    """The one owner of a library's SQLite database.
+
+    Writes happen in explicit transactions (one per batch), so a crash at any
+    moment leaves the last committed batch and nothing half-written.
+    """
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self._conn = conn
+        self._vocab_ids: dict[str, int] = {}
+        self._vocab_texts: dict[int, str] = {}
+        self._vocab_read_to = 0  # vocabulary ids up to this one have been read
+
+    @classmethod
+    def open(cls, path: Path | None) -> Catalog:
+        """Open (creating and migrating) the catalog at path; None gives an in-memory one."""
+        target = ":memory:" if path is None else str(path)
+        try:
+            conn = sqlite3.connect(target, timeout=30.0, isolation_level=None)
+            conn.execute("PRAGMA foreign_keys = ON")
+            if path is not None:
+                conn.execute("PRAGMA journal_mode = WAL")
+                conn.execute("PRAGMA synchronous = NORMAL")
+            migrate(conn)
+            # a cheap read of the schema proves it is a catalog; the full integrity check
+            # reads every page (27 s at 10^6 photos) and belongs to `amc repair`
+            conn.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
+        except sqlite3.OperationalError as exc:
+            raise LibraryError(
+                f"cannot open the catalog {target} ({exc}): is the library folder read-only, "
+                "on a full disk, or locked by another program?"
+            ) from exc
+        except sqlite3.DatabaseError as exc:
+            raise CatalogDamagedError(
+                f"the catalog {target} is damaged or not a catalog ({exc}); "
+                "run `amc repair` to rebuild it from your folders (photos are not touched)"
+            ) from exc
+        return cls(conn)
+
+    def close(self) -> None:
+        self._conn.close()
+
+    def __enter__(self) -> Catalog:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """One atomic write; a full disk or a read-only library becomes one clear LibraryError
+        and leaves the catalog as it was before the transaction."""
+        try:
+            self._conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            raise storage_error(exc) from exc
+        try:
+            yield self._conn
+            self._conn.execute("COMMIT")
+        except BaseException as exc:
+            if self._conn.in_transaction:
+                self._conn.execute("ROLLBACK")
+            if isinstance(exc, sqlite3.OperationalError):
+                raise storage_error(exc) from exc
+            raise
+
+    # -- folders ---------------------------------------------------------------
+
+    def folders(self) -> list[Folder]:
+        rows = self._conn.execute("SELECT id, path FROM folders ORDER BY path").fetchall()
+        return [Folder(r[0], _dec(r[1])) for r in rows]
+
+    def add_folder(self, path: str) -> Folder:
+        """Remember a folder; a folder inside a known one is already covered by it,
+        and a folder around known ones absorbs them (their photos move to it)."""
+        for folder in self.folders():
+            if path_within(path, folder.path):
+                return folder
+        with self.transaction() as conn:
+            cur = conn.execute(
+                "INSERT INTO folders (path, added_at) VALUES (?, ?)", (_enc(path), _now())
+            )
+            new_id = int(cur.lastrowid or 0)
+            for folder in self.folders():
+                if folder.id != new_id and path_within(folder.path, path):
+                    conn.execute(
+                        "UPDATE photos SET folder_id = ? WHERE folder_id = ?", (new_id, folder.id)
+                    )
+                    conn.execute("DELETE FROM folders WHERE id = ?", (folder.id,))
+        return Folder(new_id, path)
+
+    def find_folder(self, path: str) -> Folder | None:
+        row = self._conn.execute(
+            "SELECT id, path FROM folders WHERE path = ?", (_enc(path),)
+        ).fetchone()
+        return Folder(row[0], _dec(row[1])) if row else None
+
+    def remove_folder(self, folder: Folder) -> int:
+        """Forget a folder and its photos (the files on disk are not touched)."""
+        with self.transaction() as conn:
+            ids = [
+                r[0]
+                for r in conn.execute("SELECT id FROM photos WHERE folder_id = ?", (folder.id,))
+            ]
+            self._delete_text(conn, ids)
+            conn.execute("DELETE FROM photos WHERE folder_id = ?", (folder.id,))
+            conn.execute("DELETE FROM folders WHERE id = ?", (folder.id,))
+        return len(ids)
+
+    # -- photos ----------------------------------------------------------------
+
+    def stored_photos(self, folder_id: int) -> dict[str, StoredPhoto]:
+        rows = self._conn.execute(
+            "SELECT id, path, size, mtime_ns, content_hash, state FROM photos WHERE folder_id = ?",
+            (folder_id,),
+        )
+        result: dict[str, StoredPhoto] = {}
+        for r in rows:
+            path = _dec(r[1])
+            result[path] = StoredPhoto(r[0], path, r[2], r[3], r[4], r[5])
+        return result
+
+    def write_photos(self, rows: Sequence[PhotoRow]) -> list[int]:
+        """Insert or replace photos with their keywords and features, in one transaction."""
+        ids: list[int] = []
+        with self.transaction() as conn:
+            for row in rows:
+                ids.append(self._upsert(conn, row))
+        return ids
+
+    def _upsert(self, conn: sqlite3.Connection, row: PhotoRow) -> int:
+        values = (
+            row.folder_id,
+            _enc(row.path),
+            row.size,
+            row.mtime_ns,
+            row.content_hash,
+            row.format,
+            row.width,
+            row.height,
+            row.taken_at,
+            row.camera_make,
+            row.camera_model,
+            row.gps_lat,
+            row.gps_lon,
+            row.orientation,
+            row.state,
+            row.error,
+            _now(),
+        )
+        updates = ", ".join(
+            f"{c.strip()} = excluded.{c.strip()}" for c in _PHOTO_COLUMNS.split(",")
+        )
+        cur = conn.execute(
+            f"INSERT INTO photos ({_PHOTO_COLUMNS}) VALUES ({', '.join('?' * 17)}) "
+            f"ON CONFLICT(path) DO UPDATE SET {updates} RETURNING id",
+            values,
+        )
+        photo_id = int(cur.fetchone()[0])
+        conn.execute("DELETE FROM photo_features WHERE photo_id = ?", (photo_id,))
+        self._write_keywords(conn, photo_id, row.keywords)
+        if row.features is not None:
+            conn.execute(
+                "INSERT INTO photo_features (photo_id, model, data) VALUES (?, ?, ?)",
+                (photo_id, row.feature_model or "", row.features),
+            )
+        return photo_id
+
+    def _write_keywords(
+        self, conn: sqlite3.Connection, photo_id: int, keywords: Sequence[Keyword]
+    ) -> None:
+        """Replace a photo's keyword set and its full-text row."""
+        conn.execute("DELETE FROM photo_keyword_sets WHERE photo_id = ?", (photo_id,))
+        self._delete_text(conn, [photo_id])
+        if not keywords:
+            return
+        entries = [(self._keyword_id(conn, k.text), k.confidence, k.source) for k in keywords]
+        conn.execute(
+            "INSERT INTO photo_keyword_sets (photo_id, data) VALUES (?, ?)",
+            (photo_id, pack_keyword_set(entries)),
+        )
+        conn.execute(
+            "INSERT INTO photo_text (rowid, keywords) VALUES (?, ?)",
+            (photo_id, " ".join(k.text for k in keywords)),
+        )
+
+    def _keyword_id(self, conn: sqlite3.Connection, text: str) -> int:
+        cached = self._vocab_ids.get(text)
+        if cached is not None:
+            return cached
+        row = conn.execute(
+            "INSERT INTO keyword_vocab (text) VALUES (?) "
+            "ON CONFLICT(text) DO UPDATE SET text = excluded.text RETURNING id",
+            (text,),
+        ).fetchone()
+        keyword_id = int(row[0])
+        self._vocab_ids[text] = keyword_id
+        self._vocab_texts[keyword_id] = text
+        return keyword_id
+
+    def keyword_text(self, keyword_id: int) -> str:
+        """The text of a vocabulary id (reloaded once if another process added it)."""
+        text = self._vocab_texts.get(keyword_id)
+        if text is None:
+            self._load_vocabulary()
+            text = self._vocab_texts.get(keyword_id, "")
+        return text
+
+    def _load_vocabulary(self) -> None:
+        """Read the vocabulary rows added since the last read (ids only grow: a miss after
+        another process indexed costs its new words, not the whole table)."""
+        rows = self._conn.execute(
+            "SELECT id, text FROM keyword_vocab WHERE id > ?", (self._vocab_read_to,)
+        ).fetchall()
+        for keyword_id, text in rows:
+            self._vocab_texts[int(keyword_id)] = text
+            self._vocab_ids[text] = int(keyword_id)
+            self._vocab_read_to = max(self._vocab_read_to, int(keyword_id))
+
+    def keyword_blobs(self, photo_ids: Sequence[int]) -> dict[int, bytes]:
+        """Per photo: the stored keyword set, packed (see schema.pack_keyword_set)."""
+        rows = self._by_ids(
+            "SELECT photo_id, data FROM photo_keyword_sets WHERE photo_id", photo_ids
+        )
+        return {int(pid): bytes(data) for pid, data in rows}
+
+    def vocabulary_id(self, text: str) -> int | None:
+        """The id of a keyword text, None when no photo ever had it."""
+        if text not in self._vocab_ids:
+            self._load_vocabulary()  # another process may have added it
+        return self._vocab_ids.get(text)
+
+    def photos_with_keyword(self, text: str, source: str) -> set[int]:
+        """Photos that carry exactly this keyword from this source ("paris" as a place, not
+        as a folder word or text in the photo)."""
+        return self.carrying(self.keyword_blobs(self.full_text_hits(text)), text, source)
+
+    def carrying(self, blobs: dict[int, bytes], text: str, source: str | None = None) -> set[int]:
+        """Of photos' packed keyword sets (keyword_blobs), those holding exactly this keyword."""
+        keyword_id = self.vocabulary_id(text)
+        if keyword_id is None:
+            return set()
+        owners = list(blobs)
+        return {owners[i] for i in carriers(list(blobs.values()), keyword_id, source)}
+
+    def ok_ids(self, photo_ids: Sequence[int]) -> list[int]:
+        """The given photos that are indexed and searchable."""
+        rows = self._by_ids("SELECT id FROM photos WHERE state = 'ok' AND id", photo_ids)
+        return [int(r[0]) for r in rows]
+
+    def keyword_sets(self, photo_ids: Sequence[int]) -> dict[int, list[tuple[int, float, str]]]:
+        """Per photo: (vocabulary id, confidence, source), most confident first."""
+        return {
+            pid: unpack_keyword_set(blob) for pid, blob in self.keyword_blobs(photo_ids).items()
+        }
+
+    def move_photos(self, moves: Sequence[PhotoMove]) -> None:
+        """Record files that were moved or renamed, in one transaction: their analysis is
+        kept, their keywords are replaced by the given ones (new folder and file words)."""
+        with self.transaction() as conn:
+            for move in moves:
+                conn.execute(
+                    "UPDATE photos SET path = ?, folder_id = ?, mtime_ns = ? WHERE id = ?",
+                    (_enc(move.path), move.folder_id, move.mtime_ns, move.photo_id),
+                )
+                self._write_keywords(conn, move.photo_id, move.keywords)
+
+    def delete_photos(self, ids: Iterable[int]) -> int:
+        id_list = list(ids)
+        with self.transaction() as conn:
+            self._delete_text(conn, id_list)
+            conn.executemany("DELETE FROM photos WHERE id = ?", [(i,) for i in id_list])
+        return len(id_list)
+
+    @staticmethod
+    def _delete_text(conn: sqlite3.Connection, ids: Sequence[int]) -> None:
+        conn.executemany("DELETE FROM photo_text WHERE rowid = ?", [(i,) for i in ids])
+
+    # -- reading ---------------------------------------------------------------
+
+    def others_changes(self) -> int:
+        """A number that changes whenever another connection commits (PRAGMA data_version):
+        equal twice means nothing new to read."""
+        return int(self._conn.execute("PRAGMA data_version").fetchone()[0])
+
+    def counts(self) -> dict[str, int]:
+        rows = dict(
+            self._conn.execute("SELECT state, COUNT(*) FROM photos GROUP BY state").fetchall()
+        )
+        return {"ok": int(rows.get("ok", 0)), "failed": int(rows.get("failed", 0))}
+
+    def hashes_in_use(self) -> set[str]:
+        rows = self._conn.execute(
+            "SELECT DISTINCT content_hash FROM photos WHERE state = 'ok' AND content_hash IS NOT NULL"
+        )
+        return {r[0] for r in rows}
+
+    def photo_rows(self, where: str = "", params: Sequence[object] = ()) -> list[dict[str, object]]:
+        """Photo records as dicts (paths decoded); `where` is engine-written SQL, never user text."""
+        cur = self._conn.execute(f"SELECT id, {_PHOTO_COLUMNS} FROM photos {where}", tuple(params))
+        names = [d[0] for d in cur.description]
+        out: list[dict[str, object]] = []
+        for values in cur:
+            record: dict[str, object] = dict(zip(names, values, strict=True))
+            record["path"] = _dec(values[names.index("path")])
+            out.append(record)
+        return out
+
+    def keywords_of(self, photo_id: int) -> list[Keyword]:
+        entries = self.keyword_sets([photo_id]).get(photo_id, [])
+        keywords = [Keyword(self.keyword_text(i), round(c, 3), s) for i, c, s in entries]
+        return sorted(keywords, key=lambda k: (-k.confidence, k.text))
+
+    def features_of(self, photo_ids: Sequence[int]) -> dict[int, bytes]:
+        rows = self._by_ids("SELECT photo_id, data FROM photo_features WHERE photo_id", photo_ids)
+        return {int(pid): bytes(data) for pid, data in rows}
+
+    def paths_and_hashes(self, photo_ids: Sequence[int]) -> dict[int, tuple[str, str | None]]:
+        """Per photo: its path (decoded) and content hash (keys the thumbnail)."""
+        rows = self._by_ids("SELECT id, path, content_hash FROM photos WHERE id", photo_ids)
+        return {int(pid): (_dec(path), digest) for pid, path, digest in rows}
+
+    def full_text_hits(self, text: str, limit: int = -1) -> list[int]:
+        """Photos whose keywords hold every word of text (confirm exact keywords afterwards:
+        the index keeps no positions, so it cannot match phrases)."""
+        words = [w for w in text.split() if w]
+        query = " AND ".join('"' + w.replace('"', '""') + '"' for w in words) or '""'
+        rows = self._conn.execute(
+            "SELECT rowid FROM photo_text WHERE photo_text MATCH ? LIMIT ?", (query, limit)
+        )
+        return [int(r[0]) for r in rows]
+
+    def _by_ids(self, select_where_id: str, ids: Sequence[int]) -> list[Any]:
+        """`SELECT ... WHERE <id column>` + ` IN (...)`, in chunks SQLite accepts."""
+        out: list[Any] = []
+        for start in range(0, len(ids), 500):
+            chunk = list(ids[start : start + 500])
+            marks = ",".join("?" * len(chunk))
+            out += self._conn.execute(f"{select_where_id} IN ({marks})", chunk).fetchall()
+        return out
+
+    # -- clicks ------------------------------------------------------------------
+
+    def record_click(self, query: str, photo_id: int, action: str) -> None:
+        with self.transaction() as conn:
+            conn.execute(
+                "INSERT INTO clicks (query, photo_id, action, at) VALUES (?, ?, ?, ?)",
+                (query.strip(), photo_id, action, _now()),
+            )
+
+    def clicks(self) -> list[tuple[str, int, str]]:
+        """(query, photo id, action), oldest first."""
+        rows = self._conn.execute("SELECT query, photo_id, action FROM clicks ORDER BY id")
+        return [(q, int(p), a) for q, p, a in rows]
+
+    def click_counts(self) -> tuple[int, int]:
+        """(clicks recorded, distinct queries they follow), counted by SQLite."""
+        row = self._conn.execute("SELECT COUNT(*), COUNT(DISTINCT query) FROM clicks").fetchone()
+        return int(row[0]), int(row[1])
+
+    def clear_clicks(self) -> int:
+        with self.transaction() as conn:
+            return int(conn.execute("DELETE FROM clicks").rowcount)
+
+    @property
+    def connection(self) -> sqlite3.Connection:
+        """For read-only queries by engine modules (search); writes go through methods."""
+        return self._conn
+
+
+def storage_error(exc: sqlite3.OperationalError) -> LibraryError:
+    text = str(exc).lower()
+    if "full" in text:
+        return LibraryError("the disk that holds the library is full: free some space and run "
+                            "the command again (nothing indexed so far is lost)")  # fmt: skip
+    if "readonly" in text or "read-only" in text:
+        return LibraryError("the library folder is read-only: nothing can be saved to it")
+    if "locked" in text or "busy" in text:
+        return LibraryError("the library is busy (another program is writing to it); try again")
+    return LibraryError(f"the catalog could not be written: {exc}")
+
+
+def path_within(path: str, folder: str) -> bool:
+    """path is folder, or lies somewhere below it ("/photos2" is not within "/photos")."""
+    return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)

@@ -1,0 +1,91 @@
+"""The library folder: where its files live, and the lock that allows one writer at a time."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import filelock
+
+from amc_core.errors import LibraryError, LibraryLockedError
+
+CATALOG_NAME = "catalog.sqlite3"
+
+
+@dataclass(frozen=True, slots=True)
+class LibraryPaths:
+    root: Path
+
+    @property
+    def catalog(self) -> Path:
+        return self.root / CATALOG_NAME
+
+    @property
+    def thumbnails(self) -> Path:
+        return self.root / "thumbnails"
+
+    @property
+    def write_lock(self) -> Path:
+        return self.root / "write.lock"
+
+
+def ensure_library_dir(root: Path) -> LibraryPaths:
+    """Create the library folder (user-only permissions) if needed; fail with a clear message."""
+    if root.exists() and not root.is_dir():
+        raise LibraryError(f"the library path {root} exists but is not a folder")
+    try:
+        root.mkdir(mode=0o700, parents=True, exist_ok=True)
+        (root / "thumbnails").mkdir(mode=0o700, exist_ok=True)
+    except OSError as exc:
+        raise LibraryError(f"cannot create the library folder {root}: {exc.strerror}") from exc
+    if not os.access(root, os.R_OK | os.X_OK):
+        raise LibraryError(f"the library folder {root} is not readable")
+    return LibraryPaths(root)
+
+
+def restrict_to_user(path: Path) -> None:
+    """Library files hold where a person's photos were taken: keep them private."""
+    try:
+        if path.exists():
+            path.chmod(0o600)
+    except OSError:
+        pass  # a read-only or foreign-owned library still opens; permissions stay as they are
+
+
+class WriteLock:
+    """An exclusive, process-wide lock on a library for indexing and repairs.
+
+    The OS releases it when the holder dies (even by kill -9), so a crash never
+    leaves a library locked.
+    """
+
+    def __init__(self, paths: LibraryPaths, timeout: float = 0.0) -> None:
+        self._lock = filelock.FileLock(str(paths.write_lock), timeout=timeout)
+        self._timeout = timeout
+
+    def __enter__(self) -> WriteLock:
+        try:
+            self._lock.acquire()
+        except filelock.Timeout as exc:
+            raise LibraryLockedError(
+                "another program is updating this library right now "
+                "(an `amc index` or the app); try again when it has finished"
+            ) from exc
+        except OSError as exc:
+            raise LibraryError(f"cannot lock the library: {exc.strerror}") from exc
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._lock.release()
+
+
+def folder_size_bytes(root: Path) -> int:
+    total = 0
+    for dirpath, _dirs, files in os.walk(root):
+        for name in files:
+            try:
+                total += os.lstat(os.path.join(dirpath, name)).st_size
+            except OSError:
+                continue
+    return total
