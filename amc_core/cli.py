@@ -164,7 +164,8 @@ def _tagger(ocr: bool) -> PhotoTagger:
 
 
 def _cmd_keywords(args: argparse.Namespace) -> int:
-    from amc_core.ingest.decode import DecodeFailure, decode_photo
+    from amc_core.index.prepare import prepare_photo
+    from amc_core.ingest.decode import DecodeFailure
 
     path = os.path.abspath(os.path.expanduser(args.path))
     if not os.path.exists(path):
@@ -172,7 +173,7 @@ def _cmd_keywords(args: argparse.Namespace) -> int:
     if os.path.isdir(path):
         raise UserInputError(f"a folder, not a photo: {args.path}")
     tagger = _tagger(ocr=not args.no_ocr)
-    photo = decode_photo(path, IndexSettings(pixel_sources=tagger.pixel_sources, model_input=True))
+    photo = prepare_photo(path, IndexSettings(pixel_sources=tagger.pixel_sources, model_input=True))
     if isinstance(photo, DecodeFailure):
         raise UserInputError(f"{args.path}: {photo.error}")
     # without a library root, the photo's own folder name is the one most likely to mean something

@@ -19,12 +19,11 @@ from PySide6.QtCore import QObject, Signal
 from amc_app.jobs import GeneratorJob, OwnerThread
 from amc_app.search_service import (
     Engine,
-    SearchResponse,
-    SearchResponseLike,
     make_engine,
     make_fallback_engine,
 )
 from amc_core.errors import AmcError
+from amc_core.search.results import SearchResponse
 
 EngineFactory = Callable[[Path], Engine]
 _CLOSE_WAIT_MS = 10_000
@@ -40,7 +39,7 @@ class EngineState:
 class SearchAnswer:
     request: int
     query: str  # the text searched; "" for "find similar"
-    response: SearchResponseLike
+    response: SearchResponse
     similar_to: int | None = None  # the photo id for "find similar"
 
 
@@ -102,15 +101,13 @@ class _EngineHome:
             engine.close()
 
 
-def _answer(
-    ask: Callable[[Any, int], SearchResponseLike], subject: Any, top: int
-) -> SearchResponseLike:
+def _answer(ask: Callable[[Any, int], SearchResponse], subject: Any, top: int) -> SearchResponse:
     """The engine's sentence for what the user asked wrongly becomes the answer's error."""
     started = time.perf_counter()
     try:
         return ask(subject, top)
     except AmcError as exc:
-        return SearchResponse([], (time.perf_counter() - started) * 1000, str(exc))
+        return SearchResponse(str(subject), [], 0, (time.perf_counter() - started) * 1000, str(exc))
 
 
 class SearchRunner(QObject):

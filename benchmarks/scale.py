@@ -13,7 +13,7 @@ For each size N this
      folder share a few "theme" photos and mostly one remapping (the same dog, the same
      beach), so the data are clustered as real libraries are;
    - keywords: the real generator's output for those posteriors
-     (:class:`amc_core.describe.visual_keywords.VisualVocabulary`), date keywords
+     (:class:`amc_core.words.visual_terms.VisualVocabulary`), date keywords
      (:func:`date_keywords`) of a plausible capture time, place keywords (:func:`place_keywords`)
      of one of ~300 gazetteer places (a home town plus Zipf-distributed trips), camera and
      shape keywords, folder keywords (:func:`path_keywords` of a few thousand folders such as
@@ -118,8 +118,8 @@ SYNTHESISED = {"visual", "date", "place", "camera", "folder"}
 
 
 def load_base(library: Path) -> Base:
-    from amc_core.describe.encoder import expand
     from amc_core.store.catalog import Catalog
+    from amc_core.store.features import expand
 
     with tempfile.TemporaryDirectory() as tmp:  # never touch the dev set's own files
         for name in ("catalog.sqlite3", "catalog.sqlite3-wal"):
@@ -256,7 +256,7 @@ class FolderSpec:
 
 def choose_places(rng: np.random.Generator) -> list[tuple[str, str, float, float]]:
     """~300 towns and cities of >= 100k people, bigger ones more likely: (name, country, lat, lon)."""
-    from amc_core.describe.keywords.places import load_gazetteer
+    from amc_core.words.gazetteer import load_gazetteer
 
     gaz = load_gazetteer()
     assert gaz is not None, "the gazetteer resources/geo/places.npz is missing"
@@ -332,7 +332,7 @@ def plan_folders(n: int, rng: np.random.Generator, n_base: int, places: list) ->
 
 class Synthesiser:
     def __init__(self, base: Base, rng: np.random.Generator) -> None:
-        from amc_core.describe.visual_keywords import VisualVocabulary
+        from amc_core.words.visual_terms import VisualVocabulary
 
         self.base = base
         self.rng = rng
@@ -355,7 +355,7 @@ class Synthesiser:
 
     def features(self, a: np.ndarray, b: np.ndarray, w: np.ndarray, seeds: np.ndarray):
         """(B,) base photo pairs, weights of a, remap seeds -> VisualFeatures (dense)."""
-        from amc_core.describe.encoder import VisualFeatures
+        from amc_core.store.features import VisualFeatures
 
         base, rng, n = self.base, self.rng, self.base.n_classes
         bsz = len(a)
@@ -400,13 +400,13 @@ class Synthesiser:
 
 def generate(n: int, library: Path, seed: int) -> dict:  # noqa: PLR0915
     """Write a library of n synthetic photos; returns what the marker records."""
-    from amc_core.describe.encoder import compact, expand
     from amc_core.describe.keywords.camera import camera_keywords
     from amc_core.describe.keywords.dates import date_keywords
     from amc_core.describe.keywords.places import place_keywords
     from amc_core.describe.tagging import FEATURE_MODEL, MAX_KEYWORDS
     from amc_core.index.library import Library
     from amc_core.store.catalog import PhotoRow
+    from amc_core.store.features import compact, expand
     from amc_core.words.normalise import merge_keywords
 
     started = time.perf_counter()

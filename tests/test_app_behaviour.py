@@ -21,10 +21,10 @@ from PySide6.QtWidgets import (
 from test_app_support import make_window_fixture, wait_indexed, wait_results  # noqa: F401
 
 from amc_app.banner import Banner
-from amc_app.search_service import KeywordSearchEngine
 from amc_app.settings import THUMBNAIL_MAX
+from amc_core.describe.analysis import Analysis
 from amc_core.errors import AmcError
-from amc_core.index.run import Analysis
+from amc_core.search.fallback import KeywordSearchEngine
 from amc_core.search.results import SearchResult
 from amc_core.store.layout import WriteLock
 from photo_factory import write_photo

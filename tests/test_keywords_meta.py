@@ -14,13 +14,8 @@ from amc_core.describe.keywords.camera import camera_keywords
 from amc_core.describe.keywords.colours import colour_keywords
 from amc_core.describe.keywords.dates import date_keywords
 from amc_core.describe.keywords.paths import path_keywords
-from amc_core.describe.keywords.places import (
-    MIN_CONFIDENCE,
-    gazetteer_names,
-    load_gazetteer,
-    place_confidences,
-    place_keywords,
-)
+from amc_core.describe.keywords.places import MIN_CONFIDENCE, place_confidences, place_keywords
+from amc_core.words.gazetteer import gazetteer_names, load_gazetteer
 from amc_core.words.keyword import SOURCES, Keyword
 from amc_core.words.normalise import merge_keywords, normalise, tokenize
 
@@ -330,3 +325,10 @@ def test_short_codes_glued_to_numbers_are_ids_not_words():
 
     assert path_keywords("/photos/dv026.jpg", "/photos") == []
     assert [k.text for k in path_keywords("/photos/trip2019.jpg", "/photos")] == ["2019", "trip"]
+
+
+def test_every_colour_name_a_query_knows_has_a_palette_entry() -> None:
+    from amc_core.describe.keywords.colours import PALETTE
+    from amc_core.words.vocabulary import COLOUR_NAMES
+
+    assert tuple(PALETTE) == COLOUR_NAMES

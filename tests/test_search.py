@@ -119,7 +119,7 @@ def test_query_language_reads_words_phrases_exclusions_and_filters():
 
 def test_keyword_fallback_answers_the_query_language_as_the_engine_does(built):
     """Without the AMC models the app searches by keywords: same filters, same words."""
-    from amc_app.search_service import KeywordSearchEngine
+    from amc_core.search.fallback import KeywordSearchEngine
 
     fallback = KeywordSearchEngine(built[0])
     try:

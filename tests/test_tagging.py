@@ -79,10 +79,11 @@ def test_indexed_photos_get_visual_date_place_and_folder_keywords(tmp_path, tagg
 
 
 def test_region_evidence_finds_the_smaller_objects(tagger):
-    from amc_core.ingest.decode import DecodedPhoto, decode_photo
+    from amc_core.index.prepare import prepare_photo
+    from amc_core.ingest.decode import DecodedPhoto
     from amc_core.settings import IndexSettings
 
-    photo = decode_photo(str(PHOTOS / "dog_bicycle_truck.jpg"), IndexSettings(model_input=True))
+    photo = prepare_photo(str(PHOTOS / "dog_bicycle_truck.jpg"), IndexSettings(model_input=True))
     assert isinstance(photo, DecodedPhoto)
     keywords = {k.text for k in tagger.analyze([photo], [])[0].keywords}
     assert "dog" in keywords and "bicycle" in keywords

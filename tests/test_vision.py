@@ -9,15 +9,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from amc_core.describe.encoder import (
-    OUTPUT_NAMES,
-    VisualEncoder,
-    VisualFeatures,
-    compact,
-    default_model_path,
-    expand,
-)
+from amc_core.describe.encoder import OUTPUT_NAMES, VisualEncoder, default_model_path
 from amc_core.runtime import CPU, SessionFactory
+from amc_core.store.features import VisualFeatures, compact, expand
 from amc_core.words.labels import (
     ImageNetClass,
     default_json_path,

@@ -176,7 +176,7 @@ def imagenet_words() -> set[str]:
 def place_words() -> set[str]:
     """Words of place names (towns with >= PLACE_MIN_POPULATION people, regions, countries)."""
     try:
-        from amc_core.describe.keywords.places import gazetteer_names
+        from amc_core.words.gazetteer import gazetteer_names
 
         return words_of(gazetteer_names.__wrapped__(PLACE_MIN_POPULATION))
     except (ImportError, AttributeError) as exc:
@@ -185,13 +185,13 @@ def place_words() -> set[str]:
 
 
 def date_words() -> set[str]:
-    from amc_core.describe.keywords.dates import MONTHS, WEEKDAYS
+    from amc_core.words.vocabulary import MONTHS, WEEKDAYS
 
     return words_of([*MONTHS, *WEEKDAYS, *TIME_WORDS])
 
 
 def colour_words() -> set[str]:
-    from amc_core.describe.keywords.colours import COLOUR_NAMES
+    from amc_core.words.vocabulary import COLOUR_NAMES
 
     return words_of([*COLOUR_NAMES, *COLOUR_WORDS])
 

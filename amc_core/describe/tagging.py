@@ -12,18 +12,19 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from amc_core.describe.encoder import VisualEncoder, VisualFeatures, compact
+from amc_core.describe.analysis import Analysis
+from amc_core.describe.encoder import VisualEncoder
 from amc_core.describe.keywords.camera import camera_keywords
 from amc_core.describe.keywords.dates import date_keywords
 from amc_core.describe.keywords.paths import path_keywords
 from amc_core.describe.keywords.places import place_keywords
-from amc_core.describe.visual_keywords import VisualVocabulary
-from amc_core.index.run import Analysis
 from amc_core.ingest.decode import DecodedPhoto
 from amc_core.runtime import SessionFactory
 from amc_core.store.catalog import path_within
+from amc_core.store.features import VisualFeatures, compact
 from amc_core.words.keyword import Keyword
 from amc_core.words.normalise import merge_keywords
+from amc_core.words.visual_terms import VisualVocabulary
 
 FEATURE_MODEL = "mobilenet_v2-amcv1"
 MAX_KEYWORDS = 100

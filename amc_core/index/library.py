@@ -130,7 +130,7 @@ class Library:
         """Check and repair what can be rebuilt from the catalog, touching no photo:
         SQLite integrity, the full-text index, damaged feature blobs (their photos are
         re-indexed at the next run), thumbnails nobody uses."""
-        from amc_core.describe.encoder import sparse_posteriors
+        from amc_core.store.features import sparse_posteriors
 
         conn = self.catalog.connection
         problems = [r[0] for r in conn.execute("PRAGMA integrity_check").fetchall() if r[0] != "ok"]

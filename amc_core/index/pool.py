@@ -1,4 +1,4 @@
-"""Running decode_photo over many files on all cores, robust to crashing decoders."""
+"""Running prepare_photo over many files on all cores, robust to crashing decoders."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
-from amc_core.ingest.decode import DecodedPhoto, DecodeFailure, decode_photo
+from amc_core.index.prepare import prepare_photo
+from amc_core.ingest.decode import DecodedPhoto, DecodeFailure
 from amc_core.settings import IndexSettings
 
 DecodeResult = DecodedPhoto | DecodeFailure
@@ -29,7 +30,7 @@ def decode_many(
     """
     if settings.workers <= 1 or len(items) < _MIN_FILES_FOR_POOL:
         for path, _size, _mtime in items:
-            yield decode_photo(path, settings)
+            yield prepare_photo(path, settings)
         return
     yield from _PoolRun(items, settings).results()
 
@@ -39,7 +40,7 @@ def _context() -> multiprocessing.context.BaseContext:
     caller's threads (the app runs Qt threads, and fork with threads is unsafe)."""
     if "forkserver" in multiprocessing.get_all_start_methods():
         context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["amc_core.ingest.decode"])
+        context.set_forkserver_preload(["amc_core.index.prepare"])
         return context
     return multiprocessing.get_context("spawn")
 
@@ -63,7 +64,7 @@ class _PoolRun:
             while todo or pending:
                 while todo and len(pending) < self._window:
                     item = todo.popleft()
-                    pending.append((item, pool.submit(decode_photo, item[0], self._settings)))
+                    pending.append((item, pool.submit(prepare_photo, item[0], self._settings)))
                 item, future = pending.popleft()
                 try:
                     result = future.result()
@@ -84,6 +85,6 @@ class _PoolRun:
         for path, size, mtime_ns in requeue:
             with ProcessPoolExecutor(max_workers=1, mp_context=_context()) as solo:
                 try:
-                    yield solo.submit(decode_photo, path, self._settings).result()
+                    yield solo.submit(prepare_photo, path, self._settings).result()
                 except BrokenProcessPool:
                     yield DecodeFailure(path, size, mtime_ns, "the image decoder crashed on it")

@@ -16,6 +16,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from amc_core.describe.analysis import Analysis
 from amc_core.describe.keywords.paths import PATH_SOURCES, path_keywords
 from amc_core.index.pool import decode_many
 from amc_core.ingest.decode import DecodedPhoto, DecodeFailure
@@ -28,15 +29,6 @@ from amc_core.words.keyword import Keyword
 from amc_core.words.normalise import merge_keywords
 
 _COMMIT_EVERY_S = 2.0
-
-
-@dataclass(slots=True)
-class Analysis:
-    """What the later stages add to one decoded photo."""
-
-    keywords: list[Keyword] = field(default_factory=list)
-    features: bytes | None = None
-    feature_model: str | None = None
 
 
 class Analyzer(Protocol):

@@ -16,7 +16,6 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image
 
-from amc_core.describe.preprocess import squash
 from amc_core.ingest.exif import ExifInfo, read_exif
 from amc_core.ingest.formats import RAW_EXTENSIONS, SNIFF_BYTES, sniff
 from amc_core.ingest.hashing import content_hash
@@ -37,6 +36,8 @@ class DecodedPhoto:
     height: int
     exif: ExifInfo
     thumbnail_jpeg: bytes
+    # the oriented analysis image (settings.analysis_size): used in the worker, never shipped
+    pixels: np.ndarray | None = None  # (H, W, 3) uint8
     pixel_keywords: tuple[Keyword, ...] = ()  # faces, text, colours (settings.pixel_sources)
     model_rgb: np.ndarray | None = None  # (224, 224, 3) encoder input (settings.model_input)
 
@@ -125,17 +126,8 @@ def _decode_bytes(
         height=height,
         exif=exif,
         thumbnail_jpeg=buffer.getvalue(),
-        pixel_keywords=_pixel_keywords(rgb, settings),
-        model_rgb=squash(rgb) if settings.model_input else None,
+        pixels=rgb,
     )
-
-
-def _pixel_keywords(rgb: np.ndarray, settings: IndexSettings) -> tuple[Keyword, ...]:
-    if not settings.pixel_sources:
-        return ()
-    from amc_core.describe.pixel_keywords import pixel_keywords
-
-    return tuple(pixel_keywords(rgb, settings.pixel_sources))
 
 
 def _open(path: str, data: bytes, fmt: str) -> Image.Image:

@@ -16,8 +16,6 @@ from collections.abc import Iterator
 
 import torch
 
-from amc_core.describe.keywords.colours import COLOUR_NAMES
-from amc_core.describe.keywords.dates import MONTHS, WEEKDAYS
 from amc_core.learn.model import AMC
 from amc_core.search.terms import (
     CAMERA_WORDS,
@@ -28,6 +26,7 @@ from amc_core.search.terms import (
     parse_query,
 )
 from amc_core.words.space import SemanticSpace
+from amc_core.words.vocabulary import COLOUR_NAMES, MONTHS, WEEKDAYS
 
 # What a person names folders after (the library's own folder words join these at search time).
 FOLDER_WORDS = (

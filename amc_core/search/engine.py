@@ -12,13 +12,11 @@ from __future__ import annotations
 import os
 import threading
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
 from amc_core.arrays import unit
-from amc_core.describe.encoder import pooled_vector
 from amc_core.describe.keywords.paths import path_keywords
 from amc_core.errors import UserInputError
 from amc_core.index.library import Library
@@ -28,10 +26,11 @@ from amc_core.search.filters import apply_words, filtered_ids
 from amc_core.search.graph_io import Scored
 from amc_core.search.query import Query, QueryError, parse
 from amc_core.search.rerank import OnnxRanker
-from amc_core.search.results import KeywordWeight, SearchResult
+from amc_core.search.results import KeywordWeight, SearchResponse, SearchResult
 from amc_core.search.terms import Lexicon, ParsedQuery, default_lexicon, parse_query
 from amc_core.store.batch import KeywordVectors, PhotoBatch, load_batch
 from amc_core.store.catalog import Catalog, path_within
+from amc_core.store.features import pooled_vector
 from amc_core.store.vector_index import VectorIndex
 from amc_core.words.keyword import SOURCES
 from amc_core.words.space import SemanticSpace, semantic_space
@@ -43,15 +42,6 @@ EXACT_FILTERED_MAX = 60_000  # filtered sets up to this size are scored exactly,
 RERANK_MAX = 800  # the most photos the AMC head scores for one query
 SHOWN_KEYWORDS = 12
 _INDEX_CHUNK = 2000
-
-
-@dataclass
-class SearchResponse:
-    query: str
-    results: list[SearchResult] = field(default_factory=list)
-    candidates: int = 0
-    elapsed_ms: float = 0.0
-    error: str | None = None
 
 
 def user_models_dir(library_dir: Path) -> Path:

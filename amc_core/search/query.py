@@ -13,9 +13,9 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from amc_core.describe.keywords.dates import MONTHS
 from amc_core.errors import UserInputError
 from amc_core.words.normalise import normalise
+from amc_core.words.vocabulary import MONTHS
 
 FILTER_KEYS = ("year", "month", "place", "folder", "camera", "before", "after")
 _TOKEN = re.compile(r'(-?)"([^"]*)"|(\S+)')

@@ -1,19 +1,8 @@
-"""Search results, and the keyword ranker used until the AMC re-ranker is in place.
-
-The keyword ranker scores a photo by the share of query words found in its
-keywords (confidence-weighted) or, failing that, in its path.
-"""
+"""The one result type of every search: a ranked photo with why it ranked, and a response."""
 
 from __future__ import annotations
 
-import os
-import re
-from collections.abc import Set
 from dataclasses import dataclass, field
-
-from amc_core.store.catalog import Catalog
-
-_WORD = re.compile(r"[^\W_]+", re.UNICODE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,71 +41,12 @@ class SearchResult:
         }
 
 
-def query_words(query: str) -> list[str]:
-    return [w.lower() for w in _WORD.findall(query)]
+@dataclass
+class SearchResponse:
+    """What one search answers: the results best first, or an error the user can act on."""
 
-
-def keyword_search(
-    catalog: Catalog, query: str, top: int = 20, allowed: Set[int] | None = None
-) -> list[SearchResult]:
-    """Photos ranked by the share of query words among their keywords (or path words);
-    only those in allowed, when given (a query's filters)."""
-    words = query_words(query)
-    if not words:
-        return []
-    scores: dict[int, float] = {}
-    matched: dict[int, list[KeywordWeight]] = {}
-    for word in words:
-        hit: set[int] = set()
-        for photo_id, keyword, confidence, source in _keyword_matches(catalog, word):
-            if photo_id in hit:
-                continue
-            hit.add(photo_id)
-            scores[photo_id] = scores.get(photo_id, 0.0) + confidence / len(words)
-            matched.setdefault(photo_id, []).append(KeywordWeight(keyword, 1.0, source))
-        for photo_id in _path_matches(catalog, word):
-            if photo_id not in hit:
-                scores[photo_id] = scores.get(photo_id, 0.0) + 0.5 / len(words)
-                matched.setdefault(photo_id, []).append(KeywordWeight(word, 1.0, "file"))
-    if allowed is not None:
-        scores = {p: s for p, s in scores.items() if p in allowed}
-    ranked = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))[:top]
-    meta = catalog.paths_and_hashes([pid for pid, _ in ranked])
-    results = []
-    for photo_id, score in ranked:
-        hits = matched[photo_id]
-        weight = 1.0 / len(hits)
-        results.append(
-            SearchResult(
-                photo_id=photo_id,
-                path=meta[photo_id][0],
-                content_hash=meta[photo_id][1],
-                score=score,
-                visual_weight=0.0,
-                language_weight=1.0,
-                keywords=[KeywordWeight(k.keyword, weight, k.source) for k in hits],
-            )
-        )
-    return results
-
-
-def _keyword_matches(catalog: Catalog, word: str) -> list[tuple[int, str, float, str]]:
-    """Photos with the keyword `word` (found through the full-text index, then confirmed)."""
-    ids = catalog.full_text_hits(word)  # failed photos have no keywords
-    out = []
-    for photo_id, entries in catalog.keyword_sets(ids).items():
-        for keyword_id, confidence, source in entries:
-            if catalog.keyword_text(keyword_id) == word:
-                out.append((photo_id, word, confidence, source))
-                break
-    return out
-
-
-def _path_matches(catalog: Catalog, word: str) -> list[int]:
-    rows = catalog.connection.execute("SELECT id, path FROM photos WHERE state = 'ok'")
-    out = []
-    for photo_id, blob in rows:
-        name = os.fsdecode(bytes(blob)).lower()
-        if word in query_words(name):
-            out.append(int(photo_id))
-    return out
+    query: str
+    results: list[SearchResult] = field(default_factory=list)
+    candidates: int = 0
+    elapsed_ms: float = 0.0
+    error: str | None = None

@@ -16,12 +16,11 @@ from functools import cache
 import numpy as np
 
 from amc_core.arrays import unit
-from amc_core.describe.keywords.colours import COLOUR_NAMES
-from amc_core.describe.keywords.dates import MONTHS, WEEKDAYS
-from amc_core.describe.keywords.places import gazetteer_names
-from amc_core.describe.visual_keywords import VisualVocabulary
+from amc_core.words.gazetteer import gazetteer_names
 from amc_core.words.normalise import STOP_WORDS, normalise
 from amc_core.words.space import SemanticSpace
+from amc_core.words.visual_terms import VisualVocabulary
+from amc_core.words.vocabulary import COLOUR_NAMES, MONTHS, WEEKDAYS
 
 INTENTS = ("place", "date", "folder", "camera", "colour", "people", "thing", "other")
 LANGUAGE_INTENTS = frozenset({"place", "date", "folder", "camera"})

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from amc_core.describe.encoder import HEADER, sparse_posteriors
 from amc_core.store.catalog import Catalog
+from amc_core.store.features import HEADER, sparse_posteriors
 from amc_core.store.schema import KEYWORD_RECORD
 from amc_core.words.keyword import SOURCES
 from amc_core.words.space import SemanticSpace

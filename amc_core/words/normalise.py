@@ -8,7 +8,7 @@ The lemmatiser is a small rule-based English one (plural -> singular) with lists
 irregular plurals and of words that merely end in ``s`` (``bus``, ``grass``, ``paris``,
 ``christmas``, ``glasses``). Proper names from the gazetteer and from people are kept
 unlemmatised by :func:`merge_keywords` (source ``place``/``people``); a query parser should
-match :func:`amc_core.describe.keywords.places.gazetteer_names` phrases before lemmatising the rest.
+match :func:`amc_core.words.gazetteer.gazetteer_names` phrases before lemmatising the rest.
 """
 
 from __future__ import annotations

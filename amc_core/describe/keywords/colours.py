@@ -17,6 +17,7 @@ from functools import lru_cache
 import numpy as np
 
 from amc_core.words.keyword import Keyword
+from amc_core.words.vocabulary import COLOUR_NAMES
 
 MAX_SAMPLES = 16_384
 MIN_SHARE = 0.05
@@ -50,7 +51,6 @@ PALETTE: dict[str, tuple[tuple[int, int, int], ...]] = {
     "white": ((255, 255, 255), (235, 235, 235), (245, 245, 240)),
 }
 # fmt: on
-COLOUR_NAMES = tuple(PALETTE)
 NEUTRALS = frozenset({"black", "grey", "white"})
 
 

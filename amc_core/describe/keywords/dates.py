@@ -12,14 +12,7 @@ import math
 from datetime import date, datetime, timedelta
 
 from amc_core.words.keyword import Keyword
-
-# fmt: off
-MONTHS = (
-    "january", "february", "march", "april", "may", "june",
-    "july", "august", "september", "october", "november", "december",
-)
-# fmt: on
-WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+from amc_core.words.vocabulary import MONTHS, WEEKDAYS
 
 # fmt: off
 _NORTH_SEASONS = ("winter", "winter", "spring", "spring", "spring", "summer",

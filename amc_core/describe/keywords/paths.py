@@ -18,9 +18,9 @@ import os
 import re
 from datetime import date
 
-from amc_core.describe.keywords.dates import MONTHS
 from amc_core.words.keyword import Keyword
 from amc_core.words.normalise import STOP_WORDS, normalise
+from amc_core.words.vocabulary import MONTHS
 
 MAX_FOLDERS = 6
 NEAREST_FOLDER_CONFIDENCE = 0.9

@@ -1,0 +1,1 @@
+"""The front door: what the app may use of the engine."""
