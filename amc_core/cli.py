@@ -228,9 +228,7 @@ def _cmd_repair(args: argparse.Namespace) -> int:
     with _library(args) as library:
         report = {**rebuilt, **library.repair()}
     with _engine(args) as engine:
-        from amc_core.store.vector_index import INDEX_NAME
-
-        (engine.library.paths.root / INDEX_NAME).unlink(missing_ok=True)
+        engine.library.paths.vector_graph.unlink(missing_ok=True)
         added, _ = engine.refresh()  # rebuilt from the catalog
     report["vector_index_photos"] = added
     if args.json:

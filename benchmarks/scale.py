@@ -873,7 +873,9 @@ def e2e_effect(engine, texts: Sequence[str], chunk: int = 2048) -> dict:
 def measure(n: int, args: argparse.Namespace) -> dict:  # noqa: PLR0915
     from amc_core.runtime import SessionFactory
     from amc_core.search.engine import SearchEngine
-    from amc_core.store.vector_index import CODES_NAME, INDEX_NAME, META_NAME
+    from amc_core.store.layout import VECTOR_CODES_NAME as CODES_NAME
+    from amc_core.store.layout import VECTOR_GRAPH_NAME as INDEX_NAME
+    from amc_core.store.layout import VECTOR_META_NAME as META_NAME
 
     info = generated_info(n, args.seed)
     assert info is not None, f"library for {n} not generated"

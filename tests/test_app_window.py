@@ -108,7 +108,7 @@ def _check_photo_actions(
 def _check_learning(qtbot, window: MainWindow, cake_id: int) -> None:
     """Too few searches to learn from; then the real trainer reports before/after on held-out
     clicks and keeps the new parameters only when they are better; then clear."""
-    from amc_core.learn.train import user_params_path
+    from amc_core.learn.constants import user_params_path
 
     window.improve_action.trigger()
     assert "at least 6 different searches" in window.banner.text()

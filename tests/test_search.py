@@ -274,7 +274,7 @@ def test_filters_alone_keep_the_newest_when_they_allow_many(engine, built, monke
 
 
 def test_vector_scores_from_the_8bit_copy_survive_reload_and_loss(tmp_path):
-    from amc_core.store.vector_index import CODES_NAME
+    from amc_core.store.layout import VECTOR_CODES_NAME as CODES_NAME
 
     rng = np.random.default_rng(1)
     data = rng.normal(size=(3000, 64)).astype(np.float32)

@@ -25,8 +25,6 @@ from amc_core.store.layout import (
 )
 from amc_core.store.thumbnails import ThumbnailStore
 
-FOLDERS_RECORD = "folders.json"
-
 
 @dataclass(frozen=True, slots=True)
 class LibraryStatus:
@@ -104,7 +102,7 @@ class Library:
     def _remember_folders(self) -> None:
         """A copy of the folder list beside the catalog: if the catalog is ever damaged beyond
         use, `amc repair` rebuilds it from the folders (the photos are the source of truth)."""
-        record = self.paths.root / FOLDERS_RECORD
+        record = self.paths.folders_record
         tmp = record.with_suffix(".tmp")
         try:
             tmp.write_text(json.dumps([os.fsencode(f.path).hex() for f in self.catalog.folders()]))
@@ -179,7 +177,7 @@ class Library:
 
 def remembered_folders(root: Path) -> list[str]:
     try:
-        data = json.loads((root / FOLDERS_RECORD).read_text())
+        data = json.loads(LibraryPaths(root).folders_record.read_text())
         return [os.fsdecode(bytes.fromhex(h)) for h in data]
     except (OSError, ValueError, TypeError):
         return []

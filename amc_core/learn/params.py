@@ -8,11 +8,10 @@ import numpy as np
 import torch
 
 from amc_core.errors import AmcError
+from amc_core.learn.constants import PARAMS_NAME
 from amc_core.learn.model import AMC
 from amc_core.resources import resources_dir
 from amc_core.words.space import SemanticSpace, semantic_space
-
-PARAMS_NAME = "amc_params.npz"
 
 
 def default_params_path() -> Path:

@@ -22,6 +22,7 @@ import numpy as np
 import torch
 
 from amc_core.index.library import Library
+from amc_core.learn.constants import MIN_CLICKED_QUERIES, user_params_path
 from amc_core.learn.data import Example, load
 from amc_core.learn.metrics import ndcg_at
 from amc_core.learn.model import AMC
@@ -32,8 +33,6 @@ from amc_core.search.terms import Lexicon, ParsedQuery, default_lexicon, parse_q
 from amc_core.store.batch import KeywordVectors, PhotoBatch, load_batch
 from amc_core.words.space import SemanticSpace, semantic_space
 
-USER_PARAMS = "models/amc_params.npz"  # inside a library folder
-MIN_CLICKED_QUERIES = 6
 MAX_POOL = 3000  # photos scored per query while training (positives + a sample)
 
 
@@ -175,10 +174,6 @@ def split_examples(
     random.Random(seed).shuffle(shuffled)
     n_val = max(1, round(len(shuffled) * val_share)) if len(shuffled) > 1 else 0
     return shuffled[n_val:], shuffled[:n_val]
-
-
-def user_params_path(library_dir: Path) -> Path:
-    return library_dir / USER_PARAMS
 
 
 def model_for_library(library_dir: Path, space: SemanticSpace | None = None) -> AMC:

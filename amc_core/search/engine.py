@@ -23,7 +23,7 @@ from amc_core.index.library import Library
 from amc_core.resources import resources_dir
 from amc_core.runtime import SessionFactory
 from amc_core.search.filters import apply_words, filtered_ids
-from amc_core.search.graph_io import Scored
+from amc_core.search.graph_io import HEAD_NAME, Scored
 from amc_core.search.query import Query, QueryError, parse
 from amc_core.search.rerank import OnnxRanker
 from amc_core.search.results import KeywordWeight, SearchResponse, SearchResult
@@ -42,10 +42,6 @@ EXACT_FILTERED_MAX = 60_000  # filtered sets up to this size are scored exactly,
 RERANK_MAX = 800  # the most photos the AMC head scores for one query
 SHOWN_KEYWORDS = 12
 _INDEX_CHUNK = 2000
-
-
-def user_models_dir(library_dir: Path) -> Path:
-    return library_dir / "models"
 
 
 def photo_vectors(batch: PhotoBatch, class_matrix: np.ndarray) -> np.ndarray:
@@ -118,8 +114,8 @@ class SearchEngine:
     def _ensure_loaded(self) -> tuple[SemanticSpace, OnnxRanker, VectorIndex, KeywordVectors]:
         if self._ranker is None:
             self._space = semantic_space()
-            own = user_models_dir(self.library.paths.root)
-            models = own if (own / "amc_head.onnx").is_file() else resources_dir() / "models"
+            own = self.library.paths.models
+            models = own if (own / HEAD_NAME).is_file() else resources_dir() / "models"
             self._ranker = OnnxRanker(self.sessions, models, resources_dir() / "models")
             self._index = VectorIndex(self.library.paths.root, self._space.dim)
             self._index.load()

@@ -1,4 +1,5 @@
-"""The library folder: where its files live, and the lock that allows one writer at a time."""
+"""The library folder: where its files live (every name defined here, once), and the lock that
+allows one writer at a time."""
 
 from __future__ import annotations
 
@@ -10,7 +11,14 @@ import filelock
 
 from amc_core.errors import LibraryError, LibraryLockedError
 
-CATALOG_NAME = "catalog.sqlite3"
+CATALOG_NAME = "catalog.sqlite3"  # SQLite (WAL): folders, photos, keywords, features, clicks
+THUMBNAILS_NAME = "thumbnails"  # 256 px JPEGs keyed by content hash
+VECTOR_GRAPH_NAME = "vectors.hnsw"  # the ANN graph over photo vectors
+VECTOR_CODES_NAME = "vectors.codes.npz"  # its 8-bit copy of every vector
+VECTOR_META_NAME = "vectors.json"  # its size and format
+MODELS_NAME = "models"  # the user's fine-tuned ranking, when there is one
+WRITE_LOCK_NAME = "write.lock"
+FOLDERS_RECORD_NAME = "folders.json"  # a copy of the folder list, for `amc repair`
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,11 +31,27 @@ class LibraryPaths:
 
     @property
     def thumbnails(self) -> Path:
-        return self.root / "thumbnails"
+        return self.root / THUMBNAILS_NAME
+
+    @property
+    def vector_graph(self) -> Path:
+        return self.root / VECTOR_GRAPH_NAME
+
+    @property
+    def vector_codes(self) -> Path:
+        return self.root / VECTOR_CODES_NAME
+
+    @property
+    def models(self) -> Path:
+        return self.root / MODELS_NAME
 
     @property
     def write_lock(self) -> Path:
-        return self.root / "write.lock"
+        return self.root / WRITE_LOCK_NAME
+
+    @property
+    def folders_record(self) -> Path:
+        return self.root / FOLDERS_RECORD_NAME
 
 
 def ensure_library_dir(root: Path) -> LibraryPaths:
@@ -36,7 +60,7 @@ def ensure_library_dir(root: Path) -> LibraryPaths:
         raise LibraryError(f"the library path {root} exists but is not a folder")
     try:
         root.mkdir(mode=0o700, parents=True, exist_ok=True)
-        (root / "thumbnails").mkdir(mode=0o700, exist_ok=True)
+        (root / THUMBNAILS_NAME).mkdir(mode=0o700, exist_ok=True)
     except OSError as exc:
         raise LibraryError(f"cannot create the library folder {root}: {exc.strerror}") from exc
     if not os.access(root, os.R_OK | os.X_OK):

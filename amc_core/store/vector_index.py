@@ -27,10 +27,8 @@ import hnswlib
 import numpy as np
 
 from amc_core.errors import LibraryError
+from amc_core.store.layout import VECTOR_CODES_NAME, VECTOR_GRAPH_NAME, VECTOR_META_NAME
 
-INDEX_NAME = "vectors.hnsw"
-META_NAME = "vectors.json"
-CODES_NAME = "vectors.codes.npz"
 M = 16  # 32 measured no better at 10^6 (recall@100 +0.002-0.004) for 128 B more a photo
 EF_CONSTRUCTION = 200
 EF_SEARCH = 2048  # recall@100 vs brute force: 0.98 at 10^5 (1024: 0.97); scale.py
@@ -61,11 +59,11 @@ class VectorIndex:
 
     @property
     def path(self) -> Path:
-        return self.folder / INDEX_NAME
+        return self.folder / VECTOR_GRAPH_NAME
 
     @property
     def codes_path(self) -> Path:
-        return self.folder / CODES_NAME
+        return self.folder / VECTOR_CODES_NAME
 
     def __len__(self) -> int:
         return len(self._ids)
@@ -83,7 +81,7 @@ class VectorIndex:
 
     def load(self) -> bool:
         """Read the saved index; False (and empty) when it is missing, foreign or damaged."""
-        meta_path = self.folder / META_NAME
+        meta_path = self.folder / VECTOR_META_NAME
         if not self.path.is_file() or not meta_path.is_file():
             return False
         try:
@@ -205,7 +203,7 @@ class VectorIndex:
         """Write atomically: the old file stays valid until the new one is complete."""
         self.folder.mkdir(parents=True, exist_ok=True)
         tmp = self.path.with_suffix(".tmp")
-        codes_tmp = self.folder / (CODES_NAME + ".tmp")
+        codes_tmp = self.folder / (VECTOR_CODES_NAME + ".tmp")
         try:
             with self._lock:
                 self._index.save_index(str(tmp))
@@ -220,11 +218,11 @@ class VectorIndex:
                     "index_bytes": tmp.stat().st_size,
                     "codes_bytes": codes_tmp.stat().st_size,
                 }
-            meta_tmp = self.folder / (META_NAME + ".tmp")
+            meta_tmp = self.folder / (VECTOR_META_NAME + ".tmp")
             meta_tmp.write_text(json.dumps(meta))
             os.replace(tmp, self.path)
             os.replace(codes_tmp, self.codes_path)
-            os.replace(meta_tmp, self.folder / META_NAME)
+            os.replace(meta_tmp, self.folder / VECTOR_META_NAME)
             self.unsaved = False
         except OSError as exc:
             tmp.unlink(missing_ok=True)
