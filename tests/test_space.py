@@ -1,0 +1,17 @@
+"""The precomputed semantic space that search loads is the one the word vectors and labels give."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from amc_core.words.space import computed_space, semantic_space, space_path
+
+
+def test_shipped_space_equals_a_fresh_computation() -> None:
+    # a rebuilt word-vector file or label set without `python -m amc_core.build.space` would
+    # silently rank with stale class vectors: this fails instead
+    assert space_path().is_file()
+    shipped, fresh = semantic_space(), computed_space()
+    np.testing.assert_array_equal(shipped.centre, fresh.centre)
+    np.testing.assert_array_equal(shipped.class_matrix, fresh.class_matrix)
+    assert shipped.class_matrix.shape == (1000, shipped.dim)
