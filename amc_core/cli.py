@@ -148,8 +148,6 @@ def _cmd_index(args: argparse.Namespace) -> int:
                 bar.show(progress)
         if bar:
             bar.close()
-    with _engine(args) as engine:
-        engine.refresh()  # the vector index follows the catalog now, not at the next search
     if args.json:
         print(json.dumps(report.as_json()))
     else:
@@ -227,10 +225,6 @@ def _cmd_repair(args: argparse.Namespace) -> int:
                    "photos_reindexed": last.report.indexed if last else 0}  # fmt: skip
     with _library(args) as library:
         report = {**rebuilt, **library.repair()}
-    with _engine(args) as engine:
-        engine.library.paths.vector_graph.unlink(missing_ok=True)
-        added, _ = engine.refresh()  # rebuilt from the catalog
-    report["vector_index_photos"] = added
     if args.json:
         print(json.dumps(report))
     else:

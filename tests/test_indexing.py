@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -185,3 +187,46 @@ def test_cancel_stops_cleanly_and_resume_finishes(library_dir, photos_dir):
         report = run_index(library)
         assert time.monotonic() - started < 30
         assert (report.indexed, report.skipped) == (7, 5)
+
+
+def _vector_ids(library: Library) -> frozenset[int]:
+    from amc_core.store.vector_index import VectorIndex
+    from amc_core.words.space import semantic_space
+
+    index = VectorIndex(library.paths.root, semantic_space().dim)
+    assert index.load(), "the index run left no readable vector index"
+    return index.ids
+
+
+def test_index_leaves_the_vector_index_equal_to_the_catalog(library_dir, photos_dir, settings):
+    """Search only reads the vector index: every run (new photos, deleted photos, a removed
+    folder) leaves it holding exactly the catalog's indexed photos, with no search engine."""
+    photos = make_album(photos_dir / "Trip", 4)
+    make_album(photos_dir / "Other", 2, prefix="other")
+    with Library(library_dir, settings) as library:
+        run_index(library, [str(photos_dir / "Trip"), str(photos_dir / "Other")])
+        assert (
+            _vector_ids(library) == library.catalog.indexed_ids() and len(_vector_ids(library)) == 6
+        )
+        photos[0].unlink()
+        run_index(library)
+        assert (
+            _vector_ids(library) == library.catalog.indexed_ids() and len(_vector_ids(library)) == 5
+        )
+        library.remove_folder(str(photos_dir / "Other"))
+        assert (
+            _vector_ids(library) == library.catalog.indexed_ids() and len(_vector_ids(library)) == 3
+        )
+
+
+def test_amc_index_completes_the_library_without_a_search_engine(library_dir, photos_dir):
+    make_album(photos_dir, 2)
+    amc = Path(sys.executable).parent / "amc"
+    env = {**os.environ, "PYTHONPROFILEIMPORTTIME": "1"}  # every import, on stderr
+    result = subprocess.run([str(amc), "index", str(photos_dir), "--library", str(library_dir)],
+                            capture_output=True, text=True, timeout=120, env=env)  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "amc_core.search" not in result.stderr  # no engine was opened to write vectors
+    with Library(library_dir) as library:
+        assert _vector_ids(library) == library.catalog.indexed_ids()
+        assert len(library.catalog.indexed_ids()) == 2

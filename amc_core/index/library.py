@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import struct
@@ -13,9 +14,11 @@ from pathlib import Path
 
 from amc_core.errors import UserInputError
 from amc_core.index.run import Analyzer, IndexProgress, index_folders, unchanged
+from amc_core.index.vectors import sync_vector_index
 from amc_core.ingest.scan import scan_folder
 from amc_core.settings import IndexSettings
 from amc_core.store.catalog import Catalog, Folder, path_within
+from amc_core.store.features import sparse_posteriors
 from amc_core.store.layout import (
     LibraryPaths,
     WriteLock,
@@ -97,6 +100,7 @@ class Library:
             removed = self.catalog.remove_folder(folder)
             self._remember_folders()
             self.thumbnails.collect_garbage(self.catalog.hashes_in_use())
+            sync_vector_index(self.catalog, self.paths)
         return removed
 
     def _remember_folders(self) -> None:
@@ -117,38 +121,40 @@ class Library:
         cancel: threading.Event | None = None,
         wait_for_lock_s: float = 0.0,
     ) -> Iterator[IndexProgress]:
-        """Index the given folders (default: all); holds the write lock while it runs."""
+        """Index the given folders (default: all); holds the write lock while it runs, and
+        leaves the library complete: the vector index follows the catalog before "done"."""
         targets = list(folders) if folders is not None else self.catalog.folders()
         with WriteLock(self.paths, timeout=wait_for_lock_s):
-            yield from index_folders(
+            for progress in index_folders(
                 self.catalog, self.thumbnails, targets, self.settings, analyzer, cancel
-            )
+            ):
+                if progress.finished:
+                    yield dataclasses.replace(progress, phase="finishing")
+                    sync_vector_index(self.catalog, self.paths)
+                yield progress
 
     def repair(self) -> dict[str, object]:
         """Check and repair what can be rebuilt from the catalog, touching no photo:
         SQLite integrity, the full-text index, damaged feature blobs (their photos are
-        re-indexed at the next run), thumbnails nobody uses."""
-        from amc_core.store.features import sparse_posteriors
-
-        conn = self.catalog.connection
-        problems = [r[0] for r in conn.execute("PRAGMA integrity_check").fetchall() if r[0] != "ok"]
+        re-indexed at the next run), thumbnails nobody uses, and the vector index (rebuilt)."""
+        problems = self.catalog.integrity_problems()
         with WriteLock(self.paths):
-            damaged = []
-            for photo_id, blob in conn.execute("SELECT photo_id, data FROM photo_features"):
-                try:
-                    sparse_posteriors(bytes(blob))
-                except (ValueError, struct.error):
-                    damaged.append(int(photo_id))
-            # forgetting a damaged photo's size makes the next `amc index` decode it again
-            with self.catalog.transaction() as tx:
-                tx.executemany("UPDATE photos SET size = -1 WHERE id = ?", [(i,) for i in damaged])
-                tx.execute("INSERT INTO photo_text(photo_text) VALUES ('rebuild')")
+            damaged = [
+                photo_id
+                for photo_id, blob in self.catalog.all_features()
+                if not _readable_features(blob)
+            ]
+            self.catalog.forget_analysis(damaged)
+            self.catalog.rebuild_full_text()
             removed = self.thumbnails.collect_garbage(self.catalog.hashes_in_use())
+            self.paths.vector_graph.unlink(missing_ok=True)
+            added, _ = sync_vector_index(self.catalog, self.paths)
         return {
             "integrity": problems or ["ok"],
             "damaged_features": len(damaged),
             "fulltext_index": "rebuilt",
             "unused_thumbnails_removed": removed,
+            "vector_index_photos": added,
         }
 
     def status(self) -> LibraryStatus:
@@ -195,3 +201,11 @@ def rebuild_damaged_catalog(root: Path) -> tuple[Path, list[str]]:
             Path(str(paths.catalog) + suffix).unlink(missing_ok=True)
     folders = [f for f in remembered_folders(root) if os.path.isdir(f)]
     return aside, folders
+
+
+def _readable_features(blob: bytes) -> bool:
+    try:
+        sparse_posteriors(blob)
+    except (ValueError, struct.error):
+        return False
+    return True
