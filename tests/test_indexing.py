@@ -230,3 +230,45 @@ def test_amc_index_completes_the_library_without_a_search_engine(library_dir, ph
     with Library(library_dir) as library:
         assert _vector_ids(library) == library.catalog.indexed_ids()
         assert len(library.catalog.indexed_ids()) == 2
+
+
+def test_index_saves_every_keyword_vector_search_needs(library_dir, photos_dir, settings):
+    """Search reads keyword vectors instead of embedding them (a cold first search paid for
+    every keyword of its candidates); the saved rows equal what embedding gives, and a torn
+    or foreign file is made again."""
+    import numpy as np
+
+    from amc_core.describe.tagging import default_tagger
+    from amc_core.store.batch import KeywordVectors
+    from amc_core.store.keyword_rows import read_rows
+    from amc_core.words.space import semantic_space
+
+    space = semantic_space()
+    make_album(photos_dir / "Grandma 80th", 3)
+    with Library(library_dir, settings) as library:
+        tagger = default_tagger(ocr=False)
+        folders = library.add_folders([str(photos_dir)])
+
+        def run() -> None:
+            for _ in library.index(folders, analyzer=tagger):
+                pass
+
+        run()
+        size = library.catalog.vocabulary_size()
+        rows = read_rows(library.paths.keyword_vectors, space.centre)
+        assert rows is not None and len(rows) == size > 2
+        ids = np.arange(1, size)
+        fresh = KeywordVectors(library.catalog, space).embed(ids)
+        np.testing.assert_array_equal(np.asarray(rows[1:]), fresh)
+        with open(library.paths.keyword_vectors, "r+b") as handle:  # a crash while appending
+            handle.truncate(handle.seek(0, 2) - 100)
+        run()
+        repaired = read_rows(library.paths.keyword_vectors, space.centre)
+        assert repaired is not None and len(repaired) == size
+        np.testing.assert_array_equal(np.asarray(repaired[1:]), fresh)
+        library.paths.keyword_vectors.write_bytes(np.ones((size, space.dim), "<f4").tobytes())
+        assert read_rows(library.paths.keyword_vectors, space.centre) is None  # another space
+        run()
+        rebuilt = read_rows(library.paths.keyword_vectors, space.centre)
+        assert rebuilt is not None
+        np.testing.assert_array_equal(np.asarray(rebuilt[1:]), fresh)

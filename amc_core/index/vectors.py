@@ -3,21 +3,41 @@ catalog's indexed photos, so that search only ever reads it."""
 
 from __future__ import annotations
 
+import numpy as np
+
 from amc_core.store.batch import KeywordVectors
 from amc_core.store.catalog import Catalog
+from amc_core.store.keyword_rows import read_rows, write_rows
 from amc_core.store.layout import LibraryPaths
 from amc_core.store.photo_vectors import follow_catalog
 from amc_core.store.vector_index import VectorIndex
-from amc_core.words.space import semantic_space
+from amc_core.words.space import SemanticSpace, semantic_space
+
+_CHUNK = 20_000  # keywords embedded and appended at a time
 
 
 def sync_vector_index(catalog: Catalog, paths: LibraryPaths) -> tuple[int, int]:
-    """Bring the saved vector index up to date (rebuilt when missing or damaged); returns
-    (added, removed). The caller holds the library's write lock."""
+    """Bring the saved keyword vectors and vector index up to date (each rebuilt when missing
+    or damaged); returns (added, removed). The caller holds the library's write lock."""
     space = semantic_space()
+    keyword_vectors = KeywordVectors(catalog, space, save_keyword_vectors(catalog, paths, space))
     index = VectorIndex(paths.root, space.dim)
     index.load()  # False when missing or damaged: then it is rebuilt from the catalog
-    added, removed = follow_catalog(index, catalog, KeywordVectors(catalog, space), space)
+    added, removed = follow_catalog(index, catalog, keyword_vectors, space)
     if index.unsaved:
         index.save()
     return added, removed
+
+
+def save_keyword_vectors(
+    catalog: Catalog, paths: LibraryPaths, space: SemanticSpace
+) -> np.ndarray | None:
+    """Append the vectors of the keywords added since the last run; returns all saved rows."""
+    saved = read_rows(paths.keyword_vectors, space.centre)
+    first = len(saved) if saved is not None else 1
+    top = catalog.vocabulary_size()
+    embedder = KeywordVectors(catalog, space)
+    for start in range(first, top, _CHUNK):
+        ids = np.arange(start, min(start + _CHUNK, top))
+        write_rows(paths.keyword_vectors, space.centre, start, embedder.embed(ids))
+    return read_rows(paths.keyword_vectors, space.centre)

@@ -27,11 +27,15 @@ MAX_KEYWORDS = 100
 
 
 class KeywordVectors:
-    """Vectors of the catalog's keyword vocabulary, embedded once per id and kept."""
+    """Vectors of the catalog's keyword vocabulary: read from the rows indexing saved
+    (``saved``), else embedded once per id, and kept."""
 
-    def __init__(self, catalog: Catalog, space: SemanticSpace) -> None:
+    def __init__(
+        self, catalog: Catalog, space: SemanticSpace, saved: np.ndarray | None = None
+    ) -> None:
         self._catalog = catalog
         self._space = space
+        self._saved = saved if saved is not None else np.zeros((0, space.dim), np.float32)
         self._rows = np.zeros((0, space.dim), dtype=np.float32)
         self._known = np.zeros(0, dtype=bool)
         self._lock = threading.Lock()
@@ -68,10 +72,16 @@ class KeywordVectors:
                 known[: self._known.shape[0]] = self._known
                 self._rows, self._known = rows, known
             missing = np.unique(ids[~self._known[ids]])
-            if missing.size:
-                texts = [self._catalog.keyword_text(int(i)) for i in missing]
-                self._rows[missing] = self._space.embed(texts)
-                self._known[missing] = True
+            stored = missing[missing < len(self._saved)]
+            self._rows[stored] = self._saved[stored]
+            new = missing[missing >= len(self._saved)]
+            if new.size:
+                self._rows[new] = self.embed(new)
+            self._known[missing] = True
+
+    def embed(self, ids: np.ndarray) -> np.ndarray:
+        """(N,) vocabulary ids -> (N, D) vectors made now from their texts."""
+        return self._space.embed([self._catalog.keyword_text(int(i)) for i in ids])
 
 
 @dataclass

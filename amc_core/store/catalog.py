@@ -307,6 +307,11 @@ class Catalog:
             self._vocab_ids[text] = int(keyword_id)
             self._vocab_read_to = max(self._vocab_read_to, int(keyword_id))
 
+    def vocabulary_size(self) -> int:
+        """One more than the largest vocabulary id (ids start at 1 and only grow)."""
+        row = self._conn.execute("SELECT MAX(id) FROM keyword_vocab").fetchone()
+        return int(row[0] or 0) + 1
+
     def keyword_blobs(self, photo_ids: Sequence[int]) -> dict[int, bytes]:
         """Per photo: the stored keyword set, packed (see schema.pack_keyword_set)."""
         rows = self._by_ids(

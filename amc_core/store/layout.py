@@ -16,6 +16,7 @@ THUMBNAILS_NAME = "thumbnails"  # 256 px JPEGs keyed by content hash
 VECTOR_GRAPH_NAME = "vectors.hnsw"  # the ANN graph over photo vectors
 VECTOR_CODES_NAME = "vectors.codes.npz"  # its 8-bit copy of every vector
 VECTOR_META_NAME = "vectors.json"  # its size and format
+KEYWORD_VECTORS_NAME = "keywords.vectors"  # float32 vector of every vocabulary keyword
 MODELS_NAME = "models"  # the user's fine-tuned ranking, when there is one
 WRITE_LOCK_NAME = "write.lock"
 FOLDERS_RECORD_NAME = "folders.json"  # a copy of the folder list, for `amc repair`
@@ -40,6 +41,10 @@ class LibraryPaths:
     @property
     def vector_codes(self) -> Path:
         return self.root / VECTOR_CODES_NAME
+
+    @property
+    def keyword_vectors(self) -> Path:
+        return self.root / KEYWORD_VECTORS_NAME
 
     @property
     def models(self) -> Path:
