@@ -46,7 +46,7 @@ class IndexSettings:
     workers: int = field(default_factory=_default_workers)
     # Photos per catalog transaction: small enough that a crash loses little work.
     batch_size: int = 32
-    # Keyword sources run on pixels inside the decode workers ("faces", "ocr", "colours");
+    # Keyword sources run on pixels inside the decode workers ("people", "text", "colour");
     # set by the analysis stage that wants them (see amc_core.describe.tagging).
     pixel_sources: tuple[str, ...] = ()
     # Make the visual encoder's 224x224 input in the decode workers (set by the indexer when

@@ -111,3 +111,21 @@ def test_keywords_command_without_a_library(tmp_path):
         capture_output=True, text=True, timeout=60,
     )  # fmt: skip
     assert result.returncode == 1 and "not an image" in result.stderr
+
+
+def test_pixel_sources_are_named_as_the_keywords_they_make() -> None:
+    """One vocabulary of sources: the pixel analyses a tagger asks the workers for are named as
+    the keywords they produce (a red photo asked for "colour" gets "colour" keywords)."""
+    import numpy as np
+
+    from amc_core.describe.pixel_keywords import PIXEL_SOURCES, pixel_keywords
+    from amc_core.describe.tagging import default_tagger
+    from amc_core.words.keyword import SOURCES
+
+    assert set(PIXEL_SOURCES) <= set(SOURCES)
+    assert set(default_tagger(ocr=True).pixel_sources) == set(PIXEL_SOURCES)
+    red = np.zeros((64, 64, 3), np.uint8)
+    red[..., 0] = 220
+    keywords = pixel_keywords(red, ("colour",))
+    assert keywords and {k.source for k in keywords} == {"colour"}
+    assert "red" in {k.text for k in keywords}

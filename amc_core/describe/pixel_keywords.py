@@ -20,7 +20,8 @@ if TYPE_CHECKING:
     from amc_core.describe.faces import FaceDetector
     from amc_core.describe.ocr import TextReader
 
-SOURCES = ("faces", "ocr", "colours")
+# the keyword sources found from pixels (names from amc_core.words.keyword.SOURCES)
+PIXEL_SOURCES = ("people", "text", "colour")
 
 
 @cache
@@ -44,11 +45,11 @@ def _text_reader() -> TextReader:
 def pixel_keywords(rgb: np.ndarray, sources: tuple[str, ...]) -> list[Keyword]:
     """The keywords of the requested pixel sources for one (H, W, 3) uint8 photo."""
     out: list[Keyword] = []
-    if "colours" in sources:
+    if "colour" in sources:
         out += colour_keywords(rgb)
-    if "faces" in sources:
+    if "people" in sources:
         out += _faces().people_keywords(rgb)
-    if "ocr" in sources:
+    if "text" in sources:
         reader = _text_reader()
         if reader.likely_has_text(rgb):
             out += reader.read(rgb)

@@ -47,7 +47,7 @@ class PhotoTagger:
     @property
     def pixel_sources(self) -> tuple[str, ...]:
         """The per-photo sources the decode workers run for this tagger (pixel_keywords.py)."""
-        wanted = {"colours": True, "faces": self.options.faces, "ocr": self.options.ocr}
+        wanted = {"colour": True, "people": self.options.faces, "text": self.options.ocr}
         return tuple(name for name, on in wanted.items() if on)
 
     def analyze(self, photos: Sequence[DecodedPhoto], roots: Sequence[str]) -> list[Analysis]:
