@@ -46,7 +46,8 @@ def computed_lexicon_words() -> LexiconWords:
 
 def save_lexicon_words(words: LexiconWords, path: Path) -> None:
     tmp = path.with_suffix(".tmp.npz")
-    np.savez(tmp, **{name: join_strings(sorted(getattr(words, name))) for name in _FIELDS})
+    arrays = {name: join_strings(sorted(getattr(words, name))) for name in _FIELDS}
+    np.savez(tmp, allow_pickle=False, **arrays)
     tmp.replace(path)
 
 
