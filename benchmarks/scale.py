@@ -405,8 +405,8 @@ def generate(n: int, library: Path, seed: int) -> dict:  # noqa: PLR0915
     from amc_core.describe.keywords.places import place_keywords
     from amc_core.describe.tagging import FEATURE_MODEL, MAX_KEYWORDS
     from amc_core.index.library import Library
-    from amc_core.store.catalog import PhotoRow
     from amc_core.store.features import compact, expand
+    from amc_core.store.records import PhotoRow
     from amc_core.words.normalise import merge_keywords
 
     started = time.perf_counter()

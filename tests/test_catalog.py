@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from amc_core.errors import LibraryError
-from amc_core.store.catalog import Catalog, PhotoRow
+from amc_core.store.catalog import Catalog
+from amc_core.store.records import PhotoRow
 from amc_core.store.schema import SCHEMA_VERSION
 from amc_core.words.keyword import Keyword
 

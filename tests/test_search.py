@@ -232,7 +232,7 @@ def test_ann_recall_against_brute_force(tmp_path):
 def test_quoted_phrase_matches_the_words_read_in_a_photo(tmp_path):
     """Text in photos is stored word by word, stop words dropped: "no parking" still finds
     the sign, while words from other sources do not make a phrase."""
-    from amc_core.store.catalog import PhotoRow
+    from amc_core.store.records import PhotoRow
     from amc_core.words.keyword import Keyword
 
     def row(name: str, *keywords: Keyword) -> PhotoRow:

@@ -20,8 +20,8 @@ from amc_core.describe.keywords.paths import path_keywords
 from amc_core.describe.keywords.places import place_keywords
 from amc_core.ingest.decode import DecodedPhoto
 from amc_core.runtime import SessionFactory
-from amc_core.store.catalog import path_within
 from amc_core.store.features import VisualFeatures, compact
+from amc_core.store.records import path_within
 from amc_core.words.keyword import Keyword
 from amc_core.words.normalise import merge_keywords
 from amc_core.words.visual_terms import VisualVocabulary

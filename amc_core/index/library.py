@@ -17,7 +17,7 @@ from amc_core.index.run import Analyzer, IndexProgress, index_folders, unchanged
 from amc_core.index.vectors import sync_vector_index
 from amc_core.ingest.scan import scan_folder
 from amc_core.settings import IndexSettings
-from amc_core.store.catalog import Catalog, Folder, path_within
+from amc_core.store.catalog import Catalog
 from amc_core.store.features import sparse_posteriors
 from amc_core.store.layout import (
     LibraryPaths,
@@ -26,6 +26,7 @@ from amc_core.store.layout import (
     folder_size_bytes,
     restrict_to_user,
 )
+from amc_core.store.records import Folder, path_within
 from amc_core.store.thumbnails import ThumbnailStore
 
 

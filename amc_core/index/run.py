@@ -23,7 +23,8 @@ from amc_core.ingest.decode import DecodedPhoto, DecodeFailure
 from amc_core.ingest.hashing import hash_file
 from amc_core.ingest.scan import ScannedFile, scan_folder
 from amc_core.settings import IndexSettings
-from amc_core.store.catalog import Catalog, Folder, PhotoMove, PhotoRow, StoredPhoto, path_within
+from amc_core.store.catalog import Catalog
+from amc_core.store.records import Folder, PhotoMove, PhotoRow, StoredPhoto, path_within
 from amc_core.store.thumbnails import ThumbnailStore
 from amc_core.words.keyword import Keyword
 from amc_core.words.normalise import merge_keywords

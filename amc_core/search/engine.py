@@ -29,8 +29,9 @@ from amc_core.search.rerank import OnnxRanker
 from amc_core.search.results import KeywordWeight, SearchResponse, SearchResult
 from amc_core.search.terms import Lexicon, ParsedQuery, default_lexicon, parse_query
 from amc_core.store.batch import KeywordVectors, PhotoBatch, load_batch
-from amc_core.store.catalog import Catalog, path_within
+from amc_core.store.catalog import Catalog
 from amc_core.store.features import pooled_vector
+from amc_core.store.records import path_within
 from amc_core.store.vector_index import VectorIndex
 from amc_core.words.keyword import SOURCES
 from amc_core.words.space import SemanticSpace, semantic_space

@@ -6,12 +6,12 @@ import os
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from amc_core.errors import CatalogDamagedError, LibraryError
+from amc_core.store.records import Folder, PhotoMove, PhotoRow, StoredPhoto, path_within
 from amc_core.store.schema import carriers, migrate, pack_keyword_set, unpack_keyword_set
 from amc_core.words.keyword import Keyword
 
@@ -26,60 +26,6 @@ def _dec(blob: bytes) -> str:
 
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
-
-
-@dataclass(frozen=True, slots=True)
-class Folder:
-    id: int
-    path: str
-
-
-@dataclass(frozen=True, slots=True)
-class StoredPhoto:
-    """What the scanner needs to decide whether a file changed."""
-
-    id: int
-    path: str
-    size: int
-    mtime_ns: int
-    content_hash: str | None
-    state: str
-
-
-@dataclass(slots=True)
-class PhotoRow:
-    """One photo as the indexer writes it (ok or failed)."""
-
-    path: str
-    folder_id: int
-    size: int
-    mtime_ns: int
-    state: str  # "ok" | "failed"
-    error: str | None = None
-    content_hash: str | None = None
-    format: str | None = None
-    width: int | None = None
-    height: int | None = None
-    taken_at: str | None = None
-    camera_make: str | None = None
-    camera_model: str | None = None
-    gps_lat: float | None = None
-    gps_lon: float | None = None
-    orientation: int | None = None
-    keywords: list[Keyword] = field(default_factory=list)
-    features: bytes | None = None
-    feature_model: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class PhotoMove:
-    """A stored photo found at a new path (same content)."""
-
-    photo_id: int
-    path: str
-    folder_id: int
-    mtime_ns: int
-    keywords: list[Keyword]
 
 
 _PHOTO_COLUMNS = (
@@ -496,8 +442,3 @@ def storage_error(exc: sqlite3.OperationalError) -> LibraryError:
     if "locked" in text or "busy" in text:
         return LibraryError("the library is busy (another program is writing to it); try again")
     return LibraryError(f"the catalog could not be written: {exc}")
-
-
-def path_within(path: str, folder: str) -> bool:
-    """path is folder, or lies somewhere below it ("/photos2" is not within "/photos")."""
-    return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)

@@ -1,0 +1,67 @@
+"""The catalog's records as the other stages see them: folders, stored photos, rows to write."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+
+from amc_core.words.keyword import Keyword
+
+
+@dataclass(frozen=True, slots=True)
+class Folder:
+    id: int
+    path: str
+
+
+@dataclass(frozen=True, slots=True)
+class StoredPhoto:
+    """What the scanner needs to decide whether a file changed."""
+
+    id: int
+    path: str
+    size: int
+    mtime_ns: int
+    content_hash: str | None
+    state: str
+
+
+@dataclass(slots=True)
+class PhotoRow:
+    """One photo as the indexer writes it (ok or failed)."""
+
+    path: str
+    folder_id: int
+    size: int
+    mtime_ns: int
+    state: str  # "ok" | "failed"
+    error: str | None = None
+    content_hash: str | None = None
+    format: str | None = None
+    width: int | None = None
+    height: int | None = None
+    taken_at: str | None = None
+    camera_make: str | None = None
+    camera_model: str | None = None
+    gps_lat: float | None = None
+    gps_lon: float | None = None
+    orientation: int | None = None
+    keywords: list[Keyword] = field(default_factory=list)
+    features: bytes | None = None
+    feature_model: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PhotoMove:
+    """A stored photo found at a new path (same content)."""
+
+    photo_id: int
+    path: str
+    folder_id: int
+    mtime_ns: int
+    keywords: list[Keyword]
+
+
+def path_within(path: str, folder: str) -> bool:
+    """path is folder, or lies somewhere below it ("/photos2" is not within "/photos")."""
+    return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
