@@ -130,14 +130,15 @@ class WordVectors:
             if self._loaded:
                 return
             with np.load(self._path, allow_pickle=False) as npz:
-                table = npz["table"].astype(np.float32) * npz["scale"][:, None]
+                # kept as int8 codes: a lookup dequantises only the rows it reads
+                codes, scale = npz["table"], npz["scale"]
                 words = split_strings(npz["words"])
                 self._word_ids = npz["word_ids"].astype(np.int64)
                 self._word_offsets = npz["word_offsets"].astype(np.int64)
                 self._tokens_blob = npz["tokens"]
                 self._merges = npz["merges"]
                 self.meta = json.loads(npz["meta"].tobytes().decode("utf-8"))
-            self._table = table
+            self._codes, self._scale = codes, scale
             self._row = {w: i for i, w in enumerate(words)}
             self._number_norm = float(self.meta["number_norm"])
             self._loaded = True
@@ -153,7 +154,7 @@ class WordVectors:
     @property
     def dim(self) -> int:
         self._load()
-        return int(self._table.shape[1])
+        return int(self._codes.shape[1])
 
     def token_ids(self, word: str) -> list[int]:
         """The Llama-2 token ids of one normalised word (vocabulary entry or run-time BPE)."""
@@ -200,7 +201,7 @@ class WordVectors:
                 ids = self._ids_of_row(row)
             else:
                 ids = np.asarray(self._tokenizer().encode(word), dtype=np.int64)
-            raw = self._table[ids].mean(axis=0)
+            raw = self._rows(ids).mean(axis=0)
         length_one = unit(raw)
         raw.flags.writeable = False
         length_one.flags.writeable = False
@@ -208,6 +209,10 @@ class WordVectors:
             self._cache.clear()
         self._cache[word] = (raw, length_one)
         return raw, length_one
+
+    def _rows(self, ids: np.ndarray) -> np.ndarray:
+        """(N,) token ids -> (N, D) float32 token vectors."""
+        return self._codes[ids].astype(np.float32) * self._scale[ids, None]
 
     def _words_of(self, text: str) -> list[str]:
         if text in self._cache:
