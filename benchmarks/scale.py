@@ -275,7 +275,7 @@ def _title(text: str) -> str:
 
 
 def plan_folders(n: int, rng: np.random.Generator, n_base: int, places: list) -> list[FolderSpec]:
-    from amc_core.describe.keywords.paths import path_keywords
+    from amc_core.words.path_words import path_keywords
 
     n_folders = int(np.clip(n // 200, 50, 5000))
     place_rank = np.arange(1, N_PLACES + 1, dtype=np.float64) ** -1.1

@@ -98,8 +98,8 @@ def test_moved_photo_is_found_by_its_new_folder_words_not_the_old(
         words = {k.text: k.source for k in library.catalog.keywords_of(photo)}
         assert words.get("porto") == "folder" and "trip" not in words and "lisbon" not in words
         assert before - {"trip", "lisbon"} <= set(words)  # the photo's own analysis is kept
-        hits = library.catalog.full_text_hits("porto")
-        assert photo in hits and library.catalog.full_text_hits("lisbon") == []
+        hits = library.catalog.full_text_hits(["porto"])
+        assert photo in hits and library.catalog.full_text_hits(["lisbon"]) == []
 
 
 def test_missing_folder_keeps_its_photos(library_dir, photos_dir, settings):

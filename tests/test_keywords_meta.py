@@ -13,11 +13,11 @@ import pytest
 from amc_core.describe.keywords.camera import camera_keywords
 from amc_core.describe.keywords.colours import colour_keywords
 from amc_core.describe.keywords.dates import date_keywords
-from amc_core.describe.keywords.paths import path_keywords
 from amc_core.describe.keywords.places import MIN_CONFIDENCE, place_confidences, place_keywords
 from amc_core.words.gazetteer import gazetteer_names, load_gazetteer
 from amc_core.words.keyword import SOURCES, Keyword
 from amc_core.words.normalise import merge_keywords, normalise, tokenize
+from amc_core.words.path_words import path_keywords
 
 PARIS = (48.8566, 2.3522)
 SYDNEY = (-33.8568, 151.2153)
@@ -321,7 +321,7 @@ def test_every_source_survives_random_input() -> None:
 
 
 def test_short_codes_glued_to_numbers_are_ids_not_words():
-    from amc_core.describe.keywords.paths import path_keywords
+    from amc_core.words.path_words import path_keywords
 
     assert path_keywords("/photos/dv026.jpg", "/photos") == []
     assert [k.text for k in path_keywords("/photos/trip2019.jpg", "/photos")] == ["2019", "trip"]

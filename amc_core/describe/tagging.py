@@ -16,7 +16,6 @@ from amc_core.describe.analysis import Analysis
 from amc_core.describe.encoder import VisualEncoder
 from amc_core.describe.keywords.camera import camera_keywords
 from amc_core.describe.keywords.dates import date_keywords
-from amc_core.describe.keywords.paths import path_keywords
 from amc_core.describe.keywords.places import place_keywords
 from amc_core.ingest.decode import DecodedPhoto
 from amc_core.runtime import SessionFactory
@@ -24,6 +23,7 @@ from amc_core.store.features import VisualFeatures, compact
 from amc_core.store.records import path_within
 from amc_core.words.keyword import Keyword
 from amc_core.words.normalise import merge_keywords
+from amc_core.words.path_words import path_keywords
 from amc_core.words.visual_terms import VisualVocabulary
 
 FEATURE_MODEL = "mobilenet_v2-amcv1"

@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from amc_core.describe.analysis import Analysis
-from amc_core.describe.keywords.paths import PATH_SOURCES, path_keywords
 from amc_core.index.pool import decode_many
 from amc_core.ingest.decode import DecodedPhoto, DecodeFailure
 from amc_core.ingest.hashing import hash_file
@@ -28,6 +27,7 @@ from amc_core.store.records import Folder, PhotoMove, PhotoRow, StoredPhoto, pat
 from amc_core.store.thumbnails import ThumbnailStore
 from amc_core.words.keyword import Keyword
 from amc_core.words.normalise import merge_keywords
+from amc_core.words.path_words import PATH_SOURCES, path_keywords
 
 _COMMIT_EVERY_S = 2.0
 

@@ -17,9 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from amc_core.arrays import unit
-from amc_core.describe.keywords.paths import path_keywords
 from amc_core.errors import UserInputError
-from amc_core.index.library import Library
 from amc_core.resources import resources_dir
 from amc_core.runtime import SessionFactory
 from amc_core.search.filters import apply_words, filtered_ids
@@ -31,9 +29,13 @@ from amc_core.search.terms import Lexicon, ParsedQuery, default_lexicon, parse_q
 from amc_core.store.batch import KeywordVectors, PhotoBatch, load_batch
 from amc_core.store.catalog import Catalog
 from amc_core.store.features import pooled_vector
+from amc_core.store.keyword_rows import read_rows
+from amc_core.store.layout import ensure_library_dir, restrict_to_user
+from amc_core.store.photo_vectors import follow_catalog
 from amc_core.store.records import path_within
 from amc_core.store.vector_index import VectorIndex
 from amc_core.words.keyword import SOURCES
+from amc_core.words.path_words import path_keywords
 from amc_core.words.space import SemanticSpace, semantic_space
 
 ANN_CANDIDATES = 400  # from the vector index, before re-ranking
@@ -42,34 +44,12 @@ KEYWORD_POOL = 4000  # per query token: the full-text hits those are chosen from
 EXACT_FILTERED_MAX = 60_000  # filtered sets up to this size are scored exactly, not by the ANN
 RERANK_MAX = 800  # the most photos the AMC head scores for one query
 SHOWN_KEYWORDS = 12
-_INDEX_CHUNK = 2000
-
-
-def photo_vectors(batch: PhotoBatch, class_matrix: np.ndarray) -> np.ndarray:
-    """(B, D) query-independent unit vectors: what the whole photo shows (its posteriors through
-    the bridge) plus what its keywords say (confidence-weighted mean), in the query space."""
-    ids, probs = batch.region_ids[:, -1], batch.region_probs[:, -1]  # whole photo (B, k)
-    dense = np.zeros((len(ids), len(class_matrix)), np.float32)  # (B, C): no (B, k, D) temporary
-    np.add.at(dense, (np.arange(len(ids))[:, None], ids), probs)
-    visual = dense @ class_matrix  # (B, D)
-    weights = batch.kw_conf * batch.kw_mask  # (B, K)
-    words = np.empty_like(visual)
-    for start in range(0, len(ids), 256):  # (256, K, D) keyword vectors at a time, not (B, K, D)
-        rows = slice(start, start + 256)
-        vectors = batch.vectors.lookup(batch.kw_ids[rows])
-        words[rows] = np.matmul(weights[rows, None, :], vectors)[:, 0]
-    words /= np.maximum(weights.sum(axis=1, keepdims=True), 1e-6)
-    vectors = visual + words
-    return unit(vectors)
 
 
 def folder_words(catalog: Catalog) -> set[str]:
     """The words of the library's folder names ("grandma", "80th", "grandma 80th"): query
     words found here read as folder intent (the query parser's lexicon)."""
-    folders = {
-        os.path.dirname(os.fsdecode(bytes(blob)))
-        for (blob,) in catalog.connection.execute("SELECT path FROM photos")
-    }
+    folders = catalog.photo_folders()
     roots = [f.path for f in catalog.folders()]
     words: set[str] = set()
     for folder in folders:
@@ -79,8 +59,13 @@ def folder_words(catalog: Catalog) -> set[str]:
 
 
 class SearchEngine:
+    """Reads a library (catalog, vector index, keyword vectors) and never writes it: indexing
+    keeps what it reads complete."""
+
     def __init__(self, library_dir: Path, sessions: SessionFactory | None = None) -> None:
-        self.library = Library(library_dir)
+        self.paths = ensure_library_dir(library_dir)
+        self.catalog = Catalog.open(self.paths.catalog)
+        restrict_to_user(self.paths.catalog)
         self.sessions = sessions or SessionFactory()
         self._space: SemanticSpace | None = None
         self._ranker: OnnxRanker | None = None
@@ -100,7 +85,7 @@ class SearchEngine:
             self.search("warm up the word pieces and sessions", 1)
 
     def close(self) -> None:
-        self.library.close()
+        self.catalog.close()
 
     def __enter__(self) -> SearchEngine:
         return self
@@ -115,44 +100,43 @@ class SearchEngine:
     def _ensure_loaded(self) -> tuple[SemanticSpace, OnnxRanker, VectorIndex, KeywordVectors]:
         if self._ranker is None:
             self._space = semantic_space()
-            own = self.library.paths.models
+            own = self.paths.models
             models = own if (own / HEAD_NAME).is_file() else resources_dir() / "models"
             self._ranker = OnnxRanker(self.sessions, models, resources_dir() / "models")
-            self._index = VectorIndex(self.library.paths.root, self._space.dim)
+            self._index = VectorIndex(self.paths.root, self._space.dim)
             self._index.load()
-            self._keyword_vectors = KeywordVectors(self.library.catalog, self._space)
+            self._keyword_vectors = self._read_keyword_vectors(self._space)
         assert self._space is not None and self._index is not None
         assert self._keyword_vectors is not None
         return self._space, self._ranker, self._index, self._keyword_vectors
 
-    def refresh(self) -> tuple[int, int]:
-        """Bring the vector index and the query lexicon up to date with the catalog.
+    def _read_keyword_vectors(self, space: SemanticSpace) -> KeywordVectors:
+        saved = read_rows(self.paths.keyword_vectors, space.centre)
+        return KeywordVectors(self.catalog, space, saved)
 
-        Returns (added, removed). Free when no other connection wrote since the last refresh
-        (the engine itself never writes the catalog); saved only after a change.
+    def refresh(self) -> tuple[int, int]:
+        """Follow what another connection (the indexer) wrote: re-read the saved vector index
+        and keyword vectors when indexing saved new ones, and fill in, in memory only, the
+        photos it committed since (searchable while a long run goes on).
+
+        Returns (added, removed) in memory. Free when no other connection wrote since the last
+        refresh; never writes the library.
         """
         with self._lock:
-            space, _, index, keyword_vectors = self._ensure_loaded()
-            version = self.library.catalog.others_changes()  # before reading: a later write
+            space, _, index, _ = self._ensure_loaded()
+            version = self.catalog.others_changes()  # before reading: a later write
             if version == self._synced_at:  # shows as a new version next time
                 return 0, 0
-            rows = self.library.catalog.connection.execute(
-                "SELECT id FROM photos WHERE state = 'ok'"
-            ).fetchall()
-            current = {int(r[0]) for r in rows}
-            held = index.ids
-            missing = sorted(current - held)
-            gone = held - current
-            for start in range(0, len(missing), _INDEX_CHUNK):
-                chunk = missing[start : start + _INDEX_CHUNK]
-                batch = load_batch(self.library.catalog, keyword_vectors, chunk)
-                index.add(np.array(chunk, np.int64), photo_vectors(batch, space.class_matrix))
-            index.remove(gone)
-            if index.unsaved:
-                index.save()
-            self._lexicon = default_lexicon().with_folder_words(folder_words(self.library.catalog))
+            if index.changed_on_disk():
+                self._index = index = VectorIndex(self.paths.root, space.dim)
+                index.load()
+                self._keyword_vectors = self._read_keyword_vectors(space)
+            assert self._keyword_vectors is not None
+            changes = follow_catalog(index, self.catalog, self._keyword_vectors, space)
+            lexicon = default_lexicon()
+            self._lexicon = lexicon.with_folder_words(folder_words(self.catalog))
             self._synced_at = version
-            return len(missing), len(gone)
+            return changes
 
     # -- search ------------------------------------------------------------------
 
@@ -166,8 +150,8 @@ class SearchEngine:
             raise UserInputError("top must be at least 1")
         with self._lock:
             space, ranker, index, keyword_vectors = self._ensure_loaded()
-            parsed = parse_query(query.text, space, self._lexicon, ranker.encode_query)
-            allowed = filtered_ids(self.library.catalog, query) if query.has_sql_filters else None
+            parsed = parse_query(query, space, self._lexicon, ranker.encode_query)
+            allowed = filtered_ids(self.catalog, query) if query.has_sql_filters else None
             sources = self._candidates(query, parsed, allowed, index)
             ids = self._narrow(list(sources), query, parsed, index)
             results = self._rank(ids, sources, query, parsed, ranker, keyword_vectors, top)
@@ -188,7 +172,7 @@ class SearchEngine:
         for photo_id in self._vector_hits(query_vector, allowed, index):
             found[photo_id] = "vector"
         for token in parsed.tokens:
-            for photo_id in self._keyword_hits(token.text, query_vector, index):
+            for photo_id in self._keyword_hits(token.words, query_vector, index):
                 found[photo_id] = "vector+keywords" if photo_id in found else "keywords"
         if allowed is not None:
             found = {p: s for p, s in found.items() if p in allowed}
@@ -204,9 +188,11 @@ class SearchEngine:
         k = ANN_CANDIDATES if allowed is None else min(len(index), ANN_CANDIDATES * 8)
         return [int(i) for i in index.search(query_vector, k)[0]]
 
-    def _keyword_hits(self, text: str, query_vector: np.ndarray, index: VectorIndex) -> list[int]:
+    def _keyword_hits(
+        self, words: list[str], query_vector: np.ndarray, index: VectorIndex
+    ) -> list[int]:
         """Photos whose keywords hold the token; of a common one, those closest to the query."""
-        hits = self.library.catalog.full_text_hits(text, KEYWORD_POOL)
+        hits = self.catalog.full_text_hits(words, KEYWORD_POOL)
         if len(hits) <= KEYWORD_CANDIDATES:
             return hits
         return _closest(index, index.holding(hits), query_vector, KEYWORD_CANDIDATES)
@@ -215,7 +201,7 @@ class SearchEngine:
         self, ids: list[int], query: Query, parsed: ParsedQuery, index: VectorIndex
     ) -> list[int]:
         """Apply exclusions and required phrases; cap what the head scores, by vector score."""
-        ids = apply_words(self.library.catalog, ids, query)
+        ids = apply_words(self.catalog, ids, query)
         if len(ids) > RERANK_MAX:
             if parsed.empty or parsed.mean_vector is None:  # filters only: keep the newest
                 return ids[:RERANK_MAX]
@@ -228,14 +214,14 @@ class SearchEngine:
     ) -> list[SearchResult]:  # fmt: skip
         if not ids:
             return []
-        batch = load_batch(self.library.catalog, keyword_vectors, ids)
+        batch = load_batch(self.catalog, keyword_vectors, ids)
         if parsed.empty:
             order = list(range(len(ids)))[:top]
             scored = None
         else:
             scored = ranker.score(parsed, batch)
             order = np.argsort(-scored.scores, kind="stable")[:top].tolist()
-        meta = self.library.catalog.paths_and_hashes([ids[i] for i in order])
+        meta = self.catalog.paths_and_hashes([ids[i] for i in order])
         return [self._result(batch, i, scored, sources, meta) for i in order]
 
     def _result(
@@ -253,7 +239,7 @@ class SearchEngine:
             if batch.kw_ids[i, j] < 0 or attention[j] < 1e-3:
                 continue
             source = _source_name(int(batch.kw_source[i, j]))
-            text = self.library.catalog.keyword_text(int(batch.kw_ids[i, j]))
+            text = self.catalog.keyword_text(int(batch.kw_ids[i, j]))
             keywords.append(KeywordWeight(text, float(attention[j]), source))
         return SearchResult(
             photo_id=photo_id,
@@ -271,21 +257,19 @@ class SearchEngine:
 
     def photo_id(self, path: str) -> int:
         real = os.path.realpath(os.path.expanduser(path))
-        row = self.library.catalog.connection.execute(
-            "SELECT id, state FROM photos WHERE path = ?", (os.fsencode(real),)
-        ).fetchone()
-        if row is None:
+        found = self.catalog.photo_state(real)
+        if found is None:
             raise UserInputError(f"not a photo of this library: {path} (index its folder first)")
-        if row[1] != "ok":
+        if found[1] != "ok":
             raise UserInputError(f"this photo could not be indexed: {path}")
-        return int(row[0])
+        return found[0]
 
     def explain(self, text: str, photo_id: int) -> SearchResult:
         """Why this photo ranks for this query (whether or not it is among the top results)."""
         query = parse(text)
         with self._lock:
             space, ranker, index, keyword_vectors = self._ensure_loaded()
-            parsed = parse_query(query.text, space, self._lexicon, ranker.encode_query)
+            parsed = parse_query(query, space, self._lexicon, ranker.encode_query)
             found = self._candidates(query, parsed, None, index) if not parsed.empty else {}
             source = found.get(photo_id, "not a candidate: scored on request")
             return self._rank([photo_id], {photo_id: source}, query, parsed, ranker,
@@ -300,7 +284,7 @@ class SearchEngine:
                 raise UserInputError("this photo is not in the search index yet")
             labels, _ = index.search(index.vectors([photo_id])[0], min(len(index), 400))
             ids = [int(i) for i in labels if int(i) != photo_id]
-            features = self.library.catalog.features_of([photo_id, *ids])
+            features = self.catalog.features_of([photo_id, *ids])
             if photo_id not in features:
                 return SearchResponse(f"similar:{photo_id}", error="no stored features")
             mine = unit(pooled_vector(features[photo_id]))
@@ -308,7 +292,7 @@ class SearchEngine:
                 ((float(unit(pooled_vector(features[i])) @ mine), i) for i in ids if i in features),
                 reverse=True,
             )[:top]
-            meta = self.library.catalog.paths_and_hashes([i for _, i in scored])
+            meta = self.catalog.paths_and_hashes([i for _, i in scored])
         results = [
             SearchResult(i, meta[i][0], s, 1.0, 0.0, [], meta[i][1], [], "similar")
             for s, i in scored

@@ -4,14 +4,13 @@ and filters) and ranks by the share of query words among a photo's keywords or p
 
 from __future__ import annotations
 
-import os
 import re
 import time
-from collections.abc import Set
+from collections.abc import Sequence, Set
 from pathlib import Path
 
 from amc_core.search.filters import apply_words, filtered_ids
-from amc_core.search.query import QueryError, parse
+from amc_core.search.query import QueryError, keyword_forms, parse
 from amc_core.search.results import KeywordWeight, SearchResponse, SearchResult
 from amc_core.store.catalog import Catalog
 from amc_core.store.layout import LibraryPaths
@@ -49,7 +48,8 @@ class KeywordSearchEngine:
         allowed = filtered_ids(self._catalog, query) if query.has_sql_filters else None
         if not query.text.strip():  # filters only: the newest photos they allow
             return SearchResponse(text, self._newest(allowed or set(), top), 0, _ms_since(started))
-        found = keyword_search(self._catalog, query.text, top=top * 3, allowed=allowed)
+        terms = [part.text for part in query.parts]  # a quoted phrase stays one term
+        found = keyword_search(self._catalog, terms, top=top * 3, allowed=allowed)
         kept = set(apply_words(self._catalog, [r.photo_id for r in found], query))
         shown = [r for r in found if r.photo_id in kept][:top]
         return SearchResponse(text, shown, len(found), _ms_since(started))
@@ -57,8 +57,8 @@ class KeywordSearchEngine:
     def similar(self, photo_id: int, top: int = 50) -> SearchResponse:
         started = time.perf_counter()
         keywords = [k for k in self._catalog.keywords_of(photo_id) if k.source in _SIMILAR_SOURCES]
-        words = " ".join(k.text for k in keywords[:8])
-        found = keyword_search(self._catalog, words, top=top + 1) if words else []
+        terms = [k.text for k in keywords[:8]]
+        found = keyword_search(self._catalog, terms, top=top + 1) if terms else []
         shown = [r for r in found if r.photo_id != photo_id][:top]
         return SearchResponse(f"similar:{photo_id}", shown, len(found), _ms_since(started))
 
@@ -81,16 +81,13 @@ def _ms_since(started: float) -> float:
     return (time.perf_counter() - started) * 1000
 
 
-def query_words(query: str) -> list[str]:
-    return [w.lower() for w in _WORD.findall(query)]
-
-
 def keyword_search(
-    catalog: Catalog, query: str, top: int = 20, allowed: Set[int] | None = None
+    catalog: Catalog, terms: Sequence[str], top: int = 20, allowed: Set[int] | None = None
 ) -> list[SearchResult]:
-    """Photos ranked by the share of query words among their keywords (or path words);
-    only those in allowed, when given (a query's filters)."""
-    words = query_words(query)
+    """Photos ranked by the share of the query's terms (words, or quoted phrases) among their
+    keywords (or path words), each compared in the forms keywords are stored in ("Dogs" finds
+    "dog", "Cafés" finds "cafe"); only those in allowed, when given (a query's filters)."""
+    words = [t for t in terms if keyword_forms(t)]
     if not words:
         return []
     scores: dict[int, float] = {}
@@ -129,23 +126,26 @@ def keyword_search(
     return results
 
 
-def _keyword_matches(catalog: Catalog, word: str) -> list[tuple[int, str, float, str]]:
-    """Photos with the keyword `word` (found through the full-text index, then confirmed)."""
-    ids = catalog.full_text_hits(word)  # failed photos have no keywords
+def _keyword_matches(catalog: Catalog, term: str) -> list[tuple[int, str, float, str]]:
+    """Photos with the term as a keyword, in any stored form (found through the full-text
+    index, then confirmed)."""
+    forms = keyword_forms(term)
     out = []
-    for photo_id, entries in catalog.keyword_sets(ids).items():
-        for keyword_id, confidence, source in entries:
-            if catalog.keyword_text(keyword_id) == word:
-                out.append((photo_id, word, confidence, source))
-                break
+    for form in sorted(forms):
+        ids = catalog.full_text_hits(form.split(" "))  # failed photos have no keywords
+        for photo_id, entries in catalog.keyword_sets(ids).items():
+            for keyword_id, confidence, source in entries:
+                if catalog.keyword_text(keyword_id) in forms:
+                    out.append((photo_id, catalog.keyword_text(keyword_id), confidence, source))
+                    break
     return out
 
 
-def _path_matches(catalog: Catalog, word: str) -> list[int]:
-    rows = catalog.connection.execute("SELECT id, path FROM photos WHERE state = 'ok'")
-    out = []
-    for photo_id, blob in rows:
-        name = os.fsdecode(bytes(blob)).lower()
-        if word in query_words(name):
-            out.append(int(photo_id))
-    return out
+def _path_matches(catalog: Catalog, term: str) -> list[int]:
+    """Photos with the term among their folder and file names' words."""
+    forms = keyword_forms(term)
+    return [
+        photo_id
+        for photo_id, path in catalog.indexed_paths()
+        if any(keyword_forms(word) & forms for word in _WORD.findall(path.lower()))
+    ]

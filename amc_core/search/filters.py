@@ -10,47 +10,22 @@ from __future__ import annotations
 
 import os
 
-from amc_core.search.query import Query
+from amc_core.search.query import Query, keyword_forms
 from amc_core.store.catalog import Catalog
-from amc_core.words.normalise import normalise, tokenize
+from amc_core.store.records import PhotoFilter
+from amc_core.words.normalise import tokenize
 
 
 def filtered_ids(catalog: Catalog, query: Query) -> set[int]:
     """The searchable photos the query's filters allow."""
     places = [catalog.photos_with_keyword(place, "place") for place in query.places]
-    where, params = _sql_filters(query)
-    if places and not where:  # only places: check their few photos, not the whole library
+    wanted = PhotoFilter(
+        years=tuple(query.years), months=tuple(query.months), before=query.before,
+        after=query.after, cameras=tuple(query.cameras), folders=tuple(query.folders),
+    )  # fmt: skip
+    if places and wanted.empty:  # only places: check their few photos, not the whole library
         return set(catalog.ok_ids(list(set.intersection(*places))))
-    terms = " AND ".join(["state = 'ok'", *where])
-    rows = catalog.connection.execute(f"SELECT id FROM photos WHERE {terms}", params).fetchall()
-    return set.intersection({int(r[0]) for r in rows}, *places)
-
-
-def _sql_filters(query: Query) -> tuple[list[str], list[str]]:
-    """WHERE terms (and their parameters) for the filters the photos table answers."""
-    where: list[str] = []
-    params: list[str] = []
-    if query.years:  # ranges, so the (taken_at, state) index serves them
-        ranges = " OR ".join("(taken_at >= ? AND taken_at < ?)" for _ in query.years)
-        where.append(f"({ranges})")
-        for year in query.years:
-            params += [f"{year:04d}", f"{year + 1:04d}"]
-    if query.months:
-        where.append(f"substr(taken_at, 6, 2) IN ({','.join('?' * len(query.months))})")
-        params += [f"{m:02d}" for m in query.months]
-    if query.before:
-        where.append("taken_at < ?")
-        params.append(query.before.isoformat())
-    if query.after:
-        where.append("taken_at >= ?")
-        params.append(query.after.isoformat())
-    for camera in query.cameras:
-        where.append("(lower(camera_make) LIKE ? OR lower(camera_model) LIKE ?)")
-        params += [f"%{camera}%", f"%{camera}%"]
-    for folder in query.folders:
-        where.append("instr(lower(CAST(path AS TEXT)), ?) > 0")
-        params.append(folder)
-    return where, params
+    return set.intersection(catalog.filtered_ids(wanted), *places)
 
 
 def apply_words(catalog: Catalog, ids: list[int], query: Query) -> list[int]:
@@ -75,8 +50,7 @@ def apply_words(catalog: Catalog, ids: list[int], query: Query) -> list[int]:
 def _holders(catalog: Catalog, blobs: dict[int, bytes], text: str) -> set[int]:
     """Photos with this text as a keyword, in either stored form: lemmatised ("hot dogs" ->
     "hot dog") or, for places and people, only folded ("los angeles")."""
-    forms = {normalise(text), normalise(text, lemmatise_words=False)} - {""}
-    return set().union(*(catalog.carrying(blobs, f) for f in forms))
+    return set().union(*(catalog.carrying(blobs, f) for f in keyword_forms(text)))
 
 
 def _phrase_holders(catalog: Catalog, blobs: dict[int, bytes], phrase: str) -> set[int]:

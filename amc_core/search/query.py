@@ -4,7 +4,11 @@
     camera:iphone before:2020-01-01 after:2019-06
 
 Filters narrow the photos searched; free text (and quoted phrases) rank them. A malformed
-filter is an error with a message that says what was wrong, never an empty result.
+filter is an error with a message that says what was wrong, never an empty result. A filter's
+value may be quoted to hold spaces: ``place:"new york"``.
+
+The text is split here, once: every later stage (query words and vectors, candidates,
+filters, the keyword fallback) reads the parsed :class:`Query`.
 """
 
 from __future__ import annotations
@@ -18,7 +22,8 @@ from amc_core.words.normalise import normalise
 from amc_core.words.vocabulary import MONTHS
 
 FILTER_KEYS = ("year", "month", "place", "folder", "camera", "before", "after")
-_TOKEN = re.compile(r'(-?)"([^"]*)"|(\S+)')
+# a "phrase" (or -"phrase"), a key:"quoted value", or a bare word
+_TOKEN = re.compile(r'(-?)"([^"]*)"|([A-Za-z]+:"[^"]*"?)|(\S+)')
 _FILTER = re.compile(r"^([A-Za-z]+):(.*)$")
 _DATE = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$")
 _MONTH_ABBREVIATIONS = {m[:3]: i + 1 for i, m in enumerate(MONTHS)}
@@ -28,9 +33,19 @@ class QueryError(UserInputError):
     """A query the user typed that cannot be run as written."""
 
 
+@dataclass(frozen=True, slots=True)
+class QueryPart:
+    """One ranking part of the query, in typed order: a free word as typed, or a quoted
+    phrase (lower case, spaces collapsed) that ranks as one token."""
+
+    text: str
+    phrase: bool = False
+
+
 @dataclass
 class Query:
-    text: str  # the free text that ranks (phrases included)
+    text: str  # the free text that ranks (phrases included), for display
+    parts: list[QueryPart] = field(default_factory=list)  # what ranks, split once
     phrases: list[str] = field(default_factory=list)  # a keyword, in the path, or read text
     excluded: list[str] = field(default_factory=list)  # photos with these are dropped
     years: list[int] = field(default_factory=list)
@@ -64,7 +79,11 @@ class Query:
 def parse(text: str) -> Query:
     query = Query(text="")
     words: list[str] = []
-    for minus, phrase, bare in _TOKEN.findall(text):
+    for minus, phrase, keyed, bare in _TOKEN.findall(text):
+        if keyed:
+            key, value = keyed.split(":", 1)
+            _add_filter(query, key.lower(), value)
+            continue
         if not bare:  # a "quoted phrase" (the regex's first branch)
             _add_phrase(query, words, phrase, excluded=minus == "-")
             continue
@@ -75,8 +94,20 @@ def parse(text: str) -> Query:
             query.excluded.append(normalise(bare[1:]) or bare[1:].lower())
         elif bare != "-":
             words.append(bare)
+            query.parts.append(QueryPart(bare))
     query.text = " ".join(words)
     return query
+
+
+def free_text(text: str) -> Query:
+    """Text taken as free words only, no query syntax (training and synthetic queries)."""
+    return Query(text=text, parts=[QueryPart(w) for w in text.split()])
+
+
+def keyword_forms(text: str) -> set[str]:
+    """The forms a keyword with this text is stored in: lemmatised ("hot dogs" -> "hot dog",
+    "Cafés" -> "cafe") or, for places and people, only folded ("los angeles")."""
+    return {normalise(text), normalise(text, lemmatise_words=False)} - {""}
 
 
 def _add_phrase(query: Query, words: list[str], phrase: str, excluded: bool) -> None:
@@ -87,6 +118,7 @@ def _add_phrase(query: Query, words: list[str], phrase: str, excluded: bool) -> 
         query.excluded.append(cleaned)
     else:
         query.phrases.append(cleaned)
+        query.parts.append(QueryPart(cleaned, phrase=True))
         words.append(cleaned)
 
 

@@ -16,10 +16,10 @@ from functools import cache
 import numpy as np
 
 from amc_core.arrays import unit
-from amc_core.words.gazetteer import gazetteer_names
+from amc_core.search.query import Query, free_text
+from amc_core.words.lexicon import lexicon_words
 from amc_core.words.normalise import STOP_WORDS, normalise
 from amc_core.words.space import SemanticSpace
-from amc_core.words.visual_terms import VisualVocabulary
 from amc_core.words.vocabulary import COLOUR_NAMES, MONTHS, WEEKDAYS
 
 INTENTS = ("place", "date", "folder", "camera", "colour", "people", "thing", "other")
@@ -46,8 +46,12 @@ _YEAR = re.compile(r"^(1[89]\d\d|20\d\d)s?$")
 
 @dataclass(frozen=True, slots=True)
 class QueryToken:
-    text: str
+    text: str  # normalised; several words for a phrase ("new york", a quoted "red car")
     intent: str
+
+    @property
+    def words(self) -> list[str]:
+        return self.text.split(" ")
 
 
 @dataclass(frozen=True)
@@ -80,11 +84,8 @@ class Lexicon:
 
 @cache
 def default_lexicon() -> Lexicon:
-    return Lexicon(
-        places=gazetteer_names(min_population=15_000),
-        things=frozenset(VisualVocabulary().terms),
-        major_places=gazetteer_names(min_population=100_000),
-    )
+    words = lexicon_words()  # precomputed at build time: no gazetteer or label parsing here
+    return Lexicon(places=words.places, things=words.things, major_places=words.major_places)
 
 
 def phrase_tokens(words: list[str], lexicon: Lexicon) -> list[str]:
@@ -141,19 +142,25 @@ def centre_and_normalise(space: SemanticSpace) -> Encoder:
 
 
 def parse_query(
-    text: str,
+    query: Query | str,
     space: SemanticSpace,
     lexicon: Lexicon | None = None,
     encoder: Encoder | None = None,
 ) -> ParsedQuery:
+    """The ranking tokens of a parsed query (text: free words only, no query syntax)."""
     lexicon = lexicon or default_lexicon()
-    # folded as keywords are stored; stop words stay until phrases are found ("rio de janeiro")
-    words = normalise(text, lemmatise_words=False).split()
-    tokens_text = [
-        t if " " in t else normalise(t)
-        for t in phrase_tokens(words, lexicon)
-        if " " in t or t not in STOP_WORDS
-    ]
+    query = free_text(query) if isinstance(query, str) else query
+    tokens_text: list[str] = []
+    run: list[str] = []  # free words since the last quoted phrase
+    for part in query.parts:
+        if part.phrase:  # quoted: one token, stop words and all ("king of beasts")
+            tokens_text += _free_tokens(run, lexicon)
+            run = []
+            folded = normalise(part.text, lemmatise_words=False)
+            tokens_text.append(folded if " " in folded else normalise(folded))
+        else:
+            run.append(part.text)
+    tokens_text += _free_tokens(run, lexicon)
     tokens_text = [t for t in dict.fromkeys(tokens_text) if t]
     raw = space.vectors.matrix(tokens_text) if tokens_text else np.zeros((0, space.dim), np.float32)
     vectors, mean = (encoder or centre_and_normalise(space))(raw.astype(np.float32))
@@ -165,4 +172,15 @@ def parse_query(
     intent = np.zeros(len(INTENTS), dtype=np.float32)
     for token in tokens:
         intent[INTENTS.index(token.intent)] += 1.0 / count
-    return ParsedQuery(text, tokens, vectors, weights, intent, mean)
+    return ParsedQuery(query.text, tokens, vectors, weights, intent, mean)
+
+
+def _free_tokens(words: list[str], lexicon: Lexicon) -> list[str]:
+    """Free words -> tokens: folded as keywords are stored; multi-word places, things and folder
+    names found before stop words are dropped ("rio de janeiro"); single words lemmatised."""
+    folded = normalise(" ".join(words), lemmatise_words=False).split()
+    return [
+        t if " " in t else normalise(t)
+        for t in phrase_tokens(folded, lexicon)
+        if " " in t or t not in STOP_WORDS
+    ]

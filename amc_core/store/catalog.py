@@ -11,7 +11,14 @@ from pathlib import Path
 from typing import Any
 
 from amc_core.errors import CatalogDamagedError, LibraryError
-from amc_core.store.records import Folder, PhotoMove, PhotoRow, StoredPhoto, path_within
+from amc_core.store.records import (
+    Folder,
+    PhotoFilter,
+    PhotoMove,
+    PhotoRow,
+    StoredPhoto,
+    path_within,
+)
 from amc_core.store.schema import carriers, migrate, pack_keyword_set, unpack_keyword_set
 from amc_core.words.keyword import Keyword
 
@@ -274,7 +281,8 @@ class Catalog:
     def photos_with_keyword(self, text: str, source: str) -> set[int]:
         """Photos that carry exactly this keyword from this source ("paris" as a place, not
         as a folder word or text in the photo)."""
-        return self.carrying(self.keyword_blobs(self.full_text_hits(text)), text, source)
+        hits = self.full_text_hits(text.split(" "))
+        return self.carrying(self.keyword_blobs(hits), text, source)
 
     def carrying(self, blobs: dict[int, bytes], text: str, source: str | None = None) -> set[int]:
         """Of photos' packed keyword sets (keyword_blobs), those holding exactly this keyword."""
@@ -283,6 +291,30 @@ class Catalog:
             return set()
         owners = list(blobs)
         return {owners[i] for i in carriers(list(blobs.values()), keyword_id, source)}
+
+    def filtered_ids(self, wanted: PhotoFilter) -> set[int]:
+        """The indexed photos that every filter allows."""
+        where, params = _filter_terms(wanted)
+        terms = " AND ".join(["state = 'ok'", *where])
+        rows = self._conn.execute(f"SELECT id FROM photos WHERE {terms}", params).fetchall()
+        return {int(r[0]) for r in rows}
+
+    def indexed_paths(self) -> Iterator[tuple[int, str]]:
+        """(id, path) of every indexed photo, one at a time."""
+        for photo_id, blob in self._conn.execute("SELECT id, path FROM photos WHERE state = 'ok'"):
+            yield int(photo_id), _dec(blob)
+
+    def photo_folders(self) -> set[str]:
+        """The folder of every photo (the query parser reads their words)."""
+        rows = self._conn.execute("SELECT path FROM photos")
+        return {os.path.dirname(_dec(blob)) for (blob,) in rows}
+
+    def photo_state(self, path: str) -> tuple[int, str] | None:
+        """(id, state) of the photo at this real path, None when the library has none."""
+        row = self._conn.execute(
+            "SELECT id, state FROM photos WHERE path = ?", (_enc(path),)
+        ).fetchone()
+        return None if row is None else (int(row[0]), str(row[1]))
 
     def integrity_problems(self) -> list[str]:
         """What SQLite's own check finds wrong (empty when the database is sound)."""
@@ -384,10 +416,9 @@ class Catalog:
         rows = self._by_ids("SELECT id, path, content_hash FROM photos WHERE id", photo_ids)
         return {int(pid): (_dec(path), digest) for pid, path, digest in rows}
 
-    def full_text_hits(self, text: str, limit: int = -1) -> list[int]:
-        """Photos whose keywords hold every word of text (confirm exact keywords afterwards:
-        the index keeps no positions, so it cannot match phrases)."""
-        words = [w for w in text.split() if w]
+    def full_text_hits(self, words: Sequence[str], limit: int = -1) -> list[int]:
+        """Photos whose keywords hold every one of these words (confirm exact keywords
+        afterwards: the index keeps no positions, so it cannot match phrases)."""
         query = " AND ".join('"' + w.replace('"', '""') + '"' for w in words) or '""'
         rows = self._conn.execute(
             "SELECT rowid FROM photo_text WHERE photo_text MATCH ? LIMIT ?", (query, limit)
@@ -442,3 +473,30 @@ def storage_error(exc: sqlite3.OperationalError) -> LibraryError:
     if "locked" in text or "busy" in text:
         return LibraryError("the library is busy (another program is writing to it); try again")
     return LibraryError(f"the catalog could not be written: {exc}")
+
+
+def _filter_terms(wanted: PhotoFilter) -> tuple[list[str], list[str]]:
+    """WHERE terms (and their parameters) for the filters the photos table answers."""
+    where: list[str] = []
+    params: list[str] = []
+    if wanted.years:  # ranges, so the (taken_at, state) index serves them
+        ranges = " OR ".join("(taken_at >= ? AND taken_at < ?)" for _ in wanted.years)
+        where.append(f"({ranges})")
+        for year in wanted.years:
+            params += [f"{year:04d}", f"{year + 1:04d}"]
+    if wanted.months:
+        where.append(f"substr(taken_at, 6, 2) IN ({','.join('?' * len(wanted.months))})")
+        params += [f"{m:02d}" for m in wanted.months]
+    if wanted.before:
+        where.append("taken_at < ?")
+        params.append(wanted.before.isoformat())
+    if wanted.after:
+        where.append("taken_at >= ?")
+        params.append(wanted.after.isoformat())
+    for camera in wanted.cameras:
+        where.append("(lower(camera_make) LIKE ? OR lower(camera_model) LIKE ?)")
+        params += [f"%{camera}%", f"%{camera}%"]
+    for folder in wanted.folders:
+        where.append("instr(lower(CAST(path AS TEXT)), ?) > 0")
+        params.append(folder)
+    return where, params

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from datetime import date
 
 from amc_core.words.keyword import Keyword
 
@@ -60,6 +61,24 @@ class PhotoMove:
     folder_id: int
     mtime_ns: int
     keywords: list[Keyword]
+
+
+@dataclass(frozen=True, slots=True)
+class PhotoFilter:
+    """What the photos table itself can answer of a query's filters (all must hold)."""
+
+    years: tuple[int, ...] = ()
+    months: tuple[int, ...] = ()
+    before: date | None = None  # taken strictly before
+    after: date | None = None  # taken on or after
+    cameras: tuple[str, ...] = ()  # lower case, a part of the make or model
+    folders: tuple[str, ...] = ()  # lower case, a part of the path
+
+    @property
+    def empty(self) -> bool:
+        return not (
+            self.years or self.months or self.before or self.after or self.cameras or self.folders
+        )
 
 
 def path_within(path: str, folder: str) -> bool:

@@ -48,6 +48,7 @@ class VectorIndex:
         self._scales = np.zeros(0, np.float32)  # (ids,): vector = codes * scale
         self._lock = threading.RLock()
         self.unsaved = True  # not on disk as it is now: new, changed, or its copy re-derived
+        self._loaded_stamp: tuple[int, int] | None = None  # the saved files' stamp when read
 
     def _empty(self, capacity: int) -> hnswlib.Index:
         index = hnswlib.Index(space="ip", dim=self.dim)  # unit vectors: inner product = cosine
@@ -79,8 +80,20 @@ class VectorIndex:
         with self._lock:
             return [i for i in ids if i in self._ids]
 
+    def changed_on_disk(self) -> bool:
+        """True when the saved index is not the one this object read (another process saved)."""
+        return self._disk_stamp() != self._loaded_stamp
+
+    def _disk_stamp(self) -> tuple[int, int] | None:
+        try:
+            stat = (self.folder / VECTOR_META_NAME).stat()
+        except OSError:
+            return None
+        return stat.st_mtime_ns, stat.st_size
+
     def load(self) -> bool:
         """Read the saved index; False (and empty) when it is missing, foreign or damaged."""
+        self._loaded_stamp = self._disk_stamp()
         meta_path = self.folder / VECTOR_META_NAME
         if not self.path.is_file() or not meta_path.is_file():
             return False
@@ -224,6 +237,7 @@ class VectorIndex:
             os.replace(codes_tmp, self.codes_path)
             os.replace(meta_tmp, self.folder / VECTOR_META_NAME)
             self.unsaved = False
+            self._loaded_stamp = self._disk_stamp()
         except OSError as exc:
             tmp.unlink(missing_ok=True)
             codes_tmp.unlink(missing_ok=True)
