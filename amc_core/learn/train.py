@@ -191,7 +191,6 @@ def improve_from_clicks(
     """Fine-tune on the clicks the app recorded; keep the result only if held-out clicks rank
     better with it (saved beside the catalog; `reset_to_default` removes it)."""
     config = config or TrainConfig(epochs=15)
-    space = semantic_space()
     with Library(library_dir) as library:
         examples = load("user", None, library.catalog).examples
         if len(examples) < MIN_CLICKED_QUERIES:
@@ -200,16 +199,31 @@ def improve_from_clicks(
                 f"(has {len(examples)}); open or inspect results while you search"))  # fmt: skip
             return
         train_ex, val_ex = split_examples(examples, 0.3, config.seed)
-        model = model_for_library(library_dir, space)
-        train_data = RankingData(library, train_ex, space, seed=config.seed)
-        val_data = RankingData(library, val_ex, space, seed=config.seed)
-        last = None
-        for last in train(model, train_data, val_data, config, cancel):
+        for step in fine_tune(library, train_ex, val_ex, config, cancel):
             if progress:
-                progress(last)
-            yield last
-        if last is not None and last.kept:
-            save_library_model(model, library_dir)
+                progress(step)
+            yield step
+
+
+def fine_tune(
+    library: Library,
+    train_ex: Sequence[Example],
+    val_ex: Sequence[Example],
+    config: TrainConfig,
+    cancel: threading.Event | None = None,
+) -> Iterator[TrainProgress]:
+    """The one training run of the app and the CLI: from the library's current parameters,
+    on train_ex, judged on val_ex; the new parameters are saved for the library only when
+    validation ranks better with them."""
+    space = semantic_space()
+    model = model_for_library(library.paths.root, space)
+    train_data = RankingData(library, list(train_ex), space, seed=config.seed)
+    val_data = RankingData(library, list(val_ex), space, seed=config.seed)
+    last = None
+    for last in train(model, train_data, val_data, config, cancel):
+        yield last
+    if last is not None and last.kept:
+        save_library_model(model, library.paths.root)
 
 
 def save_library_model(model: AMC, library_dir: Path) -> None:

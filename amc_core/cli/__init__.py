@@ -1,0 +1,141 @@
+"""`amc`: the command line, a thin driver of the same engine the app uses.
+
+Each command's module is imported only when it runs, so that `amc search` pays for the search
+engine alone, never for indexing, vision or training code.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import NoReturn
+
+from amc_core import __version__
+from amc_core.errors import AmcError
+
+# command -> (module of amc_core.cli, function)
+_COMMANDS = {
+    "index": ("library", "cmd_index"),
+    "status": ("library", "cmd_status"),
+    "repair": ("library", "cmd_repair"),
+    "keywords": ("library", "cmd_keywords"),
+    "search": ("searching", "cmd_search"),
+    "explain": ("searching", "cmd_explain"),
+    "similar": ("searching", "cmd_similar"),
+    "train": ("learning", "cmd_train"),
+    "eval": ("learning", "cmd_eval"),
+    "export": ("learning", "cmd_export"),
+}
+
+
+class _Parser(argparse.ArgumentParser):
+    """Bad arguments: one clear line and exit 2, no usage dump."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"amc: error: {message} (see `amc --help`)\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="amc", description="Search your photo library by what you type.")
+    parser.add_argument("--version", action="version", version=f"amc {__version__}")
+    common = _Parser(add_help=False)
+    common.add_argument(
+        "--library",
+        metavar="DIR",
+        help="library folder (default: $AMC_LIBRARY or the user data folder)",
+    )
+    common.add_argument("--json", action="store_true", help="print one JSON object on stdout")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    p_index = sub.add_parser("index", parents=[common], help="add folders and index their photos")
+    p_index.add_argument("paths", nargs="+", metavar="PATH")
+    p_index.add_argument("--workers", type=int, help="decoding processes (default: all cores)")
+    p_index.add_argument("--batch-size", type=int, help=argparse.SUPPRESS)
+    p_index.add_argument(
+        "--no-ocr", action="store_true", help="skip reading text in photos (faster indexing)"
+    )
+    p_index.add_argument(
+        "--wait",
+        type=float,
+        default=0.0,
+        metavar="SECONDS",
+        help="wait this long for another indexing run to finish",
+    )
+
+    sub.add_parser("status", parents=[common], help="folders, counts, size and models")
+    sub.add_parser(
+        "repair",
+        parents=[common],
+        help="check and rebuild the library's indexes (photos are not touched)",
+    )
+
+    p_keywords = sub.add_parser("keywords", help="the keywords of one photo (no library needed)")
+    p_keywords.add_argument("path", metavar="PATH")
+    p_keywords.add_argument("--json", action="store_true", help="print one JSON object on stdout")
+    p_keywords.add_argument("--no-ocr", action="store_true", help="skip reading text")
+
+    p_train = sub.add_parser("train", parents=[common], help="fine-tune the ranking model")
+    p_train.add_argument(
+        "--format",
+        dest="data_format",
+        required=True,
+        choices=("clicks", "coco", "queries", "user"),
+        help="click log TSV, COCO captions JSON, queries JSON, or the app's clicks",
+    )
+    p_train.add_argument("data", nargs="?", type=Path, help="the data file (not for --format user)")
+    p_train.add_argument("--epochs", type=int, default=20)
+    p_train.add_argument("--seed", type=int, default=7)
+    p_train.add_argument("--val-share", type=float, default=0.3, help="queries held out")
+    p_train.add_argument("--coco-split", default=None, help="only this Karpathy split")
+    p_train.add_argument(
+        "--all-parameters",
+        action="store_true",
+        help="also move the class-to-word residual (default: small ones only)",
+    )
+
+    p_eval = sub.add_parser("eval", help="ranking quality on the dev set (a source checkout)")
+    p_eval.add_argument("--split", choices=("dev", "test"), default="test")
+    p_eval.add_argument("--params", type=Path, help="model parameters (.npz) to evaluate")
+    p_eval.add_argument("--json", action="store_true")
+
+    p_export = sub.add_parser("export", help="rebuild the default parameters and ONNX graphs")
+    p_export.add_argument("--out", type=Path, help="folder (default: resources/models)")
+
+    p_explain = sub.add_parser("explain", parents=[common], help="why a photo ranks for a query")
+    p_explain.add_argument("query")
+    p_explain.add_argument("path", metavar="PATH")
+
+    p_similar = sub.add_parser("similar", parents=[common], help="photos that look like PATH")
+    p_similar.add_argument("path", metavar="PATH")
+    p_similar.add_argument("--top", type=int, default=20, metavar="K")
+
+    p_search = sub.add_parser("search", parents=[common], help="search the library")
+    p_search.add_argument("query")
+    p_search.add_argument("--top", type=int, default=20, metavar="K")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return _command(args.command)(args)
+    except AmcError as exc:
+        print(f"amc: error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print(
+            "amc: interrupted; the library is consistent, run the command again to continue",
+            file=sys.stderr,
+        )
+        return 130
+
+
+def _command(name: str) -> Callable[[argparse.Namespace], int]:
+    module, function = _COMMANDS[name]
+    command: Callable[[argparse.Namespace], int] = getattr(
+        importlib.import_module(f"amc_core.cli.{module}"), function
+    )
+    return command
