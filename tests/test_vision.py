@@ -9,15 +9,11 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from amc_core.build.labels import parse_data_noun_line
 from amc_core.describe.encoder import OUTPUT_NAMES, VisualEncoder, default_model_path
 from amc_core.runtime import CPU, SessionFactory
 from amc_core.store.features import VisualFeatures, compact, expand
-from amc_core.words.labels import (
-    ImageNetClass,
-    default_json_path,
-    load_imagenet_classes,
-    parse_data_noun_line,
-)
+from amc_core.words.labels import ImageNetClass, default_json_path, load_imagenet_classes
 
 PHOTOS = Path(__file__).parent / "data" / "photos"
 PHOTO_NAMES = ("chelsea_cat", "coffee", "dog_bicycle_truck", "astronaut", "rocket")
