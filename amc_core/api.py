@@ -1,1 +1,118 @@
-"""The front door: what the app may use of the engine."""
+"""The engine's front door: everything the app uses of the engine, in one place.
+
+The app (``amc_app``) imports this module and nothing else of ``amc_core`` (an import-linter
+contract). It re-exports the few types the app shows or passes on, and creates the engine's
+heavy parts on request, so that importing it loads neither onnxruntime's sessions, torch nor
+the search engine: each is imported inside the function that creates it, on the thread that
+calls it.
+"""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+from types import ModuleType
+from typing import Protocol
+
+from amc_core import __version__
+from amc_core.errors import AmcError
+from amc_core.index.library import Library
+from amc_core.index.run import Analyzer, IndexProgress, IndexReport
+from amc_core.ingest.scan import folders_under
+from amc_core.learn.constants import MIN_CLICKED_QUERIES, user_params_path
+from amc_core.search.results import KeywordWeight, SearchResponse, SearchResult
+from amc_core.settings import IndexSettings, resolve_library_dir
+from amc_core.store.catalog import Catalog
+from amc_core.store.layout import LibraryPaths
+
+__all__ = [
+    "MIN_CLICKED_QUERIES",
+    "AmcError",
+    "Analyzer",
+    "Catalog",
+    "Engine",
+    "IndexProgress",
+    "IndexReport",
+    "IndexSettings",
+    "KeywordWeight",
+    "Library",
+    "SearchResponse",
+    "SearchResult",
+    "__version__",
+    "default_analyzer",
+    "devset_library",
+    "folders_under",
+    "has_catalog",
+    "load_trainer",
+    "make_engine",
+    "make_fallback_engine",
+    "open_catalog",
+    "resolve_library_dir",
+    "user_params_path",
+]
+
+TRAINER_MODULE = "amc_core.learn.train"
+
+
+class Engine(Protocol):
+    """What the app needs from a search engine; created, used and closed on one thread."""
+
+    @property
+    def provider(self) -> str: ...
+    def preload(self) -> None: ...
+    def search(self, query: str, top: int = ..., /) -> SearchResponse: ...
+    def similar(self, photo_id: int, top: int = ..., /) -> SearchResponse: ...
+    def refresh(self) -> object: ...
+    def close(self) -> None: ...
+
+
+def make_engine(library_dir: Path) -> Engine:
+    """The engine the app searches with: AMC re-ranking (its modules take a second or more to
+    import: call this on the engine's own thread)."""
+    from amc_core.search.engine import SearchEngine
+
+    return SearchEngine(library_dir)
+
+
+def make_fallback_engine(library_dir: Path) -> Engine:
+    """When the AMC engine cannot load (a model file missing or damaged): keywords only."""
+    from amc_core.search.fallback import KeywordSearchEngine
+
+    return KeywordSearchEngine(library_dir)
+
+
+def default_analyzer() -> Analyzer:
+    """The encoder and keyword generators indexing runs (loads the ONNX models)."""
+    from amc_core.describe.tagging import default_tagger
+
+    return default_tagger()
+
+
+def open_catalog(library_dir: Path) -> Catalog:
+    """A catalog connection of its own (for a thread that records clicks)."""
+    return Catalog.open(LibraryPaths(library_dir).catalog)
+
+
+def has_catalog(library_dir: Path) -> bool:
+    return LibraryPaths(library_dir).catalog.is_file()
+
+
+def load_trainer() -> ModuleType:
+    """The fine-tuning module (``improve_from_clicks``, ``reset_to_default``); it imports torch,
+    so call it off the UI thread. A clear error when the training extras are missing."""
+    try:
+        return importlib.import_module(TRAINER_MODULE)
+    except ModuleNotFoundError as exc:
+        if exc.name == TRAINER_MODULE:
+            raise AmcError("this version cannot learn from clicks yet") from exc
+        raise AmcError(
+            f"learning from clicks needs the training extras ({exc.name} is missing); "
+            "install amc-photo-search[train]"
+        ) from exc
+
+
+def devset_library() -> Path:
+    """The dev set's indexed library (a source checkout: screenshots and demos)."""
+    from amc_core.learn.devset import indexed_devset
+
+    return indexed_devset().library_dir

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from amc_core.store.catalog import Catalog
+from amc_core.api import Catalog
 
 
 @dataclass(frozen=True, slots=True)
@@ -19,10 +19,9 @@ class PhotoDetails:
 
 
 def load_details(catalog: Catalog, photo_id: int) -> PhotoDetails | None:
-    rows = catalog.photo_rows("WHERE id = ?", (photo_id,))
-    if not rows:
+    row = catalog.photo_record(photo_id)
+    if row is None:
         return None
-    row = rows[0]
     places = [k.text for k in catalog.keywords_of(photo_id) if k.source == "place"]
     return PhotoDetails(
         photo_id=photo_id,

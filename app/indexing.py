@@ -17,8 +17,7 @@ from PySide6.QtCore import QObject, Signal
 from amc_app.jobs import GeneratorJob, OwnerThread
 from amc_app.library_tasks import AnalyzerFactory, FolderRemoved, LibrarySnapshot, WriterHome
 from amc_app.watcher import FolderWatcher
-from amc_core.index.run import IndexProgress
-from amc_core.settings import IndexSettings
+from amc_core.api import IndexProgress, IndexSettings
 
 _CLOSE_WAIT_MS = 30_000
 

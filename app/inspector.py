@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 from amc_app.details import PhotoDetails
 from amc_app.heatmap import GRID, HeatmapView
 from amc_app.widgets import describe, plain_label, plain_tooltip
-from amc_core.search.results import SearchResult
+from amc_core.api import SearchResult
 
 WEIGHT_ROLE = Qt.ItemDataRole.UserRole + 10
 _BAR_STEPS = 1000

@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
-from amc_core.errors import AmcError
+from amc_core.api import AmcError
 
 
 class JobSignals(QObject):

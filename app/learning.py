@@ -8,8 +8,6 @@ the UI thread; ``load_trainer`` is the one place that names it.
 
 from __future__ import annotations
 
-import importlib
-import sqlite3
 import threading
 from collections.abc import Callable, Iterator
 from functools import partial
@@ -20,29 +18,10 @@ from PySide6.QtCore import QObject, Signal
 
 from amc_app.jobs import GeneratorJob, JobSet, OwnerThread
 from amc_app.settings import AppSettings
-from amc_core.errors import AmcError
-from amc_core.store.catalog import Catalog
-from amc_core.store.layout import LibraryPaths
+from amc_core.api import MIN_CLICKED_QUERIES, Catalog, load_trainer, open_catalog
 
-# Mirrors amc_core.learn.train.MIN_CLICKED_QUERIES (not imported here: that module loads torch);
-# the trainer checks again and says so itself.
-MIN_CLICKED_QUERIES = 6
 ACTIONS = ("open", "inspect")
-TRAINER_MODULE = "amc_core.learn.train"
 TrainerLoader = Callable[[], Any]
-
-
-def load_trainer() -> Any:
-    """The engine's fine-tuning module (call it off the UI thread: it imports torch)."""
-    try:
-        return importlib.import_module(TRAINER_MODULE)
-    except ModuleNotFoundError as exc:
-        if exc.name == TRAINER_MODULE:
-            raise AmcError("this version cannot learn from clicks yet") from exc
-        raise AmcError(
-            f"learning from clicks needs the training extras ({exc.name} is missing); "
-            "install amc-photo-search[train]"
-        ) from exc
 
 
 class LearningController(QObject):
@@ -189,22 +168,19 @@ class _ClickWriter:
     """The click writer thread's own catalog connection, opened there on first use."""
 
     def __init__(self, library_dir: Path) -> None:
-        self._path = LibraryPaths(library_dir).catalog
+        self._library_dir = library_dir
         self._catalog: Catalog | None = None
 
     def _open(self) -> Catalog:
         if self._catalog is None:
-            self._catalog = Catalog.open(self._path)
+            self._catalog = open_catalog(self._library_dir)
         return self._catalog
 
     def record(
         self, query: str, photo_id: int, action: str, cancel: threading.Event
     ) -> Iterator[object]:
-        try:
-            self._open().record_click(query, photo_id, action)
-        except sqlite3.IntegrityError:
-            return  # the photo left the library meanwhile: nothing to learn from
-        yield True
+        if self._open().record_click(query, photo_id, action):  # False: the photo has gone
+            yield True
 
     def clear(self, cancel: threading.Event) -> Iterator[object]:
         yield self._open().clear_clicks()

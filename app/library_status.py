@@ -4,34 +4,60 @@ status bar, and the messages (banner for what needs reading, status bar for the 
 from __future__ import annotations
 
 import time
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from PySide6.QtCore import QObject
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QLabel, QLineEdit, QStackedWidget, QWidget
 
+from amc_app.banner import Banner
+from amc_app.empty_state import EmptyStateView
+from amc_app.folders import FoldersPanel
 from amc_app.indexing import IndexingController
 from amc_app.library_tasks import LibrarySnapshot
 from amc_app.search_controller import SearchController
 from amc_app.search_runner import EngineState, SearchRunner
+from amc_app.status import IndexProgressView
 from amc_app.system import pictures_folder
-from amc_core.index.run import IndexProgress, IndexReport
-
-if TYPE_CHECKING:
-    from amc_app.window import MainWindow
+from amc_core.api import IndexProgress, IndexReport
 
 _REFRESH_EVERY_S = 30.0  # while indexing runs, new photos reach the engine's index this often
 _RETRY = "retry"
 _CHOOSE = "choose"
 
 
+@dataclass(frozen=True)
+class LibraryViews:
+    """What the library controller shows and listens to: the window builds it and hands it
+    over, so the controller depends on these views, not on the window."""
+
+    folders_panel: FoldersPanel
+    empty_state: EmptyStateView
+    index_view: IndexProgressView
+    banner: Banner
+    stack: QStackedWidget
+    gallery: QWidget
+    count_label: QLabel
+    provider_label: QLabel
+    search_edit: QLineEdit
+    add_action: QAction
+    rescan_action: QAction
+    show_message: Callable[[str], None]
+    choose_folder: Callable[[], None]
+    folders: Callable[[], list[str]]  # the library's folders now (a few rows: quick)
+
+
 class LibraryStatusController(QObject):
     def __init__(
         self,
-        window: MainWindow,
+        window: LibraryViews,
         indexing: IndexingController,
         runner: SearchRunner,
         search: SearchController,
+        parent: QObject | None = None,
     ) -> None:
-        super().__init__(window)
+        super().__init__(parent)
         self._window = window
         self._indexing = indexing
         self._runner = runner
@@ -60,8 +86,7 @@ class LibraryStatusController(QObject):
 
     def start(self) -> None:
         """Show what is known now; models load and folders are checked in the background."""
-        folders = [f.path for f in self._window.library.folders()]  # a few rows: quick
-        self._show_folders(folders)
+        self._show_folders(self._window.folders())
         self._runner.preload()
         self._indexing.load()
         if self._window.search_edit.text().strip():

@@ -7,15 +7,12 @@ Each task is a generator, run by GeneratorJob, and ends by yielding a LibrarySna
 
 from __future__ import annotations
 
-import os
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from amc_core.index.library import Library
-from amc_core.index.run import Analyzer
-from amc_core.settings import IndexSettings
+from amc_core.api import Analyzer, IndexSettings, Library, folders_under
 
 AnalyzerFactory = Callable[[], Analyzer]
 MAX_WATCHED_DIRS = 4000
@@ -86,12 +83,5 @@ class WriterHome:
 
 
 def watch_dirs(folders: Sequence[str], limit: int = MAX_WATCHED_DIRS) -> list[str]:
-    """The folders and their subfolders (hidden ones skipped), at most `limit` of them."""
-    out: list[str] = []
-    for folder in folders:
-        for dirpath, dirnames, _files in os.walk(folder):
-            dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-            out.append(dirpath)
-            if len(out) >= limit:
-                return out
-    return out
+    """The folders and the subfolders the scanner enters (its own skip rules), at most `limit`."""
+    return folders_under(folders, limit)

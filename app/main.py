@@ -6,10 +6,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from amc_core import __version__
-from amc_core.errors import AmcError
-from amc_core.index.library import Library
-from amc_core.settings import resolve_library_dir
+from amc_core.api import AmcError, Library, __version__, resolve_library_dir
 
 
 def main(argv: Sequence[str] | None = None) -> int:

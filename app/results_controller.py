@@ -20,8 +20,7 @@ from amc_app.learning import LearningController
 from amc_app.results_model import ResultsModel
 from amc_app.search_controller import SearchController
 from amc_app.thumbnails import ThumbnailLoader
-from amc_core.search.results import SearchResult
-from amc_core.store.catalog import Catalog
+from amc_core.api import Catalog, SearchResult
 
 INSPECT_DWELL_MS = 1500
 PREVIEW_SIDE = 720

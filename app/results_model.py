@@ -15,7 +15,7 @@ from PySide6.QtGui import QGuiApplication, QIcon, QImage, QPainter, QPalette, QP
 
 from amc_app.thumbnails import ThumbnailLoader
 from amc_app.widgets import plain_tooltip
-from amc_core.search.results import SearchResult
+from amc_core.api import SearchResult
 
 _Index = QModelIndex | QPersistentModelIndex
 _CACHE_ICONS = 3000

@@ -22,8 +22,7 @@ from PySide6.QtWidgets import QApplication
 
 from amc_app.settings import SettingsStore
 from amc_app.window import MainWindow
-from amc_core.index.library import Library
-from amc_core.store.layout import CATALOG_NAME
+from amc_core.api import Library, devset_library, has_catalog
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -68,13 +67,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _source_library(explicit: str | None) -> Path:
     if explicit:
         return Path(explicit).expanduser()
-    from amc_core.learn.devset import indexed_devset
 
-    return indexed_devset().library_dir
+    return devset_library()
 
 
 def _copy_library(source: Path, target: Path) -> Path:
-    if not (source / CATALOG_NAME).is_file():
+    if not has_catalog(source):
         raise SystemExit(f"no library at {source}")
     shutil.copytree(source, target, ignore=shutil.ignore_patterns("*.lock"))
     return target

@@ -6,8 +6,16 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QHBoxLayout, QLineEdit, QStyle, QToolButton, QVBoxLayout, QWidget
 
-from amc_app.search_service import QUERY_HELP, QUERY_PLACEHOLDER
 from amc_app.widgets import describe, plain_label, plain_tooltip
+
+QUERY_HELP = (
+    "Type what you are looking for: dog on the beach\n"
+    "-word leaves out photos with that word: beach -people\n"
+    '"quoted phrase" keeps words together: "new york"\n'
+    "Filters: year:2019  month:july  place:paris  folder:holidays  camera:iphone\n"
+    "            before:2020-01-01  after:2019-06-01"
+)
+QUERY_PLACEHOLDER = 'Search: dog on the beach · -word · "phrase" · year:2019 place:paris'
 
 
 class SearchEdit(QLineEdit):

@@ -17,13 +17,7 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal
 
 from amc_app.jobs import GeneratorJob, OwnerThread
-from amc_app.search_service import (
-    Engine,
-    make_engine,
-    make_fallback_engine,
-)
-from amc_core.errors import AmcError
-from amc_core.search.results import SearchResponse
+from amc_core.api import AmcError, Engine, SearchResponse, make_engine, make_fallback_engine
 
 EngineFactory = Callable[[Path], Engine]
 _CLOSE_WAIT_MS = 10_000

@@ -7,7 +7,7 @@ from collections import deque
 from PySide6.QtWidgets import QHBoxLayout, QProgressBar, QPushButton, QWidget
 
 from amc_app.widgets import describe, plain_label
-from amc_core.index.run import IndexProgress
+from amc_core.api import IndexProgress
 
 _WINDOW_S = 20.0  # the rate is measured over the last seconds, so it follows changes
 

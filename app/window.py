@@ -32,23 +32,21 @@ from amc_app.folders import FoldersPanel
 from amc_app.gallery import GalleryView
 from amc_app.indexing import IndexingController
 from amc_app.inspector import InspectorView
-from amc_app.learning import LearningController, TrainerLoader, load_trainer
-from amc_app.library_status import LibraryStatusController
+from amc_app.learning import LearningController, TrainerLoader
+from amc_app.library_status import LibraryStatusController, LibraryViews
 from amc_app.library_tasks import AnalyzerFactory
 from amc_app.results_controller import INSPECT_DWELL_MS, ResultsController
 from amc_app.results_model import ResultsModel
-from amc_app.search_bar import SearchBar
+from amc_app.search_bar import QUERY_HELP, SearchBar
 from amc_app.search_controller import SearchController
 from amc_app.search_runner import EngineFactory, SearchRunner
-from amc_app.search_service import QUERY_HELP, make_engine
 from amc_app.settings import THUMBNAIL_MAX, THUMBNAIL_MIN, AppSettings, SettingsStore
 from amc_app.status import IndexProgressView
 from amc_app.system import dropped_folders, pictures_folder
 from amc_app.thumbnails import ThumbnailLoader
 from amc_app.watcher import FolderWatcher
 from amc_app.widgets import describe, plain_label
-from amc_core.describe.tagging import default_tagger
-from amc_core.index.library import Library
+from amc_core.api import Library, default_analyzer, load_trainer, make_engine
 
 
 class MainWindow(QMainWindow):
@@ -56,7 +54,7 @@ class MainWindow(QMainWindow):
         self,
         library: Library,
         store: SettingsStore | None = None,
-        analyzer: AnalyzerFactory = default_tagger,
+        analyzer: AnalyzerFactory = default_analyzer,
         engine: EngineFactory = make_engine,
         trainer: TrainerLoader = load_trainer,
         inspect_dwell_ms: int = INSPECT_DWELL_MS,
@@ -219,7 +217,18 @@ class MainWindow(QMainWindow):
         self.indexing = IndexingController(
             root, self.library.settings, analyzer, self.watcher, self
         )
-        self.library_status = LibraryStatusController(self, self.indexing, self.runner, self.search)
+        views = LibraryViews(
+            folders_panel=self.folders_panel, empty_state=self.empty_state,
+            index_view=self.index_view, banner=self.banner, stack=self.stack,
+            gallery=self.gallery, count_label=self.count_label,
+            provider_label=self.provider_label, search_edit=self.search_edit,
+            add_action=self.add_action, rescan_action=self.rescan_action,
+            show_message=self.show_message, choose_folder=self.choose_folder,
+            folders=self.folder_paths,
+        )  # fmt: skip
+        self.library_status = LibraryStatusController(
+            views, self.indexing, self.runner, self.search, self
+        )
 
     def _connect(self) -> None:
         # search
@@ -295,6 +304,9 @@ class MainWindow(QMainWindow):
         self.clear_clicks_action.setText(f"&Clear recorded clicks ({count})")
         self.clear_clicks_action.setEnabled(count > 0)
         self.improve_action.setEnabled(not self.learning.running)
+
+    def folder_paths(self) -> list[str]:
+        return [f.path for f in self.library.folders()]
 
     def choose_folder(self) -> None:
         start = pictures_folder() or str(Path.home())

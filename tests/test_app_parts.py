@@ -103,6 +103,16 @@ def test_watch_list_skips_hidden_folders_and_has_a_cap(tmp_path: Path):
     assert len(watch_dirs([str(tmp_path)], limit=2)) == 2
 
 
+def test_watch_list_follows_the_scanners_own_skip_rules(tmp_path: Path):
+    """A folder the indexer never reads is not watched either (no wasted inotify watches, no
+    rescans for files that will never be indexed)."""
+    for name in ("Trips/2019", "node_modules/pkg", "$RECYCLE.BIN/S-1-5", "@eaDir", ".cache"):
+        (tmp_path / name).mkdir(parents=True)
+    (tmp_path / "link").symlink_to(tmp_path / "Trips")
+    found = {Path(d).relative_to(tmp_path).as_posix() for d in watch_dirs([str(tmp_path)])}
+    assert found == {".", "Trips", "Trips/2019"}
+
+
 def test_watcher_notices_a_new_file_once(qtbot, tmp_path: Path):
     watcher = FolderWatcher(debounce_ms=50)
     watcher.watch([str(tmp_path)])

@@ -10,7 +10,7 @@ import pytest
 from PySide6.QtCore import QSettings, QUrl
 from PySide6.QtGui import QDesktopServices
 
-from amc_app.search_service import make_fallback_engine
+from amc_core.api import make_fallback_engine
 from amc_app.settings import SettingsStore
 from amc_app.window import MainWindow
 from amc_core.index.library import Library

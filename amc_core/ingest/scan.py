@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 from amc_core.ingest.formats import PHOTO_EXTENSIONS, SNIFF_BYTES, sniff
@@ -55,7 +55,7 @@ def scan_folder(
                 if entry.is_symlink():
                     continue
                 if entry.is_dir(follow_symlinks=False):
-                    if _wanted_folder(entry.name) and depth < _MAX_DEPTH:
+                    if wanted_folder(entry.name) and depth < _MAX_DEPTH:
                         stack.append((entry.path, depth + 1))
                     continue
                 if not entry.is_file(follow_symlinks=False) or entry.name.startswith("."):
@@ -68,8 +68,34 @@ def scan_folder(
                     on_error(entry.path, f"cannot read: {exc.strerror or exc}")
 
 
-def _wanted_folder(name: str) -> bool:
+def wanted_folder(name: str) -> bool:
+    """The scanner's rule for a subfolder: hidden and system folders hold no user photos."""
     return not name.startswith(".") and name.lower() not in SKIPPED_FOLDERS
+
+
+def folders_under(roots: Sequence[str], limit: int) -> list[str]:
+    """The roots and the subfolders the scanner would enter (same rules: hidden and system
+    folders skipped, symlinks not followed), at most `limit` of them: what a watcher watches."""
+    out: list[str] = []
+    for root in roots:
+        stack: list[tuple[str, int]] = [(root, 0)]
+        while stack:
+            folder, depth = stack.pop()
+            out.append(folder)
+            if len(out) >= limit:
+                return out
+            try:
+                entries = sorted(os.scandir(folder), key=lambda e: e.name, reverse=True)
+            except OSError:
+                continue
+            for entry in entries:
+                try:
+                    is_folder = entry.is_dir(follow_symlinks=False) and not entry.is_symlink()
+                except OSError:
+                    continue
+                if is_folder and wanted_folder(entry.name) and depth < _MAX_DEPTH:
+                    stack.append((entry.path, depth + 1))
+    return out
 
 
 def _is_candidate(path: str, name: str, size: int) -> bool:

@@ -304,6 +304,11 @@ class Catalog:
         for photo_id, blob in self._conn.execute("SELECT id, path FROM photos WHERE state = 'ok'"):
             yield int(photo_id), _dec(blob)
 
+    def photo_record(self, photo_id: int) -> dict[str, object] | None:
+        """One photo's stored row (path, taken_at, camera, size...), None when it is gone."""
+        rows = self.photo_rows("WHERE id = ?", (photo_id,))
+        return rows[0] if rows else None
+
     def photo_folders(self) -> set[str]:
         """The folder of every photo (the query parser reads their words)."""
         rows = self._conn.execute("SELECT path FROM photos")
@@ -436,12 +441,18 @@ class Catalog:
 
     # -- clicks ------------------------------------------------------------------
 
-    def record_click(self, query: str, photo_id: int, action: str) -> None:
-        with self.transaction() as conn:
-            conn.execute(
-                "INSERT INTO clicks (query, photo_id, action, at) VALUES (?, ?, ?, ?)",
-                (query.strip(), photo_id, action, _now()),
-            )
+    def record_click(self, query: str, photo_id: int, action: str) -> bool:
+        """Record that a result was opened or inspected; False when the photo has left the
+        library meanwhile (nothing to learn from)."""
+        try:
+            with self.transaction() as conn:
+                conn.execute(
+                    "INSERT INTO clicks (query, photo_id, action, at) VALUES (?, ?, ?, ?)",
+                    (query.strip(), photo_id, action, _now()),
+                )
+        except sqlite3.IntegrityError:
+            return False
+        return True
 
     def clicks(self) -> list[tuple[str, int, str]]:
         """(query, photo id, action), oldest first."""
