@@ -10,9 +10,9 @@ import pytest
 from PySide6.QtCore import QSettings, QUrl
 from PySide6.QtGui import QDesktopServices
 
-from amc_core.api import make_fallback_engine
 from amc_app.settings import SettingsStore
 from amc_app.window import MainWindow
+from amc_core.api import make_fallback_engine
 from amc_core.index.library import Library
 from amc_core.settings import IndexSettings
 from photo_factory import write_photo

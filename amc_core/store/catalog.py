@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import os
 import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
-from datetime import UTC, datetime
+from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any
 
 from amc_core.errors import CatalogDamagedError, LibraryError
+from amc_core.store.checks import CatalogChecks
+from amc_core.store.clicks import ClickLog
+from amc_core.store.connection import PHOTO_COLUMNS, decode_path, encode_path, now
+from amc_core.store.queries import PhotoQueries
 from amc_core.store.records import (
     Folder,
-    PhotoFilter,
     PhotoMove,
     PhotoRow,
     StoredPhoto,
@@ -23,25 +22,7 @@ from amc_core.store.schema import carriers, migrate, pack_keyword_set, unpack_ke
 from amc_core.words.keyword import Keyword
 
 
-def _enc(path: str) -> bytes:
-    return os.fsencode(path)
-
-
-def _dec(blob: bytes) -> str:
-    return os.fsdecode(bytes(blob))
-
-
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
-
-
-_PHOTO_COLUMNS = (
-    "folder_id, path, size, mtime_ns, content_hash, format, width, height, taken_at, "
-    "camera_make, camera_model, gps_lat, gps_lon, orientation, state, error, indexed_at"
-)
-
-
-class Catalog:
+class Catalog(PhotoQueries, ClickLog, CatalogChecks):
     """The one owner of a library's SQLite database.
 
     Writes happen in explicit transactions (one per batch), so a crash at any
@@ -49,7 +30,7 @@ class Catalog:
     """
 
     def __init__(self, conn: sqlite3.Connection) -> None:
-        self._conn = conn
+        super().__init__(conn)
         self._vocab_ids: dict[str, int] = {}
         self._vocab_texts: dict[int, str] = {}
         self._vocab_read_to = 0  # vocabulary ids up to this one have been read
@@ -80,38 +61,11 @@ class Catalog:
             ) from exc
         return cls(conn)
 
-    def close(self) -> None:
-        self._conn.close()
-
-    def __enter__(self) -> Catalog:
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.close()
-
-    @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
-        """One atomic write; a full disk or a read-only library becomes one clear LibraryError
-        and leaves the catalog as it was before the transaction."""
-        try:
-            self._conn.execute("BEGIN IMMEDIATE")
-        except sqlite3.OperationalError as exc:
-            raise storage_error(exc) from exc
-        try:
-            yield self._conn
-            self._conn.execute("COMMIT")
-        except BaseException as exc:
-            if self._conn.in_transaction:
-                self._conn.execute("ROLLBACK")
-            if isinstance(exc, sqlite3.OperationalError):
-                raise storage_error(exc) from exc
-            raise
-
     # -- folders ---------------------------------------------------------------
 
     def folders(self) -> list[Folder]:
         rows = self._conn.execute("SELECT id, path FROM folders ORDER BY path").fetchall()
-        return [Folder(r[0], _dec(r[1])) for r in rows]
+        return [Folder(r[0], decode_path(r[1])) for r in rows]
 
     def add_folder(self, path: str) -> Folder:
         """Remember a folder; a folder inside a known one is already covered by it,
@@ -121,7 +75,7 @@ class Catalog:
                 return folder
         with self.transaction() as conn:
             cur = conn.execute(
-                "INSERT INTO folders (path, added_at) VALUES (?, ?)", (_enc(path), _now())
+                "INSERT INTO folders (path, added_at) VALUES (?, ?)", (encode_path(path), now())
             )
             new_id = int(cur.lastrowid or 0)
             for folder in self.folders():
@@ -134,9 +88,9 @@ class Catalog:
 
     def find_folder(self, path: str) -> Folder | None:
         row = self._conn.execute(
-            "SELECT id, path FROM folders WHERE path = ?", (_enc(path),)
+            "SELECT id, path FROM folders WHERE path = ?", (encode_path(path),)
         ).fetchone()
-        return Folder(row[0], _dec(row[1])) if row else None
+        return Folder(row[0], decode_path(row[1])) if row else None
 
     def remove_folder(self, folder: Folder) -> int:
         """Forget a folder and its photos (the files on disk are not touched)."""
@@ -159,7 +113,7 @@ class Catalog:
         )
         result: dict[str, StoredPhoto] = {}
         for r in rows:
-            path = _dec(r[1])
+            path = decode_path(r[1])
             result[path] = StoredPhoto(r[0], path, r[2], r[3], r[4], r[5])
         return result
 
@@ -174,7 +128,7 @@ class Catalog:
     def _upsert(self, conn: sqlite3.Connection, row: PhotoRow) -> int:
         values = (
             row.folder_id,
-            _enc(row.path),
+            encode_path(row.path),
             row.size,
             row.mtime_ns,
             row.content_hash,
@@ -189,13 +143,11 @@ class Catalog:
             row.orientation,
             row.state,
             row.error,
-            _now(),
+            now(),
         )
-        updates = ", ".join(
-            f"{c.strip()} = excluded.{c.strip()}" for c in _PHOTO_COLUMNS.split(",")
-        )
+        updates = ", ".join(f"{c.strip()} = excluded.{c.strip()}" for c in PHOTO_COLUMNS.split(","))
         cur = conn.execute(
-            f"INSERT INTO photos ({_PHOTO_COLUMNS}) VALUES ({', '.join('?' * 17)}) "
+            f"INSERT INTO photos ({PHOTO_COLUMNS}) VALUES ({', '.join('?' * 17)}) "
             f"ON CONFLICT(path) DO UPDATE SET {updates} RETURNING id",
             values,
         )
@@ -292,63 +244,6 @@ class Catalog:
         owners = list(blobs)
         return {owners[i] for i in carriers(list(blobs.values()), keyword_id, source)}
 
-    def filtered_ids(self, wanted: PhotoFilter) -> set[int]:
-        """The indexed photos that every filter allows."""
-        where, params = _filter_terms(wanted)
-        terms = " AND ".join(["state = 'ok'", *where])
-        rows = self._conn.execute(f"SELECT id FROM photos WHERE {terms}", params).fetchall()
-        return {int(r[0]) for r in rows}
-
-    def indexed_paths(self) -> Iterator[tuple[int, str]]:
-        """(id, path) of every indexed photo, one at a time."""
-        for photo_id, blob in self._conn.execute("SELECT id, path FROM photos WHERE state = 'ok'"):
-            yield int(photo_id), _dec(blob)
-
-    def photo_record(self, photo_id: int) -> dict[str, object] | None:
-        """One photo's stored row (path, taken_at, camera, size...), None when it is gone."""
-        rows = self.photo_rows("WHERE id = ?", (photo_id,))
-        return rows[0] if rows else None
-
-    def photo_folders(self) -> set[str]:
-        """The folder of every photo (the query parser reads their words)."""
-        rows = self._conn.execute("SELECT path FROM photos")
-        return {os.path.dirname(_dec(blob)) for (blob,) in rows}
-
-    def photo_state(self, path: str) -> tuple[int, str] | None:
-        """(id, state) of the photo at this real path, None when the library has none."""
-        row = self._conn.execute(
-            "SELECT id, state FROM photos WHERE path = ?", (_enc(path),)
-        ).fetchone()
-        return None if row is None else (int(row[0]), str(row[1]))
-
-    def integrity_problems(self) -> list[str]:
-        """What SQLite's own check finds wrong (empty when the database is sound)."""
-        rows = self._conn.execute("PRAGMA integrity_check").fetchall()
-        return [str(r[0]) for r in rows if r[0] != "ok"]
-
-    def all_features(self) -> Iterator[tuple[int, bytes]]:
-        """Every stored feature blob, one at a time (for checks: never all in memory)."""
-        for photo_id, blob in self._conn.execute("SELECT photo_id, data FROM photo_features"):
-            yield int(photo_id), bytes(blob)
-
-    def forget_analysis(self, photo_ids: Sequence[int]) -> None:
-        """Make the next index run analyse these photos again (their size no longer matches)."""
-        with self.transaction() as tx:
-            tx.executemany("UPDATE photos SET size = -1 WHERE id = ?", [(i,) for i in photo_ids])
-
-    def rebuild_full_text(self) -> None:
-        with self.transaction() as tx:
-            tx.execute("INSERT INTO photo_text(photo_text) VALUES ('rebuild')")
-
-    def indexed_ids(self) -> set[int]:
-        """Every photo that is indexed and searchable (what the vector index must hold)."""
-        return {int(r[0]) for r in self._conn.execute("SELECT id FROM photos WHERE state = 'ok'")}
-
-    def ok_ids(self, photo_ids: Sequence[int]) -> list[int]:
-        """The given photos that are indexed and searchable."""
-        rows = self._by_ids("SELECT id FROM photos WHERE state = 'ok' AND id", photo_ids)
-        return [int(r[0]) for r in rows]
-
     def keyword_sets(self, photo_ids: Sequence[int]) -> dict[int, list[tuple[int, float, str]]]:
         """Per photo: (vocabulary id, confidence, source), most confident first."""
         return {
@@ -362,7 +257,7 @@ class Catalog:
             for move in moves:
                 conn.execute(
                     "UPDATE photos SET path = ?, folder_id = ?, mtime_ns = ? WHERE id = ?",
-                    (_enc(move.path), move.folder_id, move.mtime_ns, move.photo_id),
+                    (encode_path(move.path), move.folder_id, move.mtime_ns, move.photo_id),
                 )
                 self._write_keywords(conn, move.photo_id, move.keywords)
 
@@ -390,36 +285,10 @@ class Catalog:
         )
         return {"ok": int(rows.get("ok", 0)), "failed": int(rows.get("failed", 0))}
 
-    def hashes_in_use(self) -> set[str]:
-        rows = self._conn.execute(
-            "SELECT DISTINCT content_hash FROM photos WHERE state = 'ok' AND content_hash IS NOT NULL"
-        )
-        return {r[0] for r in rows}
-
-    def photo_rows(self, where: str = "", params: Sequence[object] = ()) -> list[dict[str, object]]:
-        """Photo records as dicts (paths decoded); `where` is engine-written SQL, never user text."""
-        cur = self._conn.execute(f"SELECT id, {_PHOTO_COLUMNS} FROM photos {where}", tuple(params))
-        names = [d[0] for d in cur.description]
-        out: list[dict[str, object]] = []
-        for values in cur:
-            record: dict[str, object] = dict(zip(names, values, strict=True))
-            record["path"] = _dec(values[names.index("path")])
-            out.append(record)
-        return out
-
     def keywords_of(self, photo_id: int) -> list[Keyword]:
         entries = self.keyword_sets([photo_id]).get(photo_id, [])
         keywords = [Keyword(self.keyword_text(i), round(c, 3), s) for i, c, s in entries]
         return sorted(keywords, key=lambda k: (-k.confidence, k.text))
-
-    def features_of(self, photo_ids: Sequence[int]) -> dict[int, bytes]:
-        rows = self._by_ids("SELECT photo_id, data FROM photo_features WHERE photo_id", photo_ids)
-        return {int(pid): bytes(data) for pid, data in rows}
-
-    def paths_and_hashes(self, photo_ids: Sequence[int]) -> dict[int, tuple[str, str | None]]:
-        """Per photo: its path (decoded) and content hash (keys the thumbnail)."""
-        rows = self._by_ids("SELECT id, path, content_hash FROM photos WHERE id", photo_ids)
-        return {int(pid): (_dec(path), digest) for pid, path, digest in rows}
 
     def full_text_hits(self, words: Sequence[str], limit: int = -1) -> list[int]:
         """Photos whose keywords hold every one of these words (confirm exact keywords
@@ -429,85 +298,3 @@ class Catalog:
             "SELECT rowid FROM photo_text WHERE photo_text MATCH ? LIMIT ?", (query, limit)
         )
         return [int(r[0]) for r in rows]
-
-    def _by_ids(self, select_where_id: str, ids: Sequence[int]) -> list[Any]:
-        """`SELECT ... WHERE <id column>` + ` IN (...)`, in chunks SQLite accepts."""
-        out: list[Any] = []
-        for start in range(0, len(ids), 500):
-            chunk = list(ids[start : start + 500])
-            marks = ",".join("?" * len(chunk))
-            out += self._conn.execute(f"{select_where_id} IN ({marks})", chunk).fetchall()
-        return out
-
-    # -- clicks ------------------------------------------------------------------
-
-    def record_click(self, query: str, photo_id: int, action: str) -> bool:
-        """Record that a result was opened or inspected; False when the photo has left the
-        library meanwhile (nothing to learn from)."""
-        try:
-            with self.transaction() as conn:
-                conn.execute(
-                    "INSERT INTO clicks (query, photo_id, action, at) VALUES (?, ?, ?, ?)",
-                    (query.strip(), photo_id, action, _now()),
-                )
-        except sqlite3.IntegrityError:
-            return False
-        return True
-
-    def clicks(self) -> list[tuple[str, int, str]]:
-        """(query, photo id, action), oldest first."""
-        rows = self._conn.execute("SELECT query, photo_id, action FROM clicks ORDER BY id")
-        return [(q, int(p), a) for q, p, a in rows]
-
-    def click_counts(self) -> tuple[int, int]:
-        """(clicks recorded, distinct queries they follow), counted by SQLite."""
-        row = self._conn.execute("SELECT COUNT(*), COUNT(DISTINCT query) FROM clicks").fetchone()
-        return int(row[0]), int(row[1])
-
-    def clear_clicks(self) -> int:
-        with self.transaction() as conn:
-            return int(conn.execute("DELETE FROM clicks").rowcount)
-
-    @property
-    def connection(self) -> sqlite3.Connection:
-        """For read-only queries by engine modules (search); writes go through methods."""
-        return self._conn
-
-
-def storage_error(exc: sqlite3.OperationalError) -> LibraryError:
-    text = str(exc).lower()
-    if "full" in text:
-        return LibraryError("the disk that holds the library is full: free some space and run "
-                            "the command again (nothing indexed so far is lost)")  # fmt: skip
-    if "readonly" in text or "read-only" in text:
-        return LibraryError("the library folder is read-only: nothing can be saved to it")
-    if "locked" in text or "busy" in text:
-        return LibraryError("the library is busy (another program is writing to it); try again")
-    return LibraryError(f"the catalog could not be written: {exc}")
-
-
-def _filter_terms(wanted: PhotoFilter) -> tuple[list[str], list[str]]:
-    """WHERE terms (and their parameters) for the filters the photos table answers."""
-    where: list[str] = []
-    params: list[str] = []
-    if wanted.years:  # ranges, so the (taken_at, state) index serves them
-        ranges = " OR ".join("(taken_at >= ? AND taken_at < ?)" for _ in wanted.years)
-        where.append(f"({ranges})")
-        for year in wanted.years:
-            params += [f"{year:04d}", f"{year + 1:04d}"]
-    if wanted.months:
-        where.append(f"substr(taken_at, 6, 2) IN ({','.join('?' * len(wanted.months))})")
-        params += [f"{m:02d}" for m in wanted.months]
-    if wanted.before:
-        where.append("taken_at < ?")
-        params.append(wanted.before.isoformat())
-    if wanted.after:
-        where.append("taken_at >= ?")
-        params.append(wanted.after.isoformat())
-    for camera in wanted.cameras:
-        where.append("(lower(camera_make) LIKE ? OR lower(camera_model) LIKE ?)")
-        params += [f"%{camera}%", f"%{camera}%"]
-    for folder in wanted.folders:
-        where.append("instr(lower(CAST(path AS TEXT)), ?) > 0")
-        params.append(folder)
-    return where, params

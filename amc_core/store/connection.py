@@ -1,0 +1,90 @@
+"""The catalog's connection: opening, one-transaction writes, and what every part of the
+catalog shares (path encoding, chunked id queries, the photo columns)."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import Any, Self
+
+from amc_core.errors import LibraryError
+
+PHOTO_COLUMNS = (
+    "folder_id, path, size, mtime_ns, content_hash, format, width, height, taken_at, "
+    "camera_make, camera_model, gps_lat, gps_lon, orientation, state, error, indexed_at"
+)
+
+
+def encode_path(path: str) -> bytes:
+    return os.fsencode(path)
+
+
+def decode_path(blob: bytes) -> str:
+    return os.fsdecode(bytes(blob))
+
+
+def now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+class CatalogConnection:
+    """Owns the SQLite connection; the catalog's parts (queries, clicks, checks) build on it."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self._conn = conn
+
+    def close(self) -> None:
+        self._conn.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """One atomic write; a full disk or a read-only library becomes one clear LibraryError
+        and leaves the catalog as it was before the transaction."""
+        try:
+            self._conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            raise storage_error(exc) from exc
+        try:
+            yield self._conn
+            self._conn.execute("COMMIT")
+        except BaseException as exc:
+            if self._conn.in_transaction:
+                self._conn.execute("ROLLBACK")
+            if isinstance(exc, sqlite3.OperationalError):
+                raise storage_error(exc) from exc
+            raise
+
+    def _by_ids(self, select_where_id: str, ids: Sequence[int]) -> list[Any]:
+        """`SELECT ... WHERE <id column>` + ` IN (...)`, in chunks SQLite accepts."""
+        out: list[Any] = []
+        for start in range(0, len(ids), 500):
+            chunk = list(ids[start : start + 500])
+            marks = ",".join("?" * len(chunk))
+            out += self._conn.execute(f"{select_where_id} IN ({marks})", chunk).fetchall()
+        return out
+
+    @property
+    def connection(self) -> sqlite3.Connection:
+        """For read-only queries by engine modules (search); writes go through methods."""
+        return self._conn
+
+
+def storage_error(exc: sqlite3.OperationalError) -> LibraryError:
+    text = str(exc).lower()
+    if "full" in text:
+        return LibraryError("the disk that holds the library is full: free some space and run "
+                            "the command again (nothing indexed so far is lost)")  # fmt: skip
+    if "readonly" in text or "read-only" in text:
+        return LibraryError("the library folder is read-only: nothing can be saved to it")
+    if "locked" in text or "busy" in text:
+        return LibraryError("the library is busy (another program is writing to it); try again")
+    return LibraryError(f"the catalog could not be written: {exc}")
