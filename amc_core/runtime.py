@@ -14,15 +14,16 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import logging
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import onnxruntime as ort
 
 from amc_core.errors import AmcError
 
-log = logging.getLogger(__name__)
+if TYPE_CHECKING:
+    import logging
 
 CUDA = "CUDAExecutionProvider"
 CPU = "CPUExecutionProvider"
@@ -54,7 +55,7 @@ def _env_choice() -> str:
         return "auto"
     if value in ("cpu", "cuda", "gpu"):
         return "cpu" if value == "cpu" else "cuda"
-    log.warning("ignoring %s=%r (expected cpu, cuda or auto)", ENV_VAR, value)
+    _log().warning("ignoring %s=%r (expected cpu, cuda or auto)", ENV_VAR, value)
     return "auto"
 
 
@@ -155,7 +156,7 @@ class SessionFactory:
         actual = session.get_providers()[0]
         self._provider = "CUDA" if actual == CUDA else "CPU"
         if may_fall_back and self._provider == "CPU":
-            log.info("CUDA is offered by onnxruntime but did not load; running on the CPU")
+            _log().info("CUDA is offered by onnxruntime but did not load; running on the CPU")
         return session
 
     @property
@@ -168,3 +169,9 @@ class SessionFactory:
             self.create(_PROBE_MODEL)
         assert self._provider is not None
         return self._provider
+
+
+def _log() -> logging.Logger:
+    import logging  # only for the rare message: a search's start-up skips the import
+
+    return logging.getLogger(__name__)

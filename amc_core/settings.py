@@ -6,14 +6,14 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import platformdirs
-
 APP_NAME = "amc-photo-search"
 LIBRARY_ENV = "AMC_LIBRARY"
 
 
 def default_library_dir() -> Path:
     """Where the library lives when neither --library nor AMC_LIBRARY says otherwise."""
+    import platformdirs  # only when no library folder was given
+
     return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)) / "library"
 
 

@@ -23,5 +23,23 @@ def test_shipped_word_lists_equal_a_fresh_computation() -> None:
     assert lexicon_path().is_file()
     shipped = lexicon_words()
     assert shipped == computed_lexicon_words()
-    assert {"paris", "new york city"} <= shipped.places and "paris" in shipped.major_places
-    assert {"dog", "beach"} & shipped.things
+    assert "paris" in shipped.places and "new york city" in shipped.places
+    assert "paris" in shipped.major_places and "red" not in shipped.places  # a hamlet is no place
+    assert "dog" in shipped.things and "zzyzxqv" not in shipped.things
+    assert len(shipped.places) > 30_000 and "paris" in set(shipped.places)
+
+
+def test_shipped_word_index_finds_every_vocabulary_word() -> None:
+    """Search looks words up through the precomputed index (no 80k-entry dict at start-up); it
+    must be the index of the shipped word list and give each word its own row."""
+    from amc_core.words.vectors import WordRows, word_vectors
+
+    vectors = word_vectors()
+    words = vectors.words()
+    rows = vectors._row  # the lookup the loaded vectors use
+    assert isinstance(rows, WordRows)
+    fresh = WordRows.of(words)
+    np.testing.assert_array_equal(rows.keys, fresh.keys)
+    np.testing.assert_array_equal(rows.rows, fresh.rows)
+    assert [rows.get(w) for w in words[:2000]] == list(range(2000))
+    assert rows.get("zzyzxqv-not-a-word") is None

@@ -233,21 +233,19 @@ def quantise(table: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return q, scale.astype(np.float32)
 
 
-STORED_UNCOMPRESSED = frozenset({"table"})  # int8 noise: deflate saves 7 % and costs every start
 
 
 def write_npz(path: Path, arrays: dict[str, np.ndarray]) -> None:
-    """Like ``np.savez_compressed`` but with fixed zip timestamps (the same input, same bytes)
-    and the token table stored, not deflated (search reads it at every cold start)."""
+    """Like ``np.savez`` but with fixed zip timestamps (the same input, same bytes); stored,
+    not deflated: search reads it at every cold start, and deflate saves only ~1 MB of ~10."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as z:
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_STORED) as z:
         for name, array in arrays.items():
             buf = io.BytesIO()
             np.lib.format.write_array(buf, np.ascontiguousarray(array), allow_pickle=False)
             info = zipfile.ZipInfo(f"{name}.npy", date_time=(1980, 1, 1, 0, 0, 0))
-            stored = name in STORED_UNCOMPRESSED
-            info.compress_type = zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED
-            z.writestr(info, buf.getvalue(), compresslevel=None if stored else 9)
+            info.compress_type = zipfile.ZIP_STORED
+            z.writestr(info, buf.getvalue())
 
 
 def check_bpe(bpe: Bpe, words: list[str], tokenizer_json: bytes, cache: Path) -> list[str]:

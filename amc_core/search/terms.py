@@ -72,11 +72,11 @@ class ParsedQuery:
 class Lexicon:
     """The words the parser recognises; folder words come from the library being searched."""
 
-    places: frozenset[str]  # towns of >= 15k people, regions, countries: "red" is no place
-    things: frozenset[str]
-    folder_words: frozenset[str] = frozenset()
+    places: Collection[str]  # towns of >= 15k people, regions, countries: "red" is no place
+    things: Collection[str]
+    folder_words: Collection[str] = frozenset()
     # cities of >= 100k people, regions and countries: a place even when also a thing word
-    major_places: frozenset[str] = frozenset()
+    major_places: Collection[str] = frozenset()
 
     def with_folder_words(self, words: Collection[str]) -> Lexicon:
         return Lexicon(self.places, self.things, frozenset(words), self.major_places)

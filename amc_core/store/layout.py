@@ -7,8 +7,6 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-import filelock
-
 from amc_core.errors import LibraryError, LibraryLockedError
 
 CATALOG_NAME = "catalog.sqlite3"  # SQLite (WAL): folders, photos, keywords, features, clicks
@@ -90,13 +88,16 @@ class WriteLock:
     """
 
     def __init__(self, paths: LibraryPaths, timeout: float = 0.0) -> None:
+        import filelock  # only writers lock: a search never pays for importing it
+
         self._lock = filelock.FileLock(str(paths.write_lock), timeout=timeout)
+        self._timeout_error = filelock.Timeout
         self._timeout = timeout
 
     def __enter__(self) -> WriteLock:
         try:
             self._lock.acquire()
-        except filelock.Timeout as exc:
+        except self._timeout_error as exc:
             raise LibraryLockedError(
                 "another program is updating this library right now "
                 "(an `amc index` or the app); try again when it has finished"

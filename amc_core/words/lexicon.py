@@ -9,6 +9,7 @@ milliseconds; a test keeps that file equal to a fresh computation.
 
 from __future__ import annotations
 
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -17,18 +18,55 @@ import numpy as np
 
 from amc_core.arrays import join_strings, split_strings
 from amc_core.resources import resources_dir
-from amc_core.words.gazetteer import gazetteer_names
-from amc_core.words.visual_terms import VisualVocabulary
+from amc_core.words.vectors import word_key
 
 PLACE_POPULATION = 15_000  # "red" or "bath" as a tiny hamlet is no place to a searcher
 MAJOR_PLACE_POPULATION = 100_000
 
 
+class WordSet(Collection[str]):
+    """A read-only set of words that answers `in` by binary search over sorted 64-bit keys, so
+    that loading 34,000 place names costs an array read, not 34,000 string objects; iterating
+    splits the words out on demand (synthetic training queries)."""
+
+    def __init__(self, blob: np.ndarray, keys: np.ndarray) -> None:
+        self._blob = blob  # the words, join_strings'ed
+        self._keys = keys  # (N,) uint64 word keys, sorted
+
+    @classmethod
+    def of(cls, words: Iterable[str]) -> WordSet:
+        ordered = sorted(set(words))
+        keys = np.sort(np.array([word_key(w) for w in ordered], dtype=np.uint64))
+        return cls(join_strings(ordered), keys)
+
+    def __contains__(self, word: object) -> bool:
+        if not isinstance(word, str):
+            return False
+        key = np.uint64(word_key(word))
+        i = int(np.searchsorted(self._keys, key))
+        return i < len(self._keys) and self._keys[i] == key
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(split_strings(self._blob))
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, WordSet) and np.array_equal(self._keys, other._keys)
+
+    def __hash__(self) -> int:
+        return hash(self._keys.tobytes())
+
+    def arrays(self, name: str) -> dict[str, np.ndarray]:
+        return {name: self._blob, f"{name}_keys": self._keys}
+
+
 @dataclass(frozen=True)
 class LexiconWords:
-    places: frozenset[str]
-    major_places: frozenset[str]
-    things: frozenset[str]
+    places: WordSet
+    major_places: WordSet
+    things: WordSet
 
 
 def lexicon_path() -> Path:
@@ -37,16 +75,21 @@ def lexicon_path() -> Path:
 
 def computed_lexicon_words() -> LexiconWords:
     """The lists computed from the gazetteer and the ImageNet labels (build time)."""
+    from amc_core.words.gazetteer import gazetteer_names
+    from amc_core.words.visual_terms import VisualVocabulary
+
     return LexiconWords(
-        places=gazetteer_names(min_population=PLACE_POPULATION),
-        major_places=gazetteer_names(min_population=MAJOR_PLACE_POPULATION),
-        things=frozenset(VisualVocabulary().terms),
+        places=WordSet.of(gazetteer_names(min_population=PLACE_POPULATION)),
+        major_places=WordSet.of(gazetteer_names(min_population=MAJOR_PLACE_POPULATION)),
+        things=WordSet.of(VisualVocabulary().terms),
     )
 
 
 def save_lexicon_words(words: LexiconWords, path: Path) -> None:
     tmp = path.with_suffix(".tmp.npz")
-    arrays = {name: join_strings(sorted(getattr(words, name))) for name in _FIELDS}
+    arrays: dict[str, np.ndarray] = {}
+    for name in _FIELDS:
+        arrays.update(getattr(words, name).arrays(name))
     np.savez(tmp, allow_pickle=False, **arrays)
     tmp.replace(path)
 
@@ -57,7 +100,7 @@ def lexicon_words() -> LexiconWords:
     first build)."""
     try:
         with np.load(lexicon_path(), allow_pickle=False) as npz:
-            lists = {name: frozenset(split_strings(npz[name])) for name in _FIELDS}
+            lists = {name: WordSet(npz[name], npz[f"{name}_keys"]) for name in _FIELDS}
     except (OSError, KeyError, ValueError):
         return computed_lexicon_words()
     return LexiconWords(**lists)

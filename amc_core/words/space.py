@@ -18,13 +18,16 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from amc_core.arrays import unit
 from amc_core.resources import resources_dir
-from amc_core.words.labels import ImageNetClass, load_imagenet_classes
 from amc_core.words.vectors import WordVectors, word_vectors
+
+if TYPE_CHECKING:
+    from amc_core.words.labels import ImageNetClass
 
 PARENT_WEIGHT = 0.5
 _CENTRE_SAMPLE = 5000
@@ -75,6 +78,8 @@ def computed_space(vectors: WordVectors | None = None) -> SemanticSpace:
     vectors = vectors or word_vectors()
     sample = vectors.words()[:_CENTRE_SAMPLE]
     centre = vectors.matrix(sample).mean(axis=0).astype(np.float32)
+    from amc_core.words.labels import load_imagenet_classes  # build time: search loads arrays
+
     raw_classes = class_vectors(load_imagenet_classes(), vectors)
     return SemanticSpace(vectors, centre, unit(raw_classes - centre))
 

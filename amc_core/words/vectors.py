@@ -44,9 +44,9 @@ the merge table, ~0.06 s). Re-measure with ``python benchmarks/word_vectors_eval
 
 from __future__ import annotations
 
-import hashlib
 import json
 import threading
+import zlib
 from collections.abc import Iterable, Sequence
 from functools import cache
 from itertools import pairwise
@@ -73,6 +73,8 @@ def hashed_vector(token: str, dim: int) -> np.ndarray:
 
     SHAKE-256 output mapped to [-1, 1]; no RNG whose stream might change between numpy versions.
     """
+    import hashlib  # numbers only: most searches have none
+
     raw = hashlib.shake_256(f"amc-word:{token}".encode()).digest(2 * dim)
     v = np.frombuffer(raw, dtype="<u2").astype(np.float32) / 32767.5 - 1.0
     return unit(v)
@@ -111,6 +113,60 @@ class Bpe:
         return ids
 
 
+def word_key(word: str) -> int:
+    """A 64-bit key of a word (CRC-32 and Adler-32 of its UTF-8): the same on every machine
+    and in every process, unlike ``hash``."""
+    data = word.encode("utf-8")
+    return (zlib.crc32(data) << 32) | zlib.adler32(data)
+
+
+class WordRows:
+    """Vocabulary word -> row, by binary search over sorted 64-bit keys: a search starts
+    without building an 80,000-entry dict (the build checks the vocabulary has no two
+    words with one key; an unknown word matching a key has odds of ~1e-14)."""
+
+    def __init__(self, keys: np.ndarray, rows: np.ndarray) -> None:
+        self.keys = keys  # (V,) uint64, sorted
+        self.rows = rows  # (V,) int32: the row of each key's word
+
+    @classmethod
+    def of(cls, words: Sequence[str]) -> WordRows:
+        keys = np.array([word_key(w) for w in words], dtype=np.uint64)
+        order = np.argsort(keys, kind="stable")
+        if np.any(keys[order][1:] == keys[order][:-1]):
+            raise ValueError("two vocabulary words share a key")
+        return cls(keys[order], order.astype(np.int32))
+
+    def get(self, word: str) -> int | None:
+        key = np.uint64(word_key(word))
+        i = int(np.searchsorted(self.keys, key))
+        return int(self.rows[i]) if i < len(self.keys) and self.keys[i] == key else None
+
+    def __contains__(self, word: str) -> bool:
+        return self.get(word) is not None
+
+
+def word_rows_path() -> Path:
+    return resources_dir() / "text" / "word_index.npz"
+
+
+def save_word_rows(rows: WordRows, words_crc: int, path: Path) -> None:
+    tmp = path.with_suffix(".tmp.npz")
+    np.savez(tmp, keys=rows.keys, rows=rows.rows, words_crc=np.array(words_crc, np.uint32))
+    tmp.replace(path)
+
+
+def load_word_rows(words_crc: int) -> WordRows | None:
+    """The precomputed index, when it was made from this very word list."""
+    try:
+        with np.load(word_rows_path(), allow_pickle=False) as npz:
+            if int(npz["words_crc"]) != words_crc:
+                return None  # the word vectors were rebuilt since: build it in memory
+            return WordRows(npz["keys"], npz["rows"])
+    except (OSError, KeyError, ValueError):
+        return None
+
+
 class WordVectors:
     """The shipped word vectors; the file is read on first use (thread-safe)."""
 
@@ -132,14 +188,13 @@ class WordVectors:
             with np.load(self._path, allow_pickle=False) as npz:
                 # kept as int8 codes: a lookup dequantises only the rows it reads
                 codes, scale = npz["table"], npz["scale"]
-                words = split_strings(npz["words"])
+                self._words_blob = npz["words"]
                 self._word_ids = npz["word_ids"].astype(np.int64)
                 self._word_offsets = npz["word_offsets"].astype(np.int64)
-                self._tokens_blob = npz["tokens"]
-                self._merges = npz["merges"]
                 self.meta = json.loads(npz["meta"].tobytes().decode("utf-8"))
+                words_crc = npz.zip.getinfo("words.npy").CRC
             self._codes, self._scale = codes, scale
-            self._row = {w: i for i, w in enumerate(words)}
+            self._row = load_word_rows(words_crc) or WordRows.of(split_strings(self._words_blob))
             self._number_norm = float(self.meta["number_norm"])
             self._loaded = True
 
@@ -148,7 +203,8 @@ class WordVectors:
         if self._bpe is None:
             with self._lock:
                 if self._bpe is None:
-                    self._bpe = Bpe(split_strings(self._tokens_blob), self._merges)
+                    with np.load(self._path, allow_pickle=False) as npz:
+                        self._bpe = Bpe(split_strings(npz["tokens"]), npz["merges"])
         return self._bpe
 
     @property
@@ -170,7 +226,7 @@ class WordVectors:
     def words(self) -> list[str]:
         """The vocabulary (for synthetic queries and tests), in file order."""
         self._load()
-        return list(self._row)
+        return split_strings(self._words_blob)
 
     # ------------------------------------------------------------ lookup
 
