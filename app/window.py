@@ -26,26 +26,26 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from amc_app.banner import Banner
-from amc_app.empty_state import EmptyStateView
-from amc_app.folders import FoldersPanel
-from amc_app.gallery import GalleryView
-from amc_app.indexing import IndexingController
-from amc_app.inspector import InspectorView
-from amc_app.learning import LearningController, TrainerLoader
-from amc_app.library_status import LibraryStatusController, LibraryViews
-from amc_app.library_tasks import AnalyzerFactory
-from amc_app.results_controller import INSPECT_DWELL_MS, ResultsController
-from amc_app.results_model import ResultsModel
-from amc_app.search_bar import QUERY_HELP, SearchBar
-from amc_app.search_controller import SearchController
-from amc_app.search_runner import EngineFactory, SearchRunner
+from amc_app.controllers.indexing import IndexingController
+from amc_app.controllers.learning import LearningController, TrainerLoader
+from amc_app.controllers.library_status import LibraryStatusController, LibraryViews
+from amc_app.controllers.results_controller import INSPECT_DWELL_MS, ResultsController
+from amc_app.controllers.search_controller import SearchController
+from amc_app.models.results_model import ResultsModel
 from amc_app.settings import THUMBNAIL_MAX, THUMBNAIL_MIN, AppSettings, SettingsStore
-from amc_app.status import IndexProgressView
 from amc_app.system import dropped_folders, pictures_folder
-from amc_app.thumbnails import ThumbnailLoader
-from amc_app.watcher import FolderWatcher
+from amc_app.views.banner import Banner
+from amc_app.views.empty_state import EmptyStateView
+from amc_app.views.folders import FoldersPanel
+from amc_app.views.gallery import GalleryView
+from amc_app.views.inspector import InspectorView
+from amc_app.views.search_bar import QUERY_HELP, SearchBar
+from amc_app.views.status import IndexProgressView
 from amc_app.widgets import describe, plain_label
+from amc_app.workers.library_tasks import AnalyzerFactory
+from amc_app.workers.search_runner import EngineFactory, SearchRunner
+from amc_app.workers.thumbnails import ThumbnailLoader
+from amc_app.workers.watcher import FolderWatcher
 from amc_core.api import Library, default_analyzer, load_trainer, make_engine
 
 

@@ -28,7 +28,7 @@ from PySide6.QtCore import QEvent, QEventLoop, QObject, QSettings, Qt, QTimer, S
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
-from amc_app.search_controller import TYPING_PAUSE_MS
+from amc_app.controllers.search_controller import TYPING_PAUSE_MS
 from amc_app.settings import SettingsStore
 from amc_app.window import MainWindow
 from amc_core.index.library import Library

@@ -20,8 +20,8 @@ from PySide6.QtWidgets import (
 )
 from test_app_support import make_window_fixture, wait_indexed, wait_results  # noqa: F401
 
-from amc_app.banner import Banner
 from amc_app.settings import THUMBNAIL_MAX
+from amc_app.views.banner import Banner
 from amc_core.describe.analysis import Analysis
 from amc_core.errors import AmcError
 from amc_core.search.fallback import KeywordSearchEngine

@@ -9,16 +9,16 @@ from types import SimpleNamespace
 import pytest
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from amc_app.details import format_camera, format_size, format_taken
-from amc_app.heatmap import heat_colour
-from amc_app.inspector import InspectorView
-from amc_app.learning import describe_outcome
-from amc_app.library_status import describe_report
-from amc_app.library_tasks import watch_dirs
+from amc_app.controllers.learning import describe_outcome
+from amc_app.controllers.library_status import describe_report
+from amc_app.models.details import format_camera, format_size, format_taken
 from amc_app.qt_compat import reference_bug_present
-from amc_app.status import RateMeter, describe_progress, format_duration
-from amc_app.watcher import FolderWatcher
+from amc_app.views.heatmap import heat_colour
+from amc_app.views.inspector import InspectorView
+from amc_app.views.status import RateMeter, describe_progress, format_duration
 from amc_app.widgets import plain_tooltip
+from amc_app.workers.library_tasks import watch_dirs
+from amc_app.workers.watcher import FolderWatcher
 from amc_core.index.run import IndexProgress, IndexReport
 from amc_core.search.results import KeywordWeight, SearchResult
 

@@ -11,15 +11,15 @@ from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QLabel, QLineEdit, QStackedWidget, QWidget
 
-from amc_app.banner import Banner
-from amc_app.empty_state import EmptyStateView
-from amc_app.folders import FoldersPanel
-from amc_app.indexing import IndexingController
-from amc_app.library_tasks import LibrarySnapshot
-from amc_app.search_controller import SearchController
-from amc_app.search_runner import EngineState, SearchRunner
-from amc_app.status import IndexProgressView
+from amc_app.controllers.indexing import IndexingController
+from amc_app.controllers.search_controller import SearchController
 from amc_app.system import pictures_folder
+from amc_app.views.banner import Banner
+from amc_app.views.empty_state import EmptyStateView
+from amc_app.views.folders import FoldersPanel
+from amc_app.views.status import IndexProgressView
+from amc_app.workers.library_tasks import LibrarySnapshot
+from amc_app.workers.search_runner import EngineState, SearchRunner
 from amc_core.api import IndexProgress, IndexReport
 
 _REFRESH_EVERY_S = 30.0  # while indexing runs, new photos reach the engine's index this often

@@ -16,7 +16,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
-from amc_app.jobs import GeneratorJob, OwnerThread
+from amc_app.workers.jobs import GeneratorJob, OwnerThread
 from amc_core.api import AmcError, Engine, SearchResponse, make_engine, make_fallback_engine
 
 EngineFactory = Callable[[Path], Engine]

@@ -16,8 +16,8 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
-from amc_app.jobs import GeneratorJob, JobSet, OwnerThread
 from amc_app.settings import AppSettings
+from amc_app.workers.jobs import GeneratorJob, JobSet, OwnerThread
 from amc_core.api import MIN_CLICKED_QUERIES, Catalog, load_trainer, open_catalog
 
 ACTIONS = ("open", "inspect")

@@ -13,8 +13,8 @@ from pathlib import Path
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, QSize, Qt
 from PySide6.QtGui import QGuiApplication, QIcon, QImage, QPainter, QPalette, QPixmap
 
-from amc_app.thumbnails import ThumbnailLoader
 from amc_app.widgets import plain_tooltip
+from amc_app.workers.thumbnails import ThumbnailLoader
 from amc_core.api import SearchResult
 
 _Index = QModelIndex | QPersistentModelIndex

@@ -6,9 +6,9 @@ import os
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from amc_app.results_model import ResultsModel
-from amc_app.search_bar import SearchBar
-from amc_app.search_runner import SearchAnswer, SearchRunner
+from amc_app.models.results_model import ResultsModel
+from amc_app.views.search_bar import SearchBar
+from amc_app.workers.search_runner import SearchAnswer, SearchRunner
 
 # A search takes ~30 ms at 10^5 photos, so results follow the typing: a key searches at once
 # when the engine is free; while it is busy, the newest text waits and is re-checked this often.

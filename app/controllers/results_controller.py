@@ -13,13 +13,13 @@ from PySide6.QtGui import QImage, QPixmap
 from PySide6.QtWidgets import QMenu
 
 from amc_app import system
-from amc_app.details import load_details
-from amc_app.gallery import GalleryView
-from amc_app.inspector import InspectorView
-from amc_app.learning import LearningController
-from amc_app.results_model import ResultsModel
-from amc_app.search_controller import SearchController
-from amc_app.thumbnails import ThumbnailLoader
+from amc_app.controllers.learning import LearningController
+from amc_app.controllers.search_controller import SearchController
+from amc_app.models.details import load_details
+from amc_app.models.results_model import ResultsModel
+from amc_app.views.gallery import GalleryView
+from amc_app.views.inspector import InspectorView
+from amc_app.workers.thumbnails import ThumbnailLoader
 from amc_core.api import Catalog, SearchResult
 
 INSPECT_DWELL_MS = 1500

@@ -24,8 +24,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from amc_app.details import PhotoDetails
-from amc_app.heatmap import GRID, HeatmapView
+from amc_app.models.details import PhotoDetails
+from amc_app.views.heatmap import GRID, HeatmapView
 from amc_app.widgets import describe, plain_label, plain_tooltip
 from amc_core.api import SearchResult
 

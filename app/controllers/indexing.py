@@ -14,9 +14,14 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
 
-from amc_app.jobs import GeneratorJob, OwnerThread
-from amc_app.library_tasks import AnalyzerFactory, FolderRemoved, LibrarySnapshot, WriterHome
-from amc_app.watcher import FolderWatcher
+from amc_app.workers.jobs import GeneratorJob, OwnerThread
+from amc_app.workers.library_tasks import (
+    AnalyzerFactory,
+    FolderRemoved,
+    LibrarySnapshot,
+    WriterHome,
+)
+from amc_app.workers.watcher import FolderWatcher
 from amc_core.api import IndexProgress, IndexSettings
 
 _CLOSE_WAIT_MS = 30_000

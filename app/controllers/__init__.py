@@ -1,0 +1,1 @@
+"""Controllers: behaviour in named methods, connecting views, models and workers."""

@@ -1,0 +1,1 @@
+"""Qt item models and the presentation records the views show."""
