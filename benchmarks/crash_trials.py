@@ -22,7 +22,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
 from amc_core.index.library import Library
-from amc_core.search.engine import SearchEngine
+from amc_core.store.vector_index import VectorIndex
+from amc_core.words.space import semantic_space
 from photo_factory import write_photo
 
 AMC = [sys.executable, "-m", "amc_core.cli"]
@@ -93,9 +94,10 @@ def main() -> int:
                    capture_output=True)  # fmt: skip
     final, reference = snapshot(crashed), snapshot(clean)
     same = final["photos"] == reference["photos"] and final["thumbnails_match"]
-    with SearchEngine(crashed) as engine:
-        engine.refresh()
-        vector_ids = engine._ensure_loaded()[2].ids
+    # the saved vector index, as the last `amc index` left it (search only reads it)
+    saved = VectorIndex(crashed, semantic_space().dim)
+    saved.load()
+    vector_ids = saved.ids
     with Library(crashed) as library:
         catalog_ids = {int(r["id"]) for r in library.catalog.photo_rows()}  # type: ignore[call-overload]
     print(

@@ -7,27 +7,47 @@ engine alone, never for indexing, vision or training code.
 from __future__ import annotations
 
 import argparse
-import importlib
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from types import ModuleType
 from typing import NoReturn
 
 from amc_core import __version__
 from amc_core.errors import AmcError
 
-# command -> (module of amc_core.cli, function)
-_COMMANDS = {
-    "index": ("library", "cmd_index"),
-    "status": ("library", "cmd_status"),
-    "repair": ("library", "cmd_repair"),
-    "keywords": ("library", "cmd_keywords"),
-    "search": ("searching", "cmd_search"),
-    "explain": ("searching", "cmd_explain"),
-    "similar": ("searching", "cmd_similar"),
-    "train": ("learning", "cmd_train"),
-    "eval": ("learning", "cmd_eval"),
-    "export": ("learning", "cmd_export"),
+
+def _library_commands() -> ModuleType:
+    from amc_core.cli import library
+
+    return library
+
+
+def _search_commands() -> ModuleType:
+    from amc_core.cli import searching
+
+    return searching
+
+
+def _learning_commands() -> ModuleType:
+    from amc_core.cli import learning
+
+    return learning
+
+
+# command -> (its module, imported when it runs; the function in it). Plain imports inside
+# functions, not importlib: a frozen bundle's analysis must see every command module.
+_COMMANDS: dict[str, tuple[Callable[[], ModuleType], str]] = {
+    "index": (_library_commands, "cmd_index"),
+    "status": (_library_commands, "cmd_status"),
+    "repair": (_library_commands, "cmd_repair"),
+    "keywords": (_library_commands, "cmd_keywords"),
+    "search": (_search_commands, "cmd_search"),
+    "explain": (_search_commands, "cmd_explain"),
+    "similar": (_search_commands, "cmd_similar"),
+    "train": (_learning_commands, "cmd_train"),
+    "eval": (_learning_commands, "cmd_eval"),
+    "export": (_learning_commands, "cmd_export"),
 }
 
 
@@ -134,8 +154,6 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _command(name: str) -> Callable[[argparse.Namespace], int]:
-    module, function = _COMMANDS[name]
-    command: Callable[[argparse.Namespace], int] = getattr(
-        importlib.import_module(f"amc_core.cli.{module}"), function
-    )
+    load, function = _COMMANDS[name]
+    command: Callable[[argparse.Namespace], int] = getattr(load(), function)
     return command
