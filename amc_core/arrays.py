@@ -22,3 +22,15 @@ def split_strings(blob: np.ndarray) -> list[str]:
     """The strings of a join_strings array."""
     text = blob.tobytes().decode("utf-8")
     return text.split("\n") if text else []
+
+
+def distinct(values: np.ndarray) -> np.ndarray:
+    """The sorted distinct values of a 1-d array: np.unique without its masked-array check,
+    which imports numpy.ma (~6 ms of every search's cold start)."""
+    ordered = np.sort(values)
+    if ordered.size == 0:
+        return ordered
+    keep = np.empty(ordered.size, dtype=bool)
+    keep[0] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=keep[1:])
+    return ordered[keep]

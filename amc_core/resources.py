@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.resources
 from pathlib import Path
 
 
@@ -15,6 +14,8 @@ def resources_dir() -> Path:
     beside = Path(__file__).resolve().parent.parent / "resources"
     if beside.is_dir():
         return beside
+    import importlib.resources  # an installed package only (it imports tempfile and more)
+
     return Path(str(importlib.resources.files("amc_core") / "_resources"))
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import os
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -156,7 +157,7 @@ class SessionFactory:
         actual = session.get_providers()[0]
         self._provider = "CUDA" if actual == CUDA else "CPU"
         if may_fall_back and self._provider == "CPU":
-            _log().info("CUDA is offered by onnxruntime but did not load; running on the CPU")
+            _note("CUDA is offered by onnxruntime but did not load; running on the CPU")
         return session
 
     @property
@@ -175,3 +176,10 @@ def _log() -> logging.Logger:
     import logging  # only for the rare message: a search's start-up skips the import
 
     return logging.getLogger(__name__)
+
+
+def _note(message: str) -> None:
+    """An info message, for a program that uses logging (nothing shows one otherwise): a CLI
+    search on a machine without CUDA does not import logging to drop it."""
+    if "logging" in sys.modules:
+        _log().info(message)

@@ -43,3 +43,11 @@ def test_shipped_word_index_finds_every_vocabulary_word() -> None:
     np.testing.assert_array_equal(rows.rows, fresh.rows)
     assert [rows.get(w) for w in words[:2000]] == list(range(2000))
     assert rows.get("zzyzxqv-not-a-word") is None
+
+
+def test_distinct_is_np_unique() -> None:
+    from amc_core.arrays import distinct
+
+    rng = np.random.default_rng(3)
+    for values in (rng.integers(-1, 50, 400), np.array([], np.int64), np.array([7, 7, 7])):
+        np.testing.assert_array_equal(distinct(values), np.unique(values))

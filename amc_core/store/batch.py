@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from amc_core.arrays import distinct
 from amc_core.store.catalog import Catalog
 from amc_core.store.features import HEADER, sparse_posteriors
 from amc_core.store.schema import KEYWORD_RECORD
@@ -71,7 +72,7 @@ class KeywordVectors:
                 known = np.zeros(grow, dtype=bool)
                 known[: self._known.shape[0]] = self._known
                 self._rows, self._known = rows, known
-            missing = np.unique(ids[~self._known[ids]])
+            missing = distinct(ids[~self._known[ids]])
             stored = missing[missing < len(self._saved)]
             self._rows[stored] = self._saved[stored]
             new = missing[missing >= len(self._saved)]

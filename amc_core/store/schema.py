@@ -13,6 +13,7 @@ from collections.abc import Callable
 
 import numpy as np
 
+from amc_core.arrays import distinct
 from amc_core.errors import LibraryError
 from amc_core.words.keyword import SOURCES
 
@@ -151,7 +152,7 @@ def carriers(blobs: list[bytes], keyword_id: int, source: str | None = None) -> 
     hit = records["id"] == keyword_id
     if source is not None:
         hit &= records["source"] == _SOURCE_INDEX[source]
-    return np.unique(owner[hit]).tolist()
+    return distinct(owner[hit]).tolist()
 
 
 def unpack_keyword_set(blob: bytes) -> list[tuple[int, float, str]]:
