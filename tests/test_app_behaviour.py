@@ -152,25 +152,45 @@ def test_improve_says_what_it_needs(qtbot, make_window):
     assert "you have clicks after 0" in window.banner.text()
 
 
-def test_gallery_stays_smooth_with_100k_results(qtbot, make_window):
+def test_gallery_stays_smooth_with_100k_results(qtbot, make_window, monkeypatch):
+    """Showing and scrolling 100k results asks the model for a screenful of items, never for
+    all of them (counted, not timed: a busy machine must not fail this; speed is measured in
+    benchmarks/ui_latency.py)."""
     window = make_window(fast_engine=True)
-    window.stack.setCurrentWidget(window.gallery)
+    window.show()
+    qtbot.waitExposed(window)
     results = [
         SearchResult(i, f"/photos/{i}.jpg", 1 - i / 1e6, 0.6, 0.4, [], f"{i:064x}")
         for i in range(100_000)
     ]
-    started = time.perf_counter()
+    asked: set[int] = set()  # rows whose thumbnail the view asked for
+    original = window.model._icon
+
+    def counting(row, result):  # type: ignore[no-untyped-def]
+        asked.add(row)
+        return original(row, result)
+
+    monkeypatch.setattr(window.model, "_icon", counting)
     window.model.set_results(results, "many")
-    qtbot.wait(1)
-    assert time.perf_counter() - started < 1.0
-    bar = window.gallery.verticalScrollBar()
-    worst = 0.0
-    for step in range(1, 11):
-        started = time.perf_counter()
-        bar.setValue(bar.maximum() * step // 10)
+
+    def show_and_paint() -> None:
+        # the library has no folder, so the window may switch to its empty state meanwhile
+        window.stack.setCurrentWidget(window.gallery)
+        assert window.gallery.isVisible()
         window.gallery.viewport().repaint()
-        worst = max(worst, time.perf_counter() - started)
-    assert worst < 0.25  # a repaint costs a screenful, not 100k items
+
+    show_and_paint()
+    assert 0 < len(asked) < 1000
+    bar = window.gallery.verticalScrollBar()
+    first_shown = 0
+    for step in range(1, 11):
+        asked.clear()
+        bar.setValue(bar.maximum() * step // 10)
+        qtbot.wait(1)  # the view scrolls its contents on the next event
+        show_and_paint()
+        assert 0 < len(asked) < 1000  # the rows on screen (and a few around), not 100k
+        assert min(asked) > first_shown  # and they are further down each time
+        first_shown = min(asked)
 
 
 class _SlowAnalyzer:
