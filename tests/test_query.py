@@ -3,6 +3,7 @@ and the keyword fallback compares words in the forms keywords are stored in."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -10,10 +11,13 @@ from PIL import Image
 
 from amc_core.describe.tagging import default_tagger
 from amc_core.index.library import Library
+from amc_core.search.engine import SearchEngine
 from amc_core.search.fallback import KeywordSearchEngine
 from amc_core.search.query import QueryError, QueryPart, parse
+from amc_core.search.results import SearchResponse
 from amc_core.search.terms import parse_query
 from amc_core.words.space import semantic_space
+from photo_factory import write_photo
 
 PHOTOS = Path(__file__).parent / "data" / "photos"
 
@@ -34,6 +38,7 @@ def test_an_unknown_quoted_filter_says_so() -> None:
 def test_a_quoted_phrase_stays_one_token_through_ranking() -> None:
     query = parse('"red car" parking')
     assert query.parts == [QueryPart("red car", phrase=True), QueryPart("parking")]
+    assert [p.folded for p in parse('Cafés "New-York"').parts] == ["cafes", "new york"]
     space = semantic_space()
     quoted = parse_query(query, space)
     assert [t.text for t in quoted.tokens] == ["red car", "parking"]
@@ -49,13 +54,18 @@ def test_free_words_keep_their_phrases_and_lemmas() -> None:
     assert [t.text for t in parsed.tokens] == ["dog", "rio de janeiro"]
 
 
+NEW_YORK = (40.7128, -74.0060)
+
+
 @pytest.fixture(scope="module")
-def fallback_library(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("fallback")
+def small_library(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("query")
     for src, dst in (("dog_bicycle_truck", "Walks/IMG_0100.jpg"), ("coffee", "Cafe/x.jpg")):
         (root / "photos" / dst).parent.mkdir(parents=True, exist_ok=True)
         with Image.open(PHOTOS / f"{src}.jpg") as image:
             image.save(root / "photos" / dst, quality=90)
+    write_photo(root / "photos" / "Grandma 80th" / "IMG_0200.jpg", seed=7, gps=NEW_YORK)
+    write_photo(root / "photos" / "Grandma 90th" / "IMG_0300.jpg", seed=8)  # not "grandma 80th"
     with Library(root / "lib") as library:
         folders = library.add_folders([str(root / "photos")])
         for _ in library.index(folders, analyzer=default_tagger(ocr=False)):
@@ -63,17 +73,52 @@ def fallback_library(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root / "lib"
 
 
+@pytest.fixture(scope="module")
+def engine(small_library: Path) -> Iterator[SearchEngine]:
+    with SearchEngine(small_library) as engine:
+        engine.preload()
+        yield engine
+
+
+def _names(response: SearchResponse) -> list[str]:
+    assert response.error is None, response.error
+    return [Path(r.path).name for r in response.results]
+
+
+@pytest.mark.parametrize("typed", [
+    'place:"new york"', 'place:"New York"', 'folder:"grandma 80th"', 'folder:"Grandma 80th"',
+    'place:"new york" folder:"grandma 80th"',
+])  # fmt: skip
+def test_a_quoted_filter_value_finds_its_photo(
+    engine: SearchEngine, small_library: Path, typed: str
+) -> None:
+    assert _names(engine.search(typed)) == ["IMG_0200.jpg"]
+    fallback = KeywordSearchEngine(small_library)
+    try:
+        assert _names(fallback.search(typed)) == ["IMG_0200.jpg"]
+    finally:
+        fallback.close()
+
+
+def test_a_quoted_phrase_is_scored_as_one_term(engine: SearchEngine, small_library: Path) -> None:
+    """The head weighs "red car" as one term with its own vector, not as "red" and "car":
+    the same photo scores differently, and typing the quotes again changes nothing."""
+    photo = engine.photo_id(str(small_library.parent / "photos" / "Walks" / "IMG_0100.jpg"))
+    quoted = engine.explain('"red car"', photo)
+    assert quoted.score != pytest.approx(engine.explain("red car", photo).score, abs=1e-6)
+    assert quoted.score == pytest.approx(engine.explain('"Red  Car"', photo).score, abs=1e-6)
+
+
 @pytest.mark.parametrize(("typed", "expected"), [
     ("dog", "IMG_0100.jpg"), ("dogs", "IMG_0100.jpg"), ("Dogs", "IMG_0100.jpg"),
     ("cafe", "x.jpg"), ("Cafés", "x.jpg"), ("CAFE", "x.jpg"),
 ])  # fmt: skip
 def test_the_keyword_fallback_finds_stored_forms(
-    fallback_library: Path, typed: str, expected: str
+    small_library: Path, typed: str, expected: str
 ) -> None:
-    engine = KeywordSearchEngine(fallback_library)
+    engine = KeywordSearchEngine(small_library)
     try:
         response = engine.search(typed)
     finally:
         engine.close()
-    assert response.error is None
-    assert [Path(r.path).name for r in response.results][:1] == [expected]
+    assert _names(response)[:1] == [expected]

@@ -41,6 +41,12 @@ class QueryPart:
     text: str
     phrase: bool = False
 
+    @property
+    def folded(self) -> str:
+        """The part as place and people keywords are stored: lower case, accents folded,
+        punctuation split ("New-York" -> "new york", "Cafés" -> "cafes"): what ranking reads."""
+        return normalise(self.text, lemmatise_words=False)
+
 
 @dataclass
 class Query:

@@ -151,15 +151,14 @@ def parse_query(
     lexicon = lexicon or default_lexicon()
     query = free_text(query) if isinstance(query, str) else query
     tokens_text: list[str] = []
-    run: list[str] = []  # free words since the last quoted phrase
+    run: list[str] = []  # folded free words since the last quoted phrase
     for part in query.parts:
         if part.phrase:  # quoted: one token, stop words and all ("king of beasts")
             tokens_text += _free_tokens(run, lexicon)
             run = []
-            folded = normalise(part.text, lemmatise_words=False)
-            tokens_text.append(folded if " " in folded else normalise(folded))
+            tokens_text.append(part.folded if " " in part.folded else normalise(part.folded))
         else:
-            run.append(part.text)
+            run += part.folded.split()
     tokens_text += _free_tokens(run, lexicon)
     tokens_text = [t for t in dict.fromkeys(tokens_text) if t]
     raw = space.vectors.matrix(tokens_text) if tokens_text else np.zeros((0, space.dim), np.float32)
@@ -175,10 +174,9 @@ def parse_query(
     return ParsedQuery(query.text, tokens, vectors, weights, intent, mean)
 
 
-def _free_tokens(words: list[str], lexicon: Lexicon) -> list[str]:
-    """Free words -> tokens: folded as keywords are stored; multi-word places, things and folder
-    names found before stop words are dropped ("rio de janeiro"); single words lemmatised."""
-    folded = normalise(" ".join(words), lemmatise_words=False).split()
+def _free_tokens(folded: list[str], lexicon: Lexicon) -> list[str]:
+    """Folded free words -> tokens: multi-word places, things and folder names found before
+    stop words are dropped ("rio de janeiro"); single words lemmatised as keywords are stored."""
     return [
         t if " " in t else normalise(t)
         for t in phrase_tokens(folded, lexicon)
