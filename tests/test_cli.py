@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -117,3 +118,63 @@ def test_second_indexer_refuses_clearly(tmp_path: Path, photos_dir: Path):
 def test_version():
     result = amc("--version")
     assert result.returncode == 0 and result.stdout.startswith("amc ")
+
+
+def test_train_json_and_too_little_data(tmp_path: Path, photos_dir: Path):
+    """`amc train --json`: the queries trained and validated on, the images not in the library,
+    validation NDCG before and after, whether the new parameters were kept."""
+    names = ["Beach/IMG_1.jpg", "Mountains/IMG_2.jpg", "Snow/IMG_3.jpg", "City/IMG_4.jpg"]
+    for seed, name in enumerate(names):
+        write_photo(photos_dir / name, seed=seed)
+    lib = str(tmp_path / "lib")
+    assert amc("index", str(photos_dir), "--library", lib, "--no-ocr").returncode == 0
+    queries = [{"query": n.split("/")[0].lower(), "relevant": {n: 2}} for n in names]
+    queries[0]["relevant"]["elsewhere/not_indexed.jpg"] = 2
+    data = tmp_path / "queries.json"
+    data.write_text(json.dumps({"queries": queries}), encoding="utf-8")
+    train = ["train", "--format", "queries", str(data), "--library", lib]
+
+    result = amc(*train, "--json", "--epochs", "2")
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert set(report) == {"queries", "skipped_images", "validation_ndcg@10", "kept", "seconds"}
+    assert report["queries"]["train"] + report["queries"]["validation"] == len(names)
+    assert report["queries"]["validation"] >= 1 and report["skipped_images"] == 1
+    ndcg = report["validation_ndcg@10"]
+    assert set(ndcg) == {"before", "after"} and ndcg["after"] >= ndcg["before"]
+    assert isinstance(report["kept"], bool)
+
+    data.write_text(json.dumps({"queries": queries[:1]}), encoding="utf-8")
+    result = amc(*train)
+    assert result.returncode == 1 and "need at least 2" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+ROOT = Path(__file__).resolve().parent.parent
+ENTRY_POINT = 'if __name__ == "__main__":'
+
+
+def test_the_tools_the_docs_name_exist_and_live_in_build_or_learn():
+    """Every `python -m amc_core...` command and `amc_core/....py` file that the README, the
+    docs, the licence notes or a docstring tells a reader to use exists; the only `python -m`
+    tools are build's and learn's export and dev set (besides `amc` itself, cli/__main__.py)."""
+    sources = list((ROOT / "amc_core").rglob("*.py"))
+    texts = [ROOT / "README.md", *ROOT.glob("docs/*.md"), *ROOT.glob("resources/*/LICENSE*")]
+    text = "\n".join(p.read_text(encoding="utf-8") for p in [*texts, *sources])
+    tools = {
+        ".".join(p.relative_to(ROOT).with_suffix("").parts)
+        for p in sources
+        if ENTRY_POINT in p.read_text(encoding="utf-8")
+    }
+    named = set(re.findall(r"python -m (amc_core(?:\.\w+)+)", text))
+    # a package named is the README's `python -m amc_core.build.<tool>`
+    named -= {n for n in named if (ROOT / n.replace(".", "/")).is_dir()}
+    assert named and named <= tools
+    assert {t for t in tools if not t.startswith("amc_core.build.")} == {
+        "amc_core.learn.export",
+        "amc_core.learn.devset",
+    }
+    files = set(re.findall(r"\bamc_core/[\w/]+\.py\b", text))
+    assert files and all((ROOT / f).is_file() for f in files), sorted(
+        f for f in files if not (ROOT / f).is_file()
+    )

@@ -184,7 +184,9 @@ def build(source_dir: Path, out_dir: Path, min_population: int = 1000) -> Path:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m amc_core.build.gazetteer", description=__doc__.splitlines()[0]
+    )
     parser.add_argument(
         "--build",
         type=Path,

@@ -309,7 +309,9 @@ def build(cache: Path, out_dir: Path, top: int = TOP_WORDS) -> Path:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m amc_core.build.word_vectors", description=__doc__.splitlines()[0]
+    )
     parser.add_argument("--cache", type=Path, default=build_cache_dir() / "text")
     parser.add_argument("--out", type=Path, default=resources_dir() / "text")
     parser.add_argument("--top", type=int, default=TOP_WORDS, help="most frequent words kept")

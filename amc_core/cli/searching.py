@@ -37,8 +37,6 @@ def cmd_search(args: argparse.Namespace) -> int:
 
 
 def _engine(args: argparse.Namespace) -> SearchEngine:
-    from amc_core.search.engine import SearchEngine
-
     return SearchEngine(resolve_library_dir(args.library))
 
 

@@ -8,7 +8,7 @@
    against torch (max abs diff < 1e-4) on random inputs of several shapes.
 
 The word-vector lookup itself stays outside the graph: it is a table lookup with a BPE
-fallback for unknown words (amc_core.text), not a network.
+fallback for unknown words (amc_core.words.vectors), not a network.
 """
 
 from __future__ import annotations

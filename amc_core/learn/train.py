@@ -14,7 +14,7 @@ from __future__ import annotations
 import copy
 import random
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -186,7 +186,6 @@ def improve_from_clicks(
     library_dir: Path,
     cancel: threading.Event | None = None,
     config: TrainConfig | None = None,
-    progress: Callable[[TrainProgress], None] | None = None,
 ) -> Iterator[TrainProgress]:
     """Fine-tune on the clicks the app recorded; keep the result only if held-out clicks rank
     better with it (saved beside the catalog; `reset_to_default` removes it)."""
@@ -199,10 +198,7 @@ def improve_from_clicks(
                 f"(has {len(examples)}); open or inspect results while you search"))  # fmt: skip
             return
         train_ex, val_ex = split_examples(examples, 0.3, config.seed)
-        for step in fine_tune(library, train_ex, val_ex, config, cancel):
-            if progress:
-                progress(step)
-            yield step
+        yield from fine_tune(library, train_ex, val_ex, config, cancel)
 
 
 def fine_tune(

@@ -11,10 +11,11 @@ Rebuilt by :mod:`amc_core.build.labels` (which says how).
 JSON layout: ``classes`` (in output order) hold ``wnid``, ``name`` (the first lemma: a short
 common name), ``synonyms`` (all lemmas, underscores -> spaces), ``gloss`` and ``hypernyms``:
 ``[wnid, distance]`` pairs, nearest first, over ALL parent paths (hypernyms and instance
-hypernyms) up to but excluding the abstract roots in :data:`ABSTRACT_ROOTS`. ``synsets`` maps
-each of those parent wnids to its ``name``, ``synonyms``, ``gloss`` and ``everyday``: true when
-the parent is a term people type (dog, bird, car, fruit...; :data:`EVERYDAY_TERMS`), which the
-keyword generator prefers over taxonomy (placental, chordate, instrumentality).
+hypernyms) up to but excluding the abstract roots (the builder's ``ABSTRACT_ROOTS``).
+``synsets`` maps each of those parent wnids to its ``name``, ``synonyms``, ``gloss`` and
+``everyday``: true when the parent is a term people type (dog, bird, car, fruit...; the
+builder's ``EVERYDAY_TERMS``), which the keyword generator prefers over taxonomy (placental,
+chordate, instrumentality).
 """
 
 from __future__ import annotations
@@ -51,9 +52,6 @@ class ImageNetClass:
         return [h.name for h in self.hypernyms if h.everyday or not everyday_only]
 
 
-# ---------------------------------------------------------------- runtime
-
-
 def default_json_path() -> Path:
     return resources_dir() / "lexicon" / JSON_NAME
 
@@ -86,6 +84,3 @@ def _load_cached(path: Path) -> tuple[ImageNetClass, ...]:
 def load_imagenet_classes(path: Path | None = None) -> list[ImageNetClass]:
     """The 1000 classes in the classifier's output order (parsed once per process)."""
     return list(_load_cached((path or default_json_path()).resolve()))
-
-
-# ---------------------------------------------------------------- build (WordNet -> JSON)
