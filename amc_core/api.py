@@ -10,9 +10,10 @@ calls it.
 from __future__ import annotations
 
 import importlib
+import threading
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from types import ModuleType
-from typing import Protocol
+from typing import Protocol, cast
 
 from amc_core import __version__
 from amc_core.errors import AmcError
@@ -31,6 +32,7 @@ __all__ = [
     "Analyzer",
     "Catalog",
     "Engine",
+    "EngineFactory",
     "IndexProgress",
     "IndexReport",
     "IndexSettings",
@@ -38,11 +40,13 @@ __all__ = [
     "Library",
     "SearchResponse",
     "SearchResult",
+    "Trainer",
     "__version__",
     "default_analyzer",
     "devset_library",
     "folders_under",
     "has_catalog",
+    "load_engine",
     "load_trainer",
     "make_engine",
     "make_fallback_engine",
@@ -66,6 +70,21 @@ class Engine(Protocol):
     def close(self) -> None: ...
 
 
+class Trainer(Protocol):
+    """What the app calls of the fine-tuning module (``amc_core.learn.train``)."""
+
+    def improve_from_clicks(
+        self, library_dir: Path, cancel: threading.Event | None = ..., /
+    ) -> Iterator[object]:
+        """Progress while training; the last item has ``before``, ``after``, ``kept`` and
+        ``message``."""
+        ...
+
+    def reset_to_default(self, library_dir: Path, /) -> bool:
+        """Forget the fine-tuned parameters; True if there were any."""
+        ...
+
+
 def make_engine(library_dir: Path) -> Engine:
     """The engine the app searches with: AMC re-ranking (its modules take a second or more to
     import: call this on the engine's own thread)."""
@@ -79,6 +98,29 @@ def make_fallback_engine(library_dir: Path) -> Engine:
     from amc_core.search.fallback import KeywordSearchEngine
 
     return KeywordSearchEngine(library_dir)
+
+
+EngineFactory = Callable[[Path], Engine]
+
+
+def load_engine(
+    library_dir: Path,
+    make: EngineFactory = make_engine,
+    fallback: EngineFactory = make_fallback_engine,
+) -> tuple[Engine, str]:
+    """The engine to search with, its models loaded, and "" or why it is the fallback: when
+    the AMC engine cannot load (a model file missing or damaged), search by keywords only."""
+    engine: Engine | None = None
+    try:
+        engine = make(library_dir)
+        engine.preload()
+    except Exception as exc:  # whatever stops the models loading: keywords still answer
+        if engine is not None:
+            engine.close()
+        keywords = fallback(library_dir)
+        keywords.preload()
+        return keywords, str(exc) or type(exc).__name__
+    return engine, ""
 
 
 def default_analyzer() -> Analyzer:
@@ -97,11 +139,12 @@ def has_catalog(library_dir: Path) -> bool:
     return LibraryPaths(library_dir).catalog.is_file()
 
 
-def load_trainer() -> ModuleType:
-    """The fine-tuning module (``improve_from_clicks``, ``reset_to_default``); it imports torch,
-    so call it off the UI thread. A clear error when the training extras are missing."""
+def load_trainer() -> Trainer:
+    """The fine-tuning module; it imports torch, so call it off the UI thread. A clear error
+    when the training extras are missing. Imported by name: a bundle without torch leaves it
+    out instead of carrying a module that cannot load."""
     try:
-        return importlib.import_module(TRAINER_MODULE)
+        return cast(Trainer, importlib.import_module(TRAINER_MODULE))
     except ModuleNotFoundError as exc:
         if exc.name == TRAINER_MODULE:
             raise AmcError("this version cannot learn from clicks yet") from exc

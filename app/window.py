@@ -43,10 +43,10 @@ from amc_app.views.search_bar import QUERY_HELP, SearchBar
 from amc_app.views.status import IndexProgressView
 from amc_app.widgets import describe, plain_label
 from amc_app.workers.library_tasks import AnalyzerFactory
-from amc_app.workers.search_runner import EngineFactory, SearchRunner
+from amc_app.workers.search_runner import SearchRunner
 from amc_app.workers.thumbnails import ThumbnailLoader
 from amc_app.workers.watcher import FolderWatcher
-from amc_core.api import Library, default_analyzer, load_trainer, make_engine
+from amc_core.api import EngineFactory, Library, default_analyzer, load_trainer, make_engine
 
 
 class MainWindow(QMainWindow):
@@ -221,9 +221,7 @@ class MainWindow(QMainWindow):
             folders_panel=self.folders_panel, empty_state=self.empty_state,
             index_view=self.index_view, banner=self.banner, stack=self.stack,
             gallery=self.gallery, count_label=self.count_label,
-            provider_label=self.provider_label, search_edit=self.search_edit,
-            add_action=self.add_action, rescan_action=self.rescan_action,
-            show_message=self.show_message, choose_folder=self.choose_folder,
+            provider_label=self.provider_label, show_message=self.show_message,
             folders=self.folder_paths,
         )  # fmt: skip
         self.library_status = LibraryStatusController(
@@ -231,6 +229,22 @@ class MainWindow(QMainWindow):
         )
 
     def _connect(self) -> None:
+        # library: folders in and out, indexing
+        status = self.library_status
+        for choose in (
+            self.add_action.triggered,
+            self.folders_panel.add_button.clicked,
+            self.empty_state.choose_button.clicked,
+            status.choose_folder_requested,
+        ):
+            choose.connect(self.choose_folder)
+        self.folders_panel.remove_button.clicked.connect(status.remove_selected_folder)
+        self.folders_panel.rescan_button.clicked.connect(status.rescan)
+        self.rescan_action.triggered.connect(status.rescan)
+        self.empty_state.suggest_button.clicked.connect(status.add_pictures_folder)
+        self.index_view.cancel_button.clicked.connect(status.cancel_indexing)
+        self.banner.action_clicked.connect(status.banner_action)
+        self.indexing.notice.connect(self.show_message)
         # search
         self.search_edit.textChanged.connect(self.search.schedule)
         self.search_edit.returnPressed.connect(self.search.search_now)

@@ -13,6 +13,7 @@ from PySide6.QtGui import QDropEvent
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractItemView,
+    QFileDialog,
     QLineEdit,
     QProgressBar,
     QSlider,
@@ -72,6 +73,31 @@ def test_problems_are_messages_not_crashes(qtbot, make_window, tmp_path: Path):
     assert "year" in window.search_bar.error.text()
     window.search_edit.setText("dog")
     qtbot.waitUntil(lambda: not window.search_bar.error.isVisibleTo(window), timeout=30_000)
+
+
+def test_buttons_that_offer_a_folder_open_the_chooser(
+    qtbot, make_window, photos_dir: Path, tmp_path: Path, monkeypatch
+):
+    """The empty state's "Choose a folder…" and the banner's, after a folder went missing,
+    both open the folder chooser; the chosen folder is added and indexed."""
+    write_photo(photos_dir / "one.jpg", seed=6)
+    asked: list[str] = []
+
+    def choose(parent: QWidget, title: str, start: str) -> str:
+        asked.append(title)
+        return str(photos_dir)
+
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory", staticmethod(choose))
+    window = make_window(fast_engine=True)
+    qtbot.mouseClick(window.empty_state.choose_button, Qt.MouseButton.LeftButton)
+    wait_indexed(qtbot, window, 1)
+    assert window.stack.currentWidget() is window.gallery
+    window.library_status.add_folders([str(tmp_path / "not-there")])
+    qtbot.waitUntil(lambda: "folder not found" in window.banner.text(), timeout=30_000)
+    assert window.banner.action_button.text() == "Choose a folder…"
+    qtbot.mouseClick(window.banner.action_button, Qt.MouseButton.LeftButton)
+    assert asked == ["Add a folder of photos"] * 2
+    qtbot.waitUntil(lambda: not window.banner.isVisible(), timeout=5_000)
 
 
 def _missing_model(library_dir: Path) -> KeywordSearchEngine:

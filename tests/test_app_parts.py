@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import subprocess
 import sys
 from pathlib import Path
 from types import SimpleNamespace
@@ -19,6 +20,8 @@ from amc_app.views.status import RateMeter, describe_progress, format_duration
 from amc_app.widgets import plain_tooltip
 from amc_app.workers.library_tasks import watch_dirs
 from amc_app.workers.watcher import FolderWatcher
+from amc_core.api import load_engine
+from amc_core.errors import AmcError
 from amc_core.index.run import IndexProgress, IndexReport
 from amc_core.search.results import KeywordWeight, SearchResult
 
@@ -111,6 +114,50 @@ def test_watch_list_follows_the_scanners_own_skip_rules(tmp_path: Path):
     (tmp_path / "link").symlink_to(tmp_path / "Trips")
     found = {Path(d).relative_to(tmp_path).as_posix() for d in watch_dirs([str(tmp_path)])}
     assert found == {".", "Trips", "Trips/2019"}
+
+
+class _Engine:
+    """Stands in for an engine: records being closed; its preload may fail."""
+
+    def __init__(self, provider: str, problem: str = "") -> None:
+        self.provider = provider
+        self.problem = problem
+        self.closed = False
+
+    def preload(self) -> None:
+        if self.problem:
+            raise AmcError(self.problem)
+
+    def close(self) -> None:
+        self.closed = True
+
+
+def test_a_damaged_model_falls_back_to_keywords_and_says_why(tmp_path: Path):
+    made: list[_Engine] = []
+
+    def factory(provider: str, problem: str = ""):
+        def make(_library_dir: Path) -> _Engine:
+            made.append(_Engine(provider, problem))
+            return made[-1]
+
+        return make
+
+    chosen, problem = load_engine(tmp_path, factory("CUDA"), factory("CPU"))
+    assert (chosen, problem) == (made[0], "")
+    damaged = factory("CUDA", "model file damaged: amc_head.onnx")
+    chosen, problem = load_engine(tmp_path, damaged, factory("CPU"))
+    assert chosen is made[-1] and chosen.provider == "CPU"
+    assert problem == "model file damaged: amc_head.onnx"
+    assert made[1].closed and not made[2].closed  # the failed engine let go of its files
+
+
+def test_the_window_opens_without_torch_opencv_or_onnxruntime():
+    """They take seconds to import: the window shows first, models load on their threads."""
+    heavy = ("torch", "cv2", "onnxruntime", "rapidocr_onnxruntime")
+    code = f"import sys, amc_app.window; print(*[m for m in {heavy!r} if m in sys.modules])"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.split() == []
 
 
 def test_watcher_notices_a_new_file_once(qtbot, tmp_path: Path):

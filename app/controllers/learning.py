@@ -1,9 +1,7 @@
 """Learning from the user: clicks recorded locally, and fine-tuning on them in the background.
 
-The trainer is ``amc_core.learn.train`` (``improve_from_clicks(library_dir, cancel)`` yields
-progress whose last item has ``before``, ``after``, ``kept`` and ``message``;
-``reset_to_default(library_dir)``). It imports torch, so it is imported inside the job, off
-the UI thread; ``load_trainer`` is the one place that names it.
+The trainer (``amc_core.api.Trainer``) imports torch, so it is loaded inside the job, off the
+UI thread.
 """
 
 from __future__ import annotations
@@ -12,16 +10,15 @@ import threading
 from collections.abc import Callable, Iterator
 from functools import partial
 from pathlib import Path
-from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
 from amc_app.settings import AppSettings
 from amc_app.workers.jobs import GeneratorJob, JobSet, OwnerThread
-from amc_core.api import MIN_CLICKED_QUERIES, Catalog, load_trainer, open_catalog
+from amc_core.api import MIN_CLICKED_QUERIES, Catalog, Trainer, load_trainer, open_catalog
 
 ACTIONS = ("open", "inspect")
-TrainerLoader = Callable[[], Any]
+TrainerLoader = Callable[[], Trainer]
 
 
 class LearningController(QObject):

@@ -7,9 +7,8 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from PySide6.QtCore import QObject
-from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QLabel, QLineEdit, QStackedWidget, QWidget
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtWidgets import QLabel, QStackedWidget, QWidget
 
 from amc_app.controllers.indexing import IndexingController
 from amc_app.controllers.search_controller import SearchController
@@ -29,36 +28,35 @@ _CHOOSE = "choose"
 
 @dataclass(frozen=True)
 class LibraryViews:
-    """What the library controller shows and listens to: the window builds it and hands it
-    over, so the controller depends on these views, not on the window."""
+    """What the library controller shows: the window builds the views and hands them over
+    (and wires their buttons to the controller's methods), so the controller depends on these
+    views, not on the window."""
 
     folders_panel: FoldersPanel
     empty_state: EmptyStateView
     index_view: IndexProgressView
     banner: Banner
-    stack: QStackedWidget
+    stack: QStackedWidget  # shows the empty state until the library has a folder, then gallery
     gallery: QWidget
     count_label: QLabel
     provider_label: QLabel
-    search_edit: QLineEdit
-    add_action: QAction
-    rescan_action: QAction
-    show_message: Callable[[str], None]
-    choose_folder: Callable[[], None]
+    show_message: Callable[[str], None]  # the status bar
     folders: Callable[[], list[str]]  # the library's folders now (a few rows: quick)
 
 
 class LibraryStatusController(QObject):
+    choose_folder_requested = Signal()  # the banner offered "Choose a folder…" and was clicked
+
     def __init__(
         self,
-        window: LibraryViews,
+        views: LibraryViews,
         indexing: IndexingController,
         runner: SearchRunner,
         search: SearchController,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
-        self._window = window
+        self._views = views
         self._indexing = indexing
         self._runner = runner
         self._search = search
@@ -70,33 +68,21 @@ class LibraryStatusController(QObject):
         indexing.finished.connect(self._on_finished)
         indexing.problem.connect(self._on_problem)
         indexing.index_failed.connect(self._on_index_failed)
-        indexing.notice.connect(window.show_message)
         runner.ready.connect(self._on_engine_ready)
         runner.failed.connect(self._on_search_failed)
-        view = window.folders_panel
-        view.add_button.clicked.connect(window.choose_folder)
-        view.remove_button.clicked.connect(self.remove_selected_folder)
-        view.rescan_button.clicked.connect(self.rescan)
-        window.add_action.triggered.connect(window.choose_folder)
-        window.rescan_action.triggered.connect(self.rescan)
-        window.empty_state.suggest_button.clicked.connect(self.add_pictures_folder)
-        window.empty_state.choose_button.clicked.connect(window.choose_folder)
-        window.index_view.cancel_button.clicked.connect(self.cancel_indexing)
-        window.banner.action_clicked.connect(self._on_banner_action)
 
     def start(self) -> None:
         """Show what is known now; models load and folders are checked in the background."""
-        self._show_folders(self._window.folders())
+        self._show_folders(self._views.folders())
         self._runner.preload()
         self._indexing.load()
-        if self._window.search_edit.text().strip():
-            self._search.search_now()  # runs after the preload, on the engine's thread
+        self._search.rerun()  # a restored query: searched after the preload, on its thread
 
     # -- requests -------------------------------------------------------------------------
 
     def add_folders(self, paths: list[str]) -> None:
-        self._window.banner.hide()
-        self._window.show_message("Adding " + ", ".join(paths) + "…")
+        self._views.banner.hide()
+        self._views.show_message("Adding " + ", ".join(paths) + "…")
         self._indexing.add_folders(paths)
 
     def add_pictures_folder(self) -> None:
@@ -105,13 +91,13 @@ class LibraryStatusController(QObject):
             self.add_folders([folder])
 
     def remove_selected_folder(self) -> None:
-        folder = self._window.folders_panel.selected_folder()
+        folder = self._views.folders_panel.selected_folder()
         if folder:
             self._indexing.remove_folder(folder)
 
     def rescan(self) -> None:
-        self._window.banner.hide()
-        self._window.show_message("Looking for new and changed photos…")
+        self._views.banner.hide()
+        self._views.show_message("Looking for new and changed photos…")
         self._indexing.rescan()
 
     def cancel_indexing(self) -> None:
@@ -128,23 +114,23 @@ class LibraryStatusController(QObject):
     def _on_snapshot(self, snapshot: LibrarySnapshot) -> None:
         self._show_folders(snapshot.folders)
         noun = "photo" if snapshot.photos == 1 else "photos"
-        self._window.count_label.setText(f"{snapshot.photos:,} {noun}")
+        self._views.count_label.setText(f"{snapshot.photos:,} {noun}")
 
     def _show_folders(self, folders: list[str]) -> None:
         self._folders = list(folders)
-        window = self._window
-        window.folders_panel.set_folders(folders)
-        window.stack.setCurrentWidget(window.gallery if folders else window.empty_state)
+        views = self._views
+        views.folders_panel.set_folders(folders)
+        views.stack.setCurrentWidget(views.gallery if folders else views.empty_state)
 
     def _on_running(self, running: bool) -> None:
-        view = self._window.index_view
+        view = self._views.index_view
         if running:
             view.start()
         else:
             view.hide()
 
     def _on_progress(self, progress: IndexProgress) -> None:
-        view = self._window.index_view
+        view = self._views.index_view
         if progress.phase == "indexing" and progress.total > 0:
             view.show()
             if time.monotonic() - self._refreshed_at > _REFRESH_EVERY_S:
@@ -153,7 +139,7 @@ class LibraryStatusController(QObject):
         if view.isVisible():
             view.show_progress(progress)
         elif progress.phase == "scanning" and progress.done:
-            self._window.show_message(f"Checking folders… {progress.done:,} photos seen")
+            self._views.show_message(f"Checking folders… {progress.done:,} photos seen")
 
     def _on_finished(self, last: IndexProgress | None) -> None:
         if last is None:
@@ -161,19 +147,19 @@ class LibraryStatusController(QObject):
         report = last.report
         message = describe_report(report)
         if message:
-            self._window.show_message(message)
+            self._views.show_message(message)
         folder_errors = [(p, e) for p, e in report.errors if p in self._folders]
         if folder_errors:
             path, error = folder_errors[0]
-            self._window.banner.show_message(f"{path}: {error}", _RETRY, "Rescan")
+            self._views.banner.show_message(f"{path}: {error}", _RETRY, "Rescan")
         if report.indexed or report.removed or report.moved:
             self.engine_changed()
 
     def _on_index_failed(self, message: str) -> None:
-        self._window.banner.show_message(f"Indexing stopped: {message}", _RETRY, "Try again")
+        self._views.banner.show_message(f"Indexing stopped: {message}", _RETRY, "Try again")
 
     def _on_problem(self, message: str) -> None:
-        self._window.banner.show_message(message, _CHOOSE, "Choose a folder…")
+        self._views.banner.show_message(message, _CHOOSE, "Choose a folder…")
 
     def reload_engine(self) -> None:
         """New ranking parameters: a fresh engine, then the search again."""
@@ -182,23 +168,24 @@ class LibraryStatusController(QObject):
 
     def _on_engine_ready(self, state: EngineState) -> None:
         gpu = state.provider.upper() == "CUDA"
-        label = self._window.provider_label
+        label = self._views.provider_label
         label.setText("Runs on GPU (CUDA)" if gpu else "Runs on CPU")
         label.setToolTip("Search runs on the GPU" if gpu else "Search runs on the CPU")
         if state.problem:
-            self._window.banner.show_message(
+            self._views.banner.show_message(
                 f"The search models could not be loaded ({state.problem}); "
                 "searching by keywords only."
             )
 
     def _on_search_failed(self, message: str) -> None:
-        self._window.banner.show_message(f"Search is not available: {message}")
+        self._views.banner.show_message(f"Search is not available: {message}")
 
-    def _on_banner_action(self, action: str) -> None:
+    def banner_action(self, action: str) -> None:
+        """The banner's button: do what its message offered."""
         if action == _RETRY:
             self.rescan()
         elif action == _CHOOSE:
-            self._window.choose_folder()
+            self.choose_folder_requested.emit()
 
 
 def describe_report(report: IndexReport) -> str:

@@ -6,6 +6,7 @@ Opening a photo records an "open"; looking at one in the inspector for a moment 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QModelIndex, QObject, QPoint, QTimer
@@ -33,7 +34,7 @@ class ResultsController(QObject):
         model: ResultsModel,
         inspector: InspectorView,
         catalog: Catalog,
-        thumbnail_path_for: object,
+        thumbnail_path_for: Callable[[str], Path],
         search: SearchController,
         learning: LearningController,
         parent: QObject | None = None,
@@ -80,8 +81,8 @@ class ResultsController(QObject):
     def _thumbnail(self, result: SearchResult) -> QPixmap | None:
         if not result.content_hash:
             return None
-        path = self._thumb_path(result.content_hash)  # type: ignore[operator]
-        return QPixmap(str(path)) if isinstance(path, Path) and path.is_file() else None
+        path = self._thumb_path(result.content_hash)
+        return QPixmap(str(path)) if path.is_file() else None
 
     def _on_preview(self, key: str, image: QImage) -> None:
         result = self.current_result()

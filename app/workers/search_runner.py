@@ -17,9 +17,16 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal
 
 from amc_app.workers.jobs import GeneratorJob, OwnerThread
-from amc_core.api import AmcError, Engine, SearchResponse, make_engine, make_fallback_engine
+from amc_core.api import (
+    AmcError,
+    Engine,
+    EngineFactory,
+    SearchResponse,
+    load_engine,
+    make_engine,
+    make_fallback_engine,
+)
 
-EngineFactory = Callable[[Path], Engine]
 _CLOSE_WAIT_MS = 10_000
 
 
@@ -51,22 +58,11 @@ class _EngineHome:
             self._engine = self._factory(self._library_dir)
         return self._engine
 
-    def preload(self, cancel: threading.Event) -> Iterator[object]:
-        try:
-            engine = self.engine()
-            engine.preload()
-        except Exception as exc:  # a missing or damaged model: search by keywords instead
-            self._close_engine()
-            self._engine = engine = self._fallback(self._library_dir)
-            engine.preload()
-            yield EngineState(engine.provider, str(exc) or type(exc).__name__)
-            return
-        yield EngineState(engine.provider)
-
-    def reload(self, cancel: threading.Event) -> Iterator[object]:
-        """New ranking parameters: a fresh engine loads them."""
+    def load(self, cancel: threading.Event) -> Iterator[object]:
+        """A fresh engine, its models loaded: at start, and for new ranking parameters."""
         self._close_engine()
-        yield from self.preload(cancel)
+        self._engine, problem = load_engine(self._library_dir, self._factory, self._fallback)
+        yield EngineState(self._engine.provider, problem)
 
     def search(
         self, request: int, query: str, top: int, cancel: threading.Event
@@ -127,7 +123,7 @@ class SearchRunner(QObject):
         return self._thread.busy
 
     def preload(self) -> None:
-        self._submit(self._home.preload, self._on_ready)
+        self._submit(self._home.load, self._on_ready)
 
     def search(self, query: str, top: int = 200) -> int:
         return self._ask(partial(self._home.search, self._next_request(), query, top))
@@ -148,7 +144,7 @@ class SearchRunner(QObject):
 
     def reload(self) -> None:
         """New ranking parameters on disk: start a fresh engine."""
-        self._submit(self._home.reload, self._on_ready)
+        self._submit(self._home.load, self._on_ready)
 
     def close(self) -> None:
         """Closes the engine on its own thread and waits for it (at most a few seconds)."""
