@@ -272,3 +272,75 @@ def test_index_saves_every_keyword_vector_search_needs(library_dir, photos_dir, 
         rebuilt = read_rows(library.paths.keyword_vectors, space.centre)
         assert rebuilt is not None
         np.testing.assert_array_equal(np.asarray(rebuilt[1:]), fresh)
+
+
+def test_a_changed_or_moved_photo_gets_a_fresh_vector(library_dir, photos_dir, settings):
+    """A photo re-indexed in place (new content, same id) or moved (new folder words) is
+    found by what it is now: its saved vector is recomputed, not kept from before."""
+    import numpy as np
+
+    from amc_core.describe.tagging import default_tagger
+    from amc_core.store.batch import KeywordVectors, load_batch
+    from amc_core.store.photo_vectors import photo_vectors
+    from amc_core.store.vector_index import VectorIndex
+    from amc_core.words.space import semantic_space
+
+    space = semantic_space()
+
+    def saved_and_fresh(library: Library, photo_id: int) -> tuple[np.ndarray, np.ndarray]:
+        index = VectorIndex(library.paths.root, space.dim)
+        assert index.load()
+        batch = load_batch(library.catalog, KeywordVectors(library.catalog, space), [photo_id])
+        return index.vectors([photo_id])[0], photo_vectors(batch, space.class_matrix)[0]
+
+    photos = make_album(photos_dir / "Beach", 2)
+    tagger = default_tagger(ocr=False)
+    with Library(library_dir, settings) as library:
+        folders = library.add_folders([str(photos_dir)])
+
+        def run() -> IndexReport:
+            last = None
+            for last in library.index(folders, analyzer=tagger):
+                pass
+            assert last is not None
+            return last.report
+
+        run()
+        photo_id = next(i for i, p in library.catalog.indexed_paths() if p.endswith("photo_0.jpg"))
+        (photos_dir / "Snow Day Tokyo").mkdir()
+        photos[0].rename(photos_dir / "Snow Day Tokyo" / "photo_0.jpg")  # moved: new folder words
+        assert run().moved == 1
+        saved, fresh = saved_and_fresh(library, photo_id)
+        np.testing.assert_allclose(saved, fresh, atol=1e-6)
+        write_photo(photos[1], seed=42)  # changed in place: new content, same id
+        stat = photos[1].stat()
+        os.utime(photos[1], ns=(stat.st_atime_ns, stat.st_mtime_ns + 10**9))
+        assert run().indexed == 1
+        changed = next(i for i, p in library.catalog.indexed_paths() if p.endswith("photo_1.jpg"))
+        saved, fresh = saved_and_fresh(library, changed)
+        np.testing.assert_allclose(saved, fresh, atol=1e-6)
+
+
+def test_a_quiet_rescan_does_not_read_the_vector_index(
+    library_dir, photos_dir, settings, monkeypatch
+):
+    """Nothing changed: the run checks the vector index's small record and stops there (the
+    graph of a 10^6-photo library takes seconds to load)."""
+    from amc_core.store.vector_index import VectorIndex
+
+    make_album(photos_dir, 3)
+    with Library(library_dir, settings) as library:
+        run_index(library, [str(photos_dir)])
+        loads: list[object] = []
+        original = VectorIndex.load
+
+        def counting(self):  # type: ignore[no-untyped-def]
+            loads.append(self)
+            return original(self)
+
+        monkeypatch.setattr(VectorIndex, "load", counting)
+        assert run_index(library).skipped == 3
+        assert loads == []
+        write_photo(photos_dir / "new.jpg", seed=77)
+        run_index(library)
+        assert len(loads) == 1 and _vector_ids(library) == library.catalog.indexed_ids()

@@ -131,7 +131,7 @@ class Library:
             ):
                 if progress.finished:
                     yield dataclasses.replace(progress, phase="finishing")
-                    sync_vector_index(self.catalog, self.paths)
+                    sync_vector_index(self.catalog, self.paths, progress.report.rewritten)
                 yield progress
 
     def repair(self) -> dict[str, object]:

@@ -52,6 +52,8 @@ class IndexReport:
     failed: int = 0
     errors: list[tuple[str, str]] = field(default_factory=list)
     cancelled: bool = False
+    # photos whose analysis or keywords this run rewrote (same id): their vectors are stale
+    rewritten: list[int] = field(default_factory=list, repr=False)
 
     def as_json(self) -> dict[str, object]:
         return {
@@ -202,6 +204,7 @@ def _apply_moves(catalog: Catalog, plan: _Plan, report: IndexReport, roots: dict
         moves.append(PhotoMove(match.id, scanned.path, folder_id, scanned.mtime_ns, keywords))
     catalog.move_photos(moves)
     report.moved += len(moves)
+    report.rewritten.extend(m.photo_id for m in moves)
     plan.work = remaining
 
 
@@ -260,7 +263,10 @@ class _BatchWriter:
             self._thumbnails.put(photo.content_hash, photo.thumbnail_jpeg)
             rows.append(_ok_row(photo, folder_id, analysis))
         if rows:
-            self._catalog.write_photos(rows)
+            written = self._catalog.write_photos(rows)
+            report.rewritten.extend(
+                i for i, r in zip(written, rows, strict=True) if r.state == "ok"
+            )
         report.indexed += len(photos)
         report.failed += len(self._failed)
         report.errors.extend((r.path, r.error or "") for r in self._failed)

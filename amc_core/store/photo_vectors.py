@@ -8,6 +8,8 @@ fills its in-memory copy the same way while another process indexes, without wri
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 import numpy as np
 
 from amc_core.arrays import unit
@@ -36,15 +38,20 @@ def photo_vectors(batch: PhotoBatch, class_matrix: np.ndarray) -> np.ndarray:
 
 
 def follow_catalog(
-    index: VectorIndex, catalog: Catalog, keyword_vectors: KeywordVectors, space: SemanticSpace
+    index: VectorIndex,
+    catalog: Catalog,
+    keyword_vectors: KeywordVectors,
+    space: SemanticSpace,
+    rewritten: Collection[int] = (),
 ) -> tuple[int, int]:
-    """Add the catalog's indexed photos the index lacks, drop those it no longer has.
+    """Add the catalog's indexed photos the index lacks (and those `rewritten` since their
+    vector was made: new content or keywords under the same id), drop those it no longer has.
 
-    Returns (added, removed). Saving is the caller's decision (only indexing saves).
+    Returns (added or replaced, removed). Saving is the caller's decision (only indexing saves).
     """
     current = catalog.indexed_ids()
     held = index.ids
-    missing = sorted(current - held)
+    missing = sorted((current - held) | (current & set(rewritten)))
     gone = held - current
     for start in range(0, len(missing), _CHUNK):
         chunk = missing[start : start + _CHUNK]

@@ -80,6 +80,19 @@ class VectorIndex:
         with self._lock:
             return [i for i in ids if i in self._ids]
 
+    def saved_count(self) -> int | None:
+        """How many photos the saved index holds, from its small record (the graph is not
+        read); None when there is no readable save."""
+        try:
+            meta = json.loads((self.folder / VECTOR_META_NAME).read_text())
+            graph_bytes = self.path.stat().st_size
+        except (OSError, ValueError):
+            return None
+        if meta.get("dim") != self.dim or meta.get("index_bytes") != graph_bytes:
+            return None
+        count = meta.get("count")
+        return count if isinstance(count, int) else None
+
     def changed_on_disk(self) -> bool:
         """True when the saved index is not the one this object read (another process saved)."""
         return self._disk_stamp() != self._loaded_stamp
