@@ -1,4 +1,4 @@
-"""OCR (text keywords) and Haar faces (people keywords) on rendered text and real photos."""
+"""OCR (text keywords) and detected faces (people keywords) on rendered text and real photos."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw, ImageFont
 
-from amc_core.describe.faces import Face, FaceDetector, keywords_for_faces
+from amc_core.describe.faces import Face, detect_faces, keywords_for_faces, people_keywords
 from amc_core.describe.ocr import (
     DET_FILE,
     DICT_FILE,
@@ -32,11 +32,6 @@ BIRTHDAY = {"happy", "birthday", "2024"}
 @pytest.fixture(scope="module")
 def reader() -> TextReader:
     return TextReader(SessionFactory(prefer_gpu=False))
-
-
-@pytest.fixture(scope="module")
-def detector() -> FaceDetector:
-    return FaceDetector()
 
 
 def load_photo(name: str) -> np.ndarray:
@@ -165,31 +160,31 @@ def test_words_to_keywords_keeps_confident_latin_words_and_numbers() -> None:
 # --- faces -------------------------------------------------------------------------------------
 
 
-def test_astronaut_portrait_is_a_person_with_a_face(detector: FaceDetector) -> None:
+def test_astronaut_portrait_is_a_person_with_a_face() -> None:
     rgb = load_photo("astronaut")
-    boxes = detector.detect(rgb)
-    assert len(boxes) == 1
-    x, y, w, h = boxes[0]
+    faces = detect_faces(rgb)
+    assert len(faces) == 1
+    x, y, w, h = faces[0].box
     assert 100 < x + w / 2 < 260 and 40 < y + h / 2 < 160  # her face, upper middle
-    keywords = {k.text: k for k in detector.people_keywords(rgb)}
+    keywords = {k.text: k for k in people_keywords(rgb)}
     assert {"person", "face"} <= keywords.keys()
     assert "people" not in keywords and "group" not in keywords
     assert all(k.source == "people" and 0.5 <= k.confidence <= 1.0 for k in keywords.values())
 
 
 @pytest.mark.parametrize("name", NO_FACE_PHOTOS)
-def test_no_people_in_photos_without_faces(detector: FaceDetector, name: str) -> None:
-    assert detector.people_keywords(load_photo(name)) == []
+def test_no_people_in_photos_without_faces(name: str) -> None:
+    assert people_keywords(load_photo(name)) == []
 
 
-def test_no_people_in_generated_images(detector: FaceDetector) -> None:
+def test_no_people_in_generated_images() -> None:
     for seed in (10, 11):
-        assert detector.detect(np.asarray(photo_like(512, 384, seed))) == []
-    assert detector.detect(text_on_photo("HAPPY BIRTHDAY 2024", 36, seed=12)) == []
+        assert detect_faces(np.asarray(photo_like(512, 384, seed))) == []
+    assert detect_faces(text_on_photo("HAPPY BIRTHDAY 2024", 36, seed=12)) == []
 
 
 def _face(x: int, size: int, confidence: float = 0.8) -> Face:
-    return Face((x, 10, size, size), hits=8, eyes=2, confidence=confidence)
+    return Face((x, 10, size, size), confidence)
 
 
 def test_people_group_and_portrait_keywords() -> None:

@@ -31,8 +31,8 @@ def test_filters_take_quoted_values() -> None:
 
 
 def test_an_unknown_quoted_filter_says_so() -> None:
-    with pytest.raises(QueryError, match="unknown filter 'person:'"):
-        parse('person:"anna smith"')
+    with pytest.raises(QueryError, match="unknown filter 'album:'"):
+        parse('album:"summer 2019"')
 
 
 def test_a_quoted_phrase_stays_one_token_through_ranking() -> None:

@@ -29,6 +29,12 @@ def _search_commands() -> ModuleType:
     return searching
 
 
+def _people_commands() -> ModuleType:
+    from amc_core.cli import people
+
+    return people
+
+
 def _learning_commands() -> ModuleType:
     from amc_core.cli import learning
 
@@ -42,6 +48,7 @@ _COMMANDS: dict[str, tuple[Callable[[], ModuleType], str]] = {
     "status": (_library_commands, "cmd_status"),
     "repair": (_library_commands, "cmd_repair"),
     "keywords": (_library_commands, "cmd_keywords"),
+    "people": (_people_commands, "cmd_people"),
     "search": (_search_commands, "cmd_search"),
     "explain": (_search_commands, "cmd_explain"),
     "similar": (_search_commands, "cmd_similar"),
@@ -76,6 +83,9 @@ def build_parser() -> argparse.ArgumentParser:
     p_index.add_argument("--batch-size", type=int, help=argparse.SUPPRESS)
     p_index.add_argument(
         "--no-ocr", action="store_true", help="skip reading text in photos (faster indexing)"
+    )
+    p_index.add_argument(
+        "--no-faces", action="store_true", help="skip the faces pass (people stay as they are)"
     )
     p_index.add_argument(
         "--wait",
@@ -132,10 +142,35 @@ def build_parser() -> argparse.ArgumentParser:
     p_similar.add_argument("path", metavar="PATH")
     p_similar.add_argument("--top", type=int, default=20, metavar="K")
 
+    _add_people(sub, common)
     p_search = sub.add_parser("search", parents=[common], help="search the library")
     p_search.add_argument("query")
     p_search.add_argument("--top", type=int, default=20, metavar="K")
     return parser
+
+
+def _add_people(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    p_people = sub.add_parser("people", parents=[common], help="people found in your photos")
+    # the sub-commands take --library/--json after their arguments too; SUPPRESS keeps a
+    # value given before the sub-command from being reset to the default
+    inner = _Parser(add_help=False)
+    inner.add_argument("--library", metavar="DIR", default=argparse.SUPPRESS)
+    inner.add_argument("--json", action="store_true", default=argparse.SUPPRESS)
+    actions = p_people.add_subparsers(dest="people_command", parser_class=_Parser)
+    p_name = actions.add_parser(
+        "name", parents=[inner], help="name a person (merges on a taken name)"
+    )
+    p_name.add_argument("id", type=int, metavar="ID")
+    p_name.add_argument("name", metavar="NAME")
+    p_merge = actions.add_parser(
+        "merge", parents=[inner], help="merge the second person into the first"
+    )
+    p_merge.add_argument("keep", type=int, metavar="ID")
+    p_merge.add_argument("other", type=int, metavar="ID")
+    p_forget = actions.add_parser(
+        "forget-faces", parents=[inner], help="delete every face, embedding and name"
+    )
+    p_forget.add_argument("--yes", action="store_true", help="do not ask for confirmation")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

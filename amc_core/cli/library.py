@@ -38,7 +38,9 @@ def cmd_index(args: argparse.Namespace) -> int:
         bar = ProgressBar(sys.stderr) if sys.stderr.isatty() and not args.json else None
         report = IndexReport()
         tagger = _tagger(ocr=not args.no_ocr)
-        for progress in library.index(folders, analyzer=tagger, wait_for_lock_s=args.wait):
+        for progress in library.index(
+            folders, analyzer=tagger, wait_for_lock_s=args.wait, faces=not args.no_faces
+        ):
             report = progress.report
             if bar:
                 bar.show(progress)

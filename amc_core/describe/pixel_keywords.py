@@ -1,6 +1,6 @@
 """Keywords read from pixels one photo at a time (faces, text, colours), in decode workers.
 
-They cost more CPU than the decode itself (faces ~25 ms, the OCR gate ~12 ms, a page of
+They cost more CPU than the decode itself (faces ~15 ms, the OCR gate ~12 ms, a page of
 text ~100 ms), so they run where the photo was decoded, on every core, instead of queueing
 behind the batched encoder in the main process. Detectors load once per worker process,
 single-threaded: the workers already fill the cores.
@@ -17,21 +17,10 @@ from amc_core.describe.keywords.colours import colour_keywords
 from amc_core.words.keyword import Keyword
 
 if TYPE_CHECKING:
-    from amc_core.describe.faces import FaceDetector
     from amc_core.describe.ocr import TextReader
 
 # the keyword sources found from pixels (names from amc_core.words.keyword.SOURCES)
 PIXEL_SOURCES = ("people", "text", "colour")
-
-
-@cache
-def _faces() -> FaceDetector:
-    import cv2
-
-    from amc_core.describe.faces import FaceDetector
-
-    cv2.setNumThreads(1)
-    return FaceDetector()
 
 
 @cache
@@ -48,7 +37,9 @@ def pixel_keywords(rgb: np.ndarray, sources: tuple[str, ...]) -> list[Keyword]:
     if "colour" in sources:
         out += colour_keywords(rgb)
     if "people" in sources:
-        out += _faces().people_keywords(rgb)
+        from amc_core.describe.faces import people_keywords
+
+        out += people_keywords(rgb)
     if "text" in sources:
         reader = _text_reader()
         if reader.likely_has_text(rgb):

@@ -7,13 +7,14 @@ import json
 import os
 import struct
 import threading
+import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from amc_core.errors import UserInputError
-from amc_core.index.run import Analyzer, IndexProgress, index_folders, unchanged
+from amc_core.errors import LibraryLockedError, UserInputError
+from amc_core.index.run import Analyzer, IndexProgress, IndexReport, index_folders, unchanged
 from amc_core.index.vectors import sync_vector_index
 from amc_core.ingest.scan import scan_folder
 from amc_core.settings import IndexSettings
@@ -121,9 +122,11 @@ class Library:
         analyzer: Analyzer | None = None,
         cancel: threading.Event | None = None,
         wait_for_lock_s: float = 0.0,
+        faces: bool = True,
     ) -> Iterator[IndexProgress]:
-        """Index the given folders (default: all); holds the write lock while it runs, and
-        leaves the library complete: the vector index follows the catalog before "done"."""
+        """Index the given folders (default: all), then (unless `faces` is False) run the
+        faces pass; holds the write lock while it runs, and leaves the library complete: the
+        vector index follows the catalog before "done"."""
         targets = list(folders) if folders is not None else self.catalog.folders()
         with WriteLock(self.paths, timeout=wait_for_lock_s):
             for progress in index_folders(
@@ -132,7 +135,52 @@ class Library:
                 if progress.finished:
                     yield dataclasses.replace(progress, phase="finishing")
                     sync_vector_index(self.catalog, self.paths, progress.report.rewritten)
+                    if faces and not progress.report.cancelled:
+                        yield from self._faces_pass(progress, cancel)
                 yield progress
+
+    def find_people(self, cancel: threading.Event | None = None) -> Iterator[IndexProgress]:
+        """The faces pass alone (what `index` runs after the main pass)."""
+        with WriteLock(self.paths):
+            last = IndexProgress("done", 0, 0, 0.0, IndexReport())
+            yield from self._faces_pass(last, cancel)
+            yield last
+
+    def _faces_pass(
+        self, last: IndexProgress, cancel: threading.Event | None
+    ) -> Iterator[IndexProgress]:
+        """Run the faces pass, reporting into last.report; search keeps working meanwhile."""
+        from amc_core.index.faces_pass import find_people
+
+        start = time.perf_counter()
+        for step in find_people(self.catalog, self.settings.workers, cancel=cancel):
+            last.report.faces = step.report.as_json()
+            elapsed = time.perf_counter() - start
+            if step.step == "done":
+                changed = step.report.keywords_changed or []
+                if changed:
+                    sync_vector_index(self.catalog, self.paths, changed)
+            else:
+                yield IndexProgress("faces", step.done, step.total, elapsed, last.report, step.step)
+        if cancel is not None and cancel.is_set():
+            last.report.cancelled = True
+
+    def people_changed(self, photo_ids: Sequence[int] | None = None) -> None:
+        """After naming, merging or "not this person": rewrite the names in the photos'
+        keywords, and their vectors. While an index runs, the change stays marked in the
+        catalog and that run writes it before it finishes."""
+        from amc_core.index.faces_pass import write_face_keywords
+
+        try:
+            lock = WriteLock(self.paths).__enter__()
+        except LibraryLockedError:
+            return
+        try:
+            changed = write_face_keywords(self.catalog, photo_ids)
+            if changed:
+                sync_vector_index(self.catalog, self.paths, changed)
+        finally:
+            lock.__exit__(None, None, None)
 
     def repair(self) -> dict[str, object]:
         """Check and repair what can be rebuilt from the catalog, touching no photo:

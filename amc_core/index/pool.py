@@ -1,18 +1,21 @@
-"""Running prepare_photo over many files on all cores, robust to crashing decoders."""
+"""Running a per-photo job over many files on all cores, robust to crashing decoders."""
 
 from __future__ import annotations
 
 import multiprocessing
 from collections import deque
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from typing import TypeVar
 
 from amc_core.index.prepare import prepare_photo
 from amc_core.ingest.decode import DecodedPhoto, DecodeFailure
 from amc_core.settings import IndexSettings
 
 DecodeResult = DecodedPhoto | DecodeFailure
+Item = TypeVar("Item")
+Result = TypeVar("Result")
 
 # Below this many files, starting worker processes costs more than it saves.
 _MIN_FILES_FOR_POOL = 6
@@ -32,7 +35,71 @@ def decode_many(
         for path, _size, _mtime in items:
             yield prepare_photo(path, settings)
         return
-    yield from _PoolRun(items, settings).results()
+    # Bounded, so memory stays flat on huge folders, yet deep enough that the workers keep
+    # decoding while the main process analyses and stores a whole batch.
+    window = max(settings.workers * 4, 2 * settings.batch_size)
+    yield from map_in_workers(
+        _prepare, [(path, settings) for path, _s, _m in items], settings.workers, window,
+        crashed=lambda item: _crashed(item[0], items),
+    )  # fmt: skip
+
+
+def _prepare(item: tuple[str, IndexSettings]) -> DecodeResult:
+    return prepare_photo(*item)
+
+
+def _crashed(path: str, items: Sequence[tuple[str, int, int]]) -> DecodeFailure:
+    size, mtime_ns = next((s, m) for p, s, m in items if p == path)
+    return DecodeFailure(path, size, mtime_ns, "the image decoder crashed on it")
+
+
+def map_in_workers(
+    job: Callable[[Item], Result],
+    items: Sequence[Item],
+    workers: int,
+    window: int,
+    crashed: Callable[[Item], Result],
+) -> Iterator[Result]:
+    """job(item) for every item in worker processes, in input order, at most `window` in
+    flight. If a worker dies, the pool restarts and the items in flight are retried one by
+    one; the one that kills a worker alone gives crashed(item). job must be picklable."""
+    todo = deque(items)
+    pending: deque[tuple[Item, Future[Result]]] = deque()
+    pool = _new_pool(workers)
+    try:
+        while todo or pending:
+            while todo and len(pending) < window:
+                item = todo.popleft()
+                pending.append((item, pool.submit(job, item)))
+            item, future = pending.popleft()
+            try:
+                result = future.result()
+            except BrokenProcessPool:
+                pool.shutdown(wait=False, cancel_futures=True)
+                requeue = [item] + [it for it, _ in pending]
+                pending.clear()
+                yield from _one_by_one(job, requeue, crashed)
+                pool = _new_pool(workers)
+                continue
+            yield result
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _one_by_one(
+    job: Callable[[Item], Result], items: list[Item], crashed: Callable[[Item], Result]
+) -> Iterator[Result]:
+    """Retry the items that were in flight alone, to find the one that kills workers."""
+    for item in items:
+        with _new_pool(1) as solo:
+            try:
+                yield solo.submit(job, item).result()
+            except BrokenProcessPool:
+                yield crashed(item)
+
+
+def _new_pool(workers: int) -> ProcessPoolExecutor:
+    return ProcessPoolExecutor(max_workers=workers, mp_context=_context())
 
 
 def _context() -> multiprocessing.context.BaseContext:
@@ -43,48 +110,3 @@ def _context() -> multiprocessing.context.BaseContext:
         context.set_forkserver_preload(["amc_core.index.prepare"])
         return context
     return multiprocessing.get_context("spawn")
-
-
-class _PoolRun:
-    def __init__(self, items: Sequence[tuple[str, int, int]], settings: IndexSettings) -> None:
-        self._items = items
-        self._settings = settings
-        # Bounded, so memory stays flat on huge folders, yet deep enough that the workers keep
-        # decoding while the main process analyses and stores a whole batch.
-        self._window = max(settings.workers * 4, 2 * settings.batch_size)
-
-    def _new_pool(self) -> ProcessPoolExecutor:
-        return ProcessPoolExecutor(max_workers=self._settings.workers, mp_context=_context())
-
-    def results(self) -> Iterator[DecodeResult]:
-        todo = deque(self._items)
-        pending: deque[tuple[tuple[str, int, int], Future[DecodeResult]]] = deque()
-        pool = self._new_pool()
-        try:
-            while todo or pending:
-                while todo and len(pending) < self._window:
-                    item = todo.popleft()
-                    pending.append((item, pool.submit(prepare_photo, item[0], self._settings)))
-                item, future = pending.popleft()
-                try:
-                    result = future.result()
-                except BrokenProcessPool:
-                    pool.shutdown(wait=False, cancel_futures=True)
-                    requeue = [item] + [it for it, _ in pending]
-                    pending.clear()
-                    yield from self._after_crash(requeue)
-                    pool = self._new_pool()
-                    continue
-                yield result
-        finally:
-            pool.shutdown(wait=True, cancel_futures=True)
-
-    def _after_crash(self, requeue: list[tuple[str, int, int]]) -> Iterator[DecodeResult]:
-        """Retry the files that were in flight one by one, to find the one that kills decoders
-        (the rest continues in a fresh pool afterwards)."""
-        for path, size, mtime_ns in requeue:
-            with ProcessPoolExecutor(max_workers=1, mp_context=_context()) as solo:
-                try:
-                    yield solo.submit(prepare_photo, path, self._settings).result()
-                except BrokenProcessPool:
-                    yield DecodeFailure(path, size, mtime_ns, "the image decoder crashed on it")

@@ -54,6 +54,7 @@ class IndexReport:
     cancelled: bool = False
     # photos whose analysis or keywords this run rewrote (same id): their vectors are stale
     rewritten: list[int] = field(default_factory=list, repr=False)
+    faces: dict[str, object] | None = None  # the faces pass's numbers (FacesReport.as_json)
 
     def as_json(self) -> dict[str, object]:
         return {
@@ -64,16 +65,18 @@ class IndexReport:
             "failed": self.failed,
             "cancelled": self.cancelled,
             "errors": [{"path": p, "error": e} for p, e in self.errors],
+            **({"faces": self.faces} if self.faces is not None else {}),
         }
 
 
 @dataclass(slots=True)
 class IndexProgress:
-    phase: str  # "scanning" | "indexing" | "finishing" | "done"
+    phase: str  # "scanning" | "indexing" | "finishing" | "faces" | "done"
     done: int
     total: int
     elapsed_s: float
     report: IndexReport
+    step: str = ""  # within "faces": "reading" | "embedding" | "grouping"
 
     @property
     def finished(self) -> bool:

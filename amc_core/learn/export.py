@@ -37,6 +37,7 @@ from amc_core.search.graph_io import (
     QUERY_INPUTS,
     QUERY_NAME,
     QUERY_OUTPUTS,
+    SOURCES_KEY,
 )
 from amc_core.search.terms import INTENTS
 from amc_core.store.batch import N_REGIONS, TOP_K
@@ -108,6 +109,8 @@ def export_head(model: AMC, out: Path) -> None:
         )  # fmt: skip
     assert program is not None
     program.model_proto.doc_string = "AMC Photo Search scoring head (VAN, LAN, MTN)"
+    entry = program.model_proto.metadata_props.add()
+    entry.key, entry.value = SOURCES_KEY, str(N_SOURCES)
     program.save(str(out))
 
 

@@ -41,12 +41,21 @@ def load_params(model: AMC, path: Path) -> None:
     if unknown:
         raise AmcError(f"{path} has parameters this model does not know: {sorted(unknown)}")
     with torch.no_grad():
-        for name, value in arrays.items():
+        for name, saved in arrays.items():
+            value = saved
+            if name == "source_bias" and 0 < len(value) < len(own[name]):
+                value = _grown_sources(value, len(own[name]))
             if tuple(value.shape) != tuple(own[name].shape):
                 raise AmcError(
                     f"{path}: {name} has shape {value.shape}, expected {own[name].shape}"
                 )
             own[name].copy_(torch.from_numpy(value))
+
+
+def _grown_sources(bias: np.ndarray, slots: int) -> np.ndarray:
+    """Parameters saved before keyword sources were appended: the new sources start neutral
+    (0), inserted before the last slot ("other"), so every learned bias keeps its source."""
+    return np.concatenate([bias[:-1], np.zeros(slots - len(bias), bias.dtype), bias[-1:]])
 
 
 def default_model(space: SemanticSpace | None = None, params: Path | None = None) -> AMC:

@@ -1,7 +1,7 @@
 """What a query's filters, exclusions and phrases allow, read from the catalog.
 
 Shared by the AMC engine and the keyword-only fallback, so both answer the query language
-the same way: filters (year, month, before/after, camera, folder, place) choose the photos
+the same way: filters (year, month, before/after, camera, folder, place, person, faces) choose the photos
 searched; `-word` drops photos with that keyword or folder/file word; a "phrase" keeps only
 photos with it as one keyword, in the path, or read word by word in the photo.
 """
@@ -18,6 +18,17 @@ from amc_core.words.normalise import tokenize
 
 def filtered_ids(catalog: Catalog, query: Query) -> set[int]:
     """The searchable photos the query's filters allow."""
+    allowed = _place_and_photo_filters(catalog, query)
+    for name in query.people:
+        allowed &= catalog.photos_of_people_named(name.split())
+    if query.faces is not None:
+        allowed &= catalog.photos_by_face_count(*query.faces)
+    for name in query.not_people:
+        allowed -= catalog.photos_of_people_named(name.split())
+    return allowed
+
+
+def _place_and_photo_filters(catalog: Catalog, query: Query) -> set[int]:
     places = [catalog.photos_with_keyword(place, "place") for place in query.places]
     wanted = PhotoFilter(
         years=tuple(query.years), months=tuple(query.months), before=query.before,

@@ -6,12 +6,17 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from amc_core.words.keyword import SOURCES
+
 HEAD_NAME = "amc_head.onnx"
 QUERY_NAME = "amc_query.onnx"
 HEAD_INPUTS = ("q_vectors", "q_weights", "q_intent", "region_ids", "region_probs",
                "kw_sims", "kw_conf", "kw_source", "kw_mask")  # fmt: skip
 HEAD_OUTPUTS = ("scores", "region_attention", "keyword_attention", "modality")
 QUERY_INPUTS = ("word_vectors",)
+# the head's metadata: how many keyword source slots it has (every source + "other")
+SOURCES_KEY = "keyword_sources"
+N_SOURCE_SLOTS = len(SOURCES) + 1
 QUERY_OUTPUTS = ("token_vectors", "query_vector")
 
 

@@ -1,7 +1,7 @@
 """The query language: free text, -word to exclude, "quoted phrases", and filters.
 
     dog beach -cat "grandma 80th" year:2019 month:july place:paris folder:holidays
-    camera:iphone before:2020-01-01 after:2019-06
+    camera:iphone before:2020-01-01 after:2019-06 person:anna -person:"tom lee" faces:3+
 
 Filters narrow the photos searched; free text (and quoted phrases) rank them. A malformed
 filter is an error with a message that says what was wrong, never an empty result. A filter's
@@ -21,10 +21,12 @@ from amc_core.errors import UserInputError
 from amc_core.words.normalise import normalise
 from amc_core.words.vocabulary import MONTHS
 
-FILTER_KEYS = ("year", "month", "place", "folder", "camera", "before", "after")
-# a "phrase" (or -"phrase"), a key:"quoted value", or a bare word
-_TOKEN = re.compile(r'(-?)"([^"]*)"|([A-Za-z]+:"[^"]*"?)|(\S+)')
-_FILTER = re.compile(r"^([A-Za-z]+):(.*)$")
+FILTER_KEYS = ("year", "month", "place", "folder", "camera", "before", "after", "person", "faces")
+NEGATABLE_KEYS = ("person",)  # -person:anna leaves Anna's photos out
+# a "phrase" (or -"phrase"), a (-)key:"quoted value", or a bare word
+_TOKEN = re.compile(r'(-?)"([^"]*)"|(-?[A-Za-z]+:"[^"]*"?)|(\S+)')
+_FILTER = re.compile(r"^(-?[A-Za-z]+):(.*)$")
+_FACE_COUNT = re.compile(r"^(\d{1,3})(\+?)$")
 _DATE = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$")
 _MONTH_ABBREVIATIONS = {m[:3]: i + 1 for i, m in enumerate(MONTHS)}
 
@@ -61,20 +63,21 @@ class Query:
     cameras: list[str] = field(default_factory=list)
     before: date | None = None  # taken strictly before
     after: date | None = None  # taken on or after
+    people: list[str] = field(default_factory=list)  # folded names: photos with each person
+    not_people: list[str] = field(default_factory=list)  # ... and without these
+    faces: tuple[int, int | None] | None = None  # (least, most) faces; most None: no limit
 
     @property
     def has_filters(self) -> bool:
-        return bool(
-            self.phrases or self.years or self.months or self.places or self.folders
-            or self.cameras or self.before or self.after
-        )  # fmt: skip
+        return bool(self.phrases or self.has_sql_filters)
 
     @property
     def has_sql_filters(self) -> bool:
         """Filters answered by the catalog (phrases are checked on the candidates instead)."""
         return bool(
             self.years or self.months or self.places or self.folders or self.cameras
-            or self.before or self.after
+            or self.before or self.after or self.people or self.not_people
+            or self.faces is not None
         )  # fmt: skip
 
     @property
@@ -130,6 +133,10 @@ def _add_phrase(query: Query, words: list[str], phrase: str, excluded: bool) -> 
 
 def _add_filter(query: Query, key: str, value: str) -> None:
     value = value.strip().strip('"').strip()
+    negated = key.startswith("-")
+    key = key.lstrip("-")
+    if negated and key not in NEGATABLE_KEYS:
+        raise QueryError(f"'-{key}:' is not a filter; only -person: leaves photos out")
     if key not in FILTER_KEYS:
         raise QueryError(
             f"unknown filter '{key}:'; use one of " + ", ".join(f"{k}:" for k in FILTER_KEYS)
@@ -149,6 +156,11 @@ def _add_filter(query: Query, key: str, value: str) -> None:
         query.folders.append(value.lower())
     elif key == "camera":
         query.cameras.append(value.lower())
+    elif key == "person":
+        name = normalise(value, lemmatise_words=False) or value.lower()
+        (query.not_people if negated else query.people).append(name)
+    elif key == "faces":
+        query.faces = _face_count(value)
     else:
         day = _date(key, value)
         if key == "before":
@@ -157,6 +169,16 @@ def _add_filter(query: Query, key: str, value: str) -> None:
             query.after = day
     if query.before and query.after and query.after >= query.before:
         raise QueryError("'after:' must be earlier than 'before:' or nothing can match")
+
+
+def _face_count(value: str) -> tuple[int, int | None]:
+    match = _FACE_COUNT.match(value)
+    if not match:
+        raise QueryError(
+            f"'faces:{value}' is not a face count; write e.g. faces:0, faces:2 or faces:3+"
+        )
+    least = int(match.group(1))
+    return least, None if match.group(2) else least
 
 
 def _month(value: str) -> int:
@@ -186,4 +208,5 @@ def _date(key: str, value: str) -> date:
 _EXAMPLES = {
     "year": "year:2019", "month": "month:july", "place": "place:paris", "folder": "folder:holidays",
     "camera": "camera:iphone", "before": "before:2020-01-01", "after": "after:2019-06",
+    "person": 'person:anna or person:"anna smith"', "faces": "faces:0 or faces:3+",
 }  # fmt: skip

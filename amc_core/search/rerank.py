@@ -12,8 +12,10 @@ from amc_core.search.graph_io import (
     HEAD_INPUTS,
     HEAD_NAME,
     HEAD_OUTPUTS,
+    N_SOURCE_SLOTS,
     QUERY_NAME,
     QUERY_OUTPUTS,
+    SOURCES_KEY,
     Scored,
 )
 from amc_core.search.terms import ParsedQuery
@@ -22,11 +24,25 @@ from amc_core.store.batch import PhotoBatch
 BATCH = 256  # candidates per session call: large enough for the GPU, small enough for RAM
 
 
+def head_fits(session: object) -> bool:
+    """Whether a head graph knows every keyword source this version stores (a head made
+    before a source was appended would read past its table)."""
+    meta = session.get_modelmeta().custom_metadata_map  # type: ignore[attr-defined]
+    return meta.get(SOURCES_KEY) == str(N_SOURCE_SLOTS)
+
+
 class OnnxRanker:
     """Scores candidates for a query with amc_head.onnx; encodes queries with amc_query.onnx."""
 
     def __init__(self, sessions: SessionFactory, head_dir: Path, query_dir: Path) -> None:
         self._head = sessions.create(head_dir / HEAD_NAME)
+        self.note = ""  # why the library's own head is not used, when it is not
+        if head_dir != query_dir and not head_fits(self._head):
+            self._head = sessions.create(query_dir / HEAD_NAME)
+            self.note = (
+                "this library's fine-tuned ranking was made before a new kind of keyword "
+                "(person names) existed; the default ranking is used until you improve it again"
+            )
         self._query = sessions.create(query_dir / QUERY_NAME)
         self.provider = sessions.provider
         self._lock = threading.Lock()  # sessions are thread-safe, but one query at a time is

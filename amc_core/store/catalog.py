@@ -10,6 +10,7 @@ from amc_core.errors import CatalogDamagedError, LibraryError
 from amc_core.store.checks import CatalogChecks
 from amc_core.store.clicks import ClickLog
 from amc_core.store.connection import PHOTO_COLUMNS, decode_path, encode_path, now
+from amc_core.store.faces import FaceRecords
 from amc_core.store.queries import PhotoQueries
 from amc_core.store.records import (
     Folder,
@@ -22,7 +23,7 @@ from amc_core.store.schema import carriers, migrate, pack_keyword_set, unpack_ke
 from amc_core.words.keyword import Keyword
 
 
-class Catalog(PhotoQueries, ClickLog, CatalogChecks):
+class Catalog(PhotoQueries, FaceRecords, ClickLog, CatalogChecks):
     """The one owner of a library's SQLite database.
 
     Writes happen in explicit transactions (one per batch), so a crash at any
@@ -154,6 +155,8 @@ class Catalog(PhotoQueries, ClickLog, CatalogChecks):
         photo_id = int(cur.fetchone()[0])
         conn.execute("DELETE FROM photo_features WHERE photo_id = ?", (photo_id,))
         self._write_keywords(conn, photo_id, row.keywords)
+        # the new keywords lack the faces pass's words and names: it writes them again
+        conn.execute("UPDATE face_scans SET keywords_done = 0 WHERE photo_id = ?", (photo_id,))
         if row.features is not None:
             conn.execute(
                 "INSERT INTO photo_features (photo_id, model, data) VALUES (?, ?, ?)",
@@ -261,6 +264,27 @@ class Catalog(PhotoQueries, ClickLog, CatalogChecks):
                 )
                 self._write_keywords(conn, move.photo_id, move.keywords)
 
+    def replace_keywords(
+        self, changes: dict[int, list[Keyword]], sources: Sequence[str]
+    ) -> list[int]:
+        """Per photo: its keywords of these sources become the given ones (the rest stay);
+        marks the photos' face keywords written. Returns the photos whose keywords changed."""
+        changed = []
+        with self.transaction() as conn:
+            for photo_id, keywords in changes.items():
+                old = self.keywords_of(photo_id)
+                best: dict[str, Keyword] = {}
+                for k in [k for k in old if k.source not in sources] + keywords:
+                    if k.text not in best or k.confidence > best[k.text].confidence:
+                        best[k.text] = k  # one keyword per text: the surest
+                if _as_set(best.values()) != _as_set(old):
+                    self._write_keywords(conn, photo_id, list(best.values()))
+                    changed.append(photo_id)
+                conn.execute(
+                    "UPDATE face_scans SET keywords_done = 1 WHERE photo_id = ?", (photo_id,)
+                )
+        return changed
+
     def delete_photos(self, ids: Iterable[int]) -> int:
         id_list = list(ids)
         with self.transaction() as conn:
@@ -298,3 +322,8 @@ class Catalog(PhotoQueries, ClickLog, CatalogChecks):
             "SELECT rowid FROM photo_text WHERE photo_text MATCH ? LIMIT ?", (query, limit)
         )
         return [int(r[0]) for r in rows]
+
+
+def _as_set(keywords: Iterable[Keyword]) -> set[tuple[str, int, str]]:
+    """Keywords as stored (confidence in 1/255 steps), to compare two sets."""
+    return {(k.text, round(k.confidence * 255), k.source) for k in keywords}

@@ -126,8 +126,57 @@ def _to_v4(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE INDEX photos_taken ON photos(taken_at, state)")
 
 
+_FACES = """
+CREATE TABLE people (
+    id INTEGER PRIMARY KEY,
+    name TEXT,
+    hidden INTEGER NOT NULL DEFAULT 0,
+    created_at TEXT NOT NULL
+);
+CREATE UNIQUE INDEX people_name ON people(name COLLATE NOCASE) WHERE name IS NOT NULL;
+CREATE TABLE face_scans (
+    photo_id INTEGER PRIMARY KEY REFERENCES photos(id) ON DELETE CASCADE,
+    content_hash TEXT,
+    detector TEXT NOT NULL,
+    keywords_done INTEGER NOT NULL DEFAULT 0,
+    scanned_at TEXT NOT NULL
+);
+CREATE INDEX face_scans_keywords ON face_scans(keywords_done);
+CREATE TABLE faces (
+    id INTEGER PRIMARY KEY,
+    photo_id INTEGER NOT NULL REFERENCES photos(id) ON DELETE CASCADE,
+    x REAL NOT NULL, y REAL NOT NULL, w REAL NOT NULL, h REAL NOT NULL,
+    score REAL NOT NULL,
+    quality REAL NOT NULL,
+    crop BLOB,
+    embedding BLOB,
+    model TEXT,
+    person_id INTEGER REFERENCES people(id) ON DELETE SET NULL,
+    confirmed INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX faces_photo ON faces(photo_id);
+CREATE INDEX faces_person ON faces(person_id);
+CREATE TABLE face_rejections (
+    face_id INTEGER NOT NULL REFERENCES faces(id) ON DELETE CASCADE,
+    person_id INTEGER NOT NULL REFERENCES people(id) ON DELETE CASCADE,
+    PRIMARY KEY (face_id, person_id)
+) WITHOUT ROWID;
+"""
+
+
+def _to_v5(conn: sqlite3.Connection) -> None:
+    """People: faces (box as fractions of the oriented photo, detector score, an aligned crop
+    so that a new embedding model needs no second decode, the embedding and the model that
+    made it), the people they belong to, the user's "not this person" answers, and which
+    photos the faces pass has read (per content hash: a changed photo is read again)."""
+    for statement in _statements(_FACES):
+        conn.execute(statement)
+
+
 # MIGRATIONS[i] takes a catalog at version i to version i + 1.
-MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_to_v1, _to_v2, _to_v3, _to_v4)
+MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
+    _to_v1, _to_v2, _to_v3, _to_v4, _to_v5,
+)  # fmt: skip
 SCHEMA_VERSION = len(MIGRATIONS)
 # one stored keyword, 6 bytes: vocabulary id, confidence * 255, source index (255: other)
 KEYWORD_RECORD = np.dtype([("id", "<u4"), ("conf", "u1"), ("source", "u1")])

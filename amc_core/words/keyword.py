@@ -16,6 +16,7 @@ SOURCES = (
     "file",
     "colour",
     "shape",
+    "person",  # a named person's name (the faces pass); append new sources, never reorder
 )
 
 

@@ -23,7 +23,7 @@ from amc_core.words.keyword import Keyword
 MAX_TEXT_CHARS = 1_000  # longer "words" are garbage, not keywords
 
 # Sources whose keywords are proper names: normalised but never lemmatised.
-PROPER_NAME_SOURCES = frozenset({"place", "people"})
+PROPER_NAME_SOURCES = frozenset({"place", "people", "person"})
 
 STOP_WORDS = frozenset(
     """
