@@ -252,7 +252,7 @@ class FaceRecords(CatalogConnection):
             (cleaned, person_id),
         ).fetchone()
         if row:
-            self.merge_people(int(row[0]), person_id, name=cleaned)
+            self.merge_people(int(row[0]), person_id)
             return int(row[0])
         with self.transaction() as conn:
             conn.execute("UPDATE people SET name = ? WHERE id = ?", (cleaned, person_id))

@@ -1,0 +1,210 @@
+"""People end to end on real photos of real, repeated people (tests/data/faces: one man in
+five photos, two of them partial faces, and another man): index -> group -> name -> search."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from amc_core.describe.face_crops import face_model_dir
+from amc_core.describe.faces import detect_faces
+from amc_core.index.face_groups import group_faces, same_person_scores
+from amc_core.index.library import Library
+from amc_core.store.faces import FaceTable
+from test_cli import amc
+
+FACES = Path(__file__).parent / "data" / "faces"
+PHOTOS = Path(__file__).parent / "data" / "photos"
+OBAMA = ["obama", "obama2", "obama3", "obama_partial_face", "obama_partial_face2"]
+NO_FACES = ["coffee", "rocket"]
+
+pytestmark = pytest.mark.skipif(
+    not (face_model_dir() / "shape_predictor_5_face_landmarks.dat").is_file(),
+    reason="face models not fetched (`make install` fetches them)",
+)
+
+
+@pytest.fixture(scope="module")
+def album(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("album")
+    for name in [*OBAMA, "biden"]:
+        shutil.copy(FACES / f"{name}.jpg", folder / f"{name}.jpg")
+    for name in NO_FACES:
+        shutil.copy(PHOTOS / f"{name}.jpg", folder / f"{name}.jpg")
+    return folder
+
+
+@pytest.fixture(scope="module")
+def indexed(album: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    library = tmp_path_factory.mktemp("people-library")
+    done = amc("index", str(album), "--library", str(library), "--json", "--no-ocr")
+    assert done.returncode == 0, done.stderr
+    faces = json.loads(done.stdout)["faces"]
+    assert faces["photos_read"] == 8 and faces["faces_found"] == 6
+    return library
+
+
+def people_json(library: Path) -> dict:
+    listed = amc("people", "--library", str(library), "--json")
+    assert listed.returncode == 0, listed.stderr
+    return json.loads(listed.stdout)
+
+
+def search_names(library: Path, query: str) -> list[str]:
+    found = amc("search", query, "--library", str(library), "--json")
+    assert found.returncode == 0, found.stderr
+    return [Path(r["path"]).stem for r in json.loads(found.stdout)["results"]]
+
+
+def test_every_face_is_found_partial_ones_too() -> None:
+    for name in [*OBAMA, "biden"]:
+        with Image.open(FACES / f"{name}.jpg") as image:
+            assert len(detect_faces(np.asarray(image.convert("RGB")))) == 1, name
+
+
+def test_the_repeated_man_is_one_person_and_the_other_stays_apart(indexed: Path) -> None:
+    listed = people_json(indexed)
+    assert len(listed["people"]) == 1
+    person = listed["people"][0]
+    assert person["name"] is None and person["faces"] == 5
+    assert sorted(Path(p).stem for p in person["photos"]) == sorted(OBAMA)
+    assert all(Path(p).is_absolute() for p in person["photos"])
+    assert listed["unassigned"] == 1  # the other man: one face is no group
+
+
+def test_a_named_person_is_found_by_name_and_by_filter(indexed: Path) -> None:
+    person = people_json(indexed)["people"][0]["id"]
+    named = amc("people", "name", str(person), "Barack Obama", "--library", str(indexed))
+    assert named.returncode == 0, named.stderr
+    assert people_json(indexed)["people"][0]["name"] == "Barack Obama"
+    for query in ("barack obama", "obama", "Barack Obama"):
+        assert sorted(search_names(indexed, query)[:5]) == sorted(OBAMA), query
+    assert sorted(search_names(indexed, 'person:"Barack Obama"')) == sorted(OBAMA)
+    assert sorted(search_names(indexed, "person:obama")) == sorted(OBAMA)
+    left = search_names(indexed, "-person:obama faces:1+")
+    assert left == ["biden"]
+    assert sorted(search_names(indexed, "faces:0")) == sorted(NO_FACES)
+    assert search_names(indexed, "person:anna") == []  # an unknown name: no error, nothing
+    unknown = amc("search", "anna", "--library", str(indexed), "--json")
+    assert unknown.returncode == 0 and "error" not in json.loads(unknown.stdout)
+
+
+def test_explain_shows_the_name_as_person_evidence(indexed: Path, album: Path) -> None:
+    people = people_json(indexed)["people"]
+    if people[0]["name"] is None:
+        amc("people", "name", str(people[0]["id"]), "Barack Obama", "--library", str(indexed))
+    shown = amc("explain", "obama", str(album / "obama2.jpg"), "--library", str(indexed), "--json")
+    assert shown.returncode == 0, shown.stderr
+    keywords = json.loads(shown.stdout)["keywords"]
+    assert any(k["keyword"] == "obama" and k["source"] == "person" for k in keywords)
+
+
+def test_bad_people_commands_say_what_is_wrong(indexed: Path) -> None:
+    unknown = amc("people", "name", "999", "Anna", "--library", str(indexed))
+    assert unknown.returncode == 1 and "no person with id 999" in unknown.stderr
+    blank = amc("people", "name", "1", "   ", "--library", str(indexed))
+    assert blank.returncode == 1 and "a name needs" in blank.stderr
+    refused = amc("people", "forget-faces", "--library", str(indexed))
+    assert refused.returncode == 1 and "--yes" in refused.stderr
+    assert people_json(indexed)["people"]  # nothing was deleted
+
+
+def test_forget_faces_deletes_faces_and_names_and_their_keywords(
+    album: Path, tmp_path: Path
+) -> None:
+    library = tmp_path / "library"
+    assert amc("index", str(album), "--library", str(library), "--no-ocr").returncode == 0
+    person = people_json(library)["people"][0]["id"]
+    amc("people", "name", str(person), "Barack Obama", "--library", str(library))
+    forgot = amc("people", "forget-faces", "--yes", "--library", str(library), "--json")
+    assert forgot.returncode == 0, forgot.stderr
+    assert json.loads(forgot.stdout)["forgotten_names"] == 1
+    assert people_json(library) == {"people": [], "unassigned": 0}
+    assert search_names(library, "person:obama") == []
+    with Library(library) as opened:  # the name left the photos' keywords
+        sources = {
+            k.source for i in opened.catalog.indexed_ids() for k in opened.catalog.keywords_of(i)
+        }
+    assert "person" not in sources
+
+
+def test_names_survive_regrouping_and_a_rejected_face_stays_out(
+    album: Path, tmp_path: Path
+) -> None:
+    library_dir = tmp_path / "library"
+    assert amc("index", str(album), "--library", str(library_dir), "--no-ocr").returncode == 0
+    with Library(library_dir) as library:
+        catalog = library.catalog
+        person = catalog.people()[0]
+        catalog.name_person(person.id, "Barack Obama")
+        faces = catalog.person_faces(person.id)
+        catalog.reject_face(faces[0].id)
+        library.people_changed()
+        rejected_photo = faces[0].photo_id
+        # the faces pass again (as after new photos): the face does not come back
+        for _ in library.find_people():
+            pass
+        again = catalog.person(person.id)
+        assert again.name == "Barack Obama" and again.faces == 4
+        assert rejected_photo not in catalog.person_photo_ids(person.id)
+
+
+def test_naming_with_a_taken_name_merges_and_merge_keeps_the_name(tmp_path: Path) -> None:
+    from amc_core.store.catalog import Catalog
+    from amc_core.store.faces import FoundFace
+
+    with Catalog.open(tmp_path / "catalog.sqlite3") as catalog:
+        folder = catalog.add_folder(str(tmp_path))
+        from amc_core.store.records import PhotoRow
+
+        ids = catalog.write_photos([
+            PhotoRow(str(tmp_path / f"{i}.jpg"), folder.id, 1, 1, "ok", content_hash=str(i))
+            for i in range(4)
+        ])  # fmt: skip
+        face = FoundFace((0.1, 0.1, 0.2, 0.2), 0.9, 0.9, None)
+        for photo_id in ids:
+            catalog.save_face_scan(photo_id, None, "test", [face])
+        table = catalog.face_table("none")
+        assert len(table.ids) == 0  # nothing embedded yet
+        face_ids = [f.id for faces in catalog.faces_of_photos(ids).values() for f in faces]
+        first, second = catalog.save_groups({}, [face_ids[:2], face_ids[2:]])
+        catalog.name_person(first, "Anna")
+        assert catalog.name_person(second, "anna") == first  # same name: one person
+        assert [(p.name, p.faces) for p in catalog.people()] == [("Anna", 4)]
+        with pytest.raises(Exception, match="themselves"):
+            catalog.merge_people(first, first)
+
+
+def _table(embeddings: list[list[float]], photos: list[int], persons: list[int]) -> FaceTable:
+    n = len(embeddings)
+    return FaceTable(
+        np.arange(1, n + 1, dtype=np.int64), np.array(photos, dtype=np.int64),
+        np.array(persons, dtype=np.int64), np.zeros(n, bool), np.ones(n, np.float32),
+        np.array(embeddings, dtype=np.float32),
+    )  # fmt: skip
+
+
+def test_grouping_needs_a_core_of_three_and_never_puts_one_photo_twice_in_a_person() -> None:
+    two = _table([[0.0, 0.0], [0.1, 0.0]], photos=[1, 2], persons=[-1, -1])
+    assert group_faces(two, set()).new_groups == []  # two close faces are no person yet
+    three = _table([[0.0, 0.0], [0.1, 0.0], [0.0, 0.1]], photos=[1, 2, 3], persons=[-1] * 3)
+    assert sorted(map(sorted, group_faces(three, set()).new_groups)) == [[1, 2, 3]]
+    # a face close to a known person joins them, unless that person is already in its photo
+    known = _table([[0.0, 0.0], [0.1, 0.0], [0.05, 0.0]], photos=[1, 2, 1], persons=[7, 7, -1])
+    assert group_faces(known, set()).joins == {}
+    joining = _table([[0.0, 0.0], [0.1, 0.0], [0.05, 0.0]], photos=[1, 2, 3], persons=[7, 7, -1])
+    assert group_faces(joining, set()).joins == {3: 7}
+    assert group_faces(joining, {(3, 7)}).joins == {}  # "not this person" is kept
+    far = _table([[0.0, 0.0], [0.1, 0.0], [3.0, 0.0]], photos=[1, 2, 3], persons=[7, 7, -1])
+    assert group_faces(far, set()).joins == {}
+
+
+def test_same_person_scores_count_pairs() -> None:
+    vectors = np.array([[0.0], [0.1], [2.0]], dtype=np.float32)
+    assert same_person_scores(vectors, ["a", "a", "b"], 0.5) == (1.0, 1.0)
+    assert same_person_scores(vectors, ["a", "b", "b"], 0.5) == (0.0, 0.0)
