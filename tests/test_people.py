@@ -10,13 +10,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 from PIL import Image
+from test_cli import amc
 
 from amc_core.describe.face_crops import face_model_dir
 from amc_core.describe.faces import detect_faces
 from amc_core.index.face_groups import group_faces, same_person_scores
 from amc_core.index.library import Library
 from amc_core.store.faces import FaceTable
-from test_cli import amc
 
 FACES = Path(__file__).parent / "data" / "faces"
 PHOTOS = Path(__file__).parent / "data" / "photos"

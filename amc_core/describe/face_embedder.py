@@ -20,8 +20,7 @@ class FaceEmbedder:
         path = (folder or resources_dir() / "faces") / MODEL_FILE
         if not path.is_file():
             raise AmcError(
-                f"the face model {path} is missing: run `make install` "
-                "(it fetches the face models)"
+                f"the face model {path} is missing: run `make install` (it fetches the face models)"
             )
         import dlib
 
