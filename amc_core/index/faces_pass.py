@@ -76,9 +76,14 @@ def find_people(
     yield from _read(catalog, workers, report, cancel)
     if cancel is not None and cancel.is_set():
         return
-    try:
-        from amc_core.describe.face_embedder import MODEL_ID, FaceEmbedder
+    from amc_core.describe.face_embedder import MODEL_ID, FaceEmbedder
 
+    if not report.photos_read and not catalog.count_faces_to_embed(MODEL_ID):
+        # nothing new to group (unassigned faces are tried again when new faces arrive)
+        report.keywords_changed = write_face_keywords(catalog)  # names may have changed
+        yield FacesProgress("done", 1, 1, report)
+        return
+    try:
         embedder = FaceEmbedder(sessions or SessionFactory())
     except Exception as exc:  # missing model files: faces stay found but ungrouped
         report.missing_models = str(exc)
