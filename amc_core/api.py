@@ -24,6 +24,7 @@ from amc_core.learn.constants import MIN_CLICKED_QUERIES, user_params_path
 from amc_core.search.results import KeywordWeight, SearchResponse, SearchResult
 from amc_core.settings import IndexSettings, resolve_library_dir
 from amc_core.store.catalog import Catalog
+from amc_core.store.faces import Person, StoredFace
 from amc_core.store.layout import LibraryPaths
 
 __all__ = [
@@ -38,8 +39,10 @@ __all__ = [
     "IndexSettings",
     "KeywordWeight",
     "Library",
+    "Person",
     "SearchResponse",
     "SearchResult",
+    "StoredFace",
     "Trainer",
     "__version__",
     "default_analyzer",

@@ -20,12 +20,19 @@ def filtered_ids(catalog: Catalog, query: Query) -> set[int]:
     """The searchable photos the query's filters allow."""
     allowed = _place_and_photo_filters(catalog, query)
     for name in query.people:
-        allowed &= catalog.photos_of_people_named(name.split())
+        allowed &= _photos_of(catalog, name)
     if query.faces is not None:
         allowed &= catalog.photos_by_face_count(*query.faces)
     for name in query.not_people:
-        allowed -= catalog.photos_of_people_named(name.split())
+        allowed -= _photos_of(catalog, name)
     return allowed
+
+
+def _photos_of(catalog: Catalog, person: str) -> set[int]:
+    """Photos of a person given by name words ("anna smith") or by id ("#12")."""
+    if person.startswith("#"):
+        return set(catalog.person_photo_ids(int(person[1:])))
+    return catalog.photos_of_people_named(person.split())
 
 
 def _place_and_photo_filters(catalog: Catalog, query: Query) -> set[int]:

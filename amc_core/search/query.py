@@ -157,8 +157,9 @@ def _add_filter(query: Query, key: str, value: str) -> None:
     elif key == "camera":
         query.cameras.append(value.lower())
     elif key == "person":
-        name = normalise(value, lemmatise_words=False) or value.lower()
-        (query.not_people if negated else query.people).append(name)
+        # person:#12 names a person by id (an unnamed group: what the People view runs)
+        name = value if re.fullmatch(r"#\d+", value) else normalise(value, lemmatise_words=False)
+        (query.not_people if negated else query.people).append(name or value.lower())
     elif key == "faces":
         query.faces = _face_count(value)
     else:
