@@ -36,10 +36,10 @@ FACES_PER_S_BOUND = 4.0
 
 
 def _rgb(path: Path) -> np.ndarray:
-    with Image.open(path) as image:
-        image = image.convert("RGB")
-        image.thumbnail((640, 640))
-        return np.asarray(image)
+    with Image.open(path) as opened:
+        image = opened.convert("RGB")
+    image.thumbnail((640, 640))
+    return np.asarray(image)
 
 
 def _haar(eye_check: bool):  # type: ignore[no-untyped-def]

@@ -212,3 +212,38 @@ def test_same_person_scores_count_pairs() -> None:
     vectors = np.array([[0.0], [0.1], [2.0]], dtype=np.float32)
     assert same_person_scores(vectors, ["a", "a", "b"], 0.5) == (1.0, 1.0)
     assert same_person_scores(vectors, ["a", "b", "b"], 0.5) == (0.0, 0.0)
+
+
+def test_the_faces_pass_resumes_after_a_stop_and_a_new_model_keeps_the_names(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+
+    from amc_core.describe import face_embedder
+
+    folder = tmp_path / "photos"
+    folder.mkdir()
+    for name in [*OBAMA, "biden"]:
+        shutil.copy(FACES / f"{name}.jpg", folder / f"{name}.jpg")
+    with Library(tmp_path / "library") as library:
+        folders = library.add_folders([str(folder)])
+        for _ in library.index(folders, faces=False):
+            pass
+        stop = threading.Event()
+        for progress in library.find_people(stop):
+            if progress.phase == "faces" and progress.step == "reading" and progress.done == 2:
+                stop.set()  # as if the app were closed after two photos
+        assert library.catalog.photos_to_scan("yuface-2023.5") and not library.catalog.people()
+        last = None
+        for last in library.find_people():
+            pass
+        assert last is not None and last.report.faces["photos_read"] == 4  # only the rest
+        person = library.catalog.people()[0]
+        library.catalog.name_person(person.id, "Barack Obama")
+        # a new embedding model: every face is embedded again from its crop, names stay
+        monkeypatch.setattr(face_embedder, "MODEL_ID", "a-newer-model")
+        for last in library.find_people():
+            pass
+        assert last.report.faces["faces_embedded"] == 6 and last.report.faces["photos_read"] == 0
+        again = library.catalog.person(person.id)
+        assert again.name == "Barack Obama" and again.faces == 5

@@ -28,7 +28,10 @@ class ProgressBar:
             frac = progress.done / progress.total if progress.total else 1.0
             rate = progress.done / progress.elapsed_s if progress.elapsed_s > 0 else 0.0
             bar = "#" * int(frac * width)
-            line = f"[{bar:<{width}}] {progress.done}/{progress.total}  {rate:.1f} photos/s"
+            unit = "faces" if progress.step == "embedding" else "photos"
+            line = f"[{bar:<{width}}] {progress.done}/{progress.total}  {rate:.1f} {unit}/s"
+            if progress.phase == "faces":
+                line = f"people, {progress.step} faces: " + line
         cols = os.get_terminal_size(self._stream.fileno()).columns if self._stream.isatty() else 80
         self._stream.write("\r" + line[: cols - 1].ljust(cols - 1))
         self._stream.flush()

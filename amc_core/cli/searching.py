@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import sys
 
 from amc_core.cli.output import printable
 from amc_core.errors import UserInputError
@@ -20,6 +21,8 @@ def cmd_search(args: argparse.Namespace) -> int:
         raise UserInputError("the query is empty")
     with _engine(args) as engine:
         response = engine.search(args.query, args.top)
+        if engine.note:
+            print(f"amc: note: {engine.note}", file=sys.stderr)
     if response.error:
         raise UserInputError(response.error)
     if args.json:

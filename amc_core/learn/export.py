@@ -108,9 +108,9 @@ def export_head(model: AMC, out: Path) -> None:
             dynamic_shapes=shapes, verbose=False,
         )  # fmt: skip
     assert program is not None
-    program.model_proto.doc_string = "AMC Photo Search scoring head (VAN, LAN, MTN)"
-    entry = program.model_proto.metadata_props.add()
-    entry.key, entry.value = SOURCES_KEY, str(N_SOURCES)
+    # on the IR model: `model_proto` is a fresh copy on every access, edits to it are lost
+    program.model.doc_string = "AMC Photo Search scoring head (VAN, LAN, MTN)"
+    program.model.metadata_props[SOURCES_KEY] = str(N_SOURCES)
     program.save(str(out))
 
 

@@ -97,6 +97,11 @@ class SearchEngine:
     def provider(self) -> str:
         return self._ensure_loaded()[1].provider
 
+    @property
+    def note(self) -> str:
+        """Something the user should know about the ranking in use ("" when all is well)."""
+        return self._ranker.note if self._ranker is not None else ""
+
     def _ensure_loaded(self) -> tuple[SemanticSpace, OnnxRanker, VectorIndex, KeywordVectors]:
         if self._ranker is None:
             self._space = semantic_space()
