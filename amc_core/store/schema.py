@@ -138,10 +138,12 @@ CREATE TABLE face_scans (
     photo_id INTEGER PRIMARY KEY REFERENCES photos(id) ON DELETE CASCADE,
     content_hash TEXT,
     detector TEXT NOT NULL,
+    face_count INTEGER NOT NULL,
     keywords_done INTEGER NOT NULL DEFAULT 0,
     scanned_at TEXT NOT NULL
 );
 CREATE INDEX face_scans_keywords ON face_scans(keywords_done);
+CREATE INDEX face_scans_count ON face_scans(face_count);
 CREATE TABLE faces (
     id INTEGER PRIMARY KEY,
     photo_id INTEGER NOT NULL REFERENCES photos(id) ON DELETE CASCADE,
