@@ -1,4 +1,4 @@
-"""CUDA vs CPU, side by side, for the two models that can run on a GPU.
+"""CUDA vs CPU, side by side, for the models that can run on a GPU.
 
     python benchmarks/gpu_check.py [--seconds 12] [--probe]
     (or bash benchmarks/gpu_check.sh, which also prepares a venv and the CUDA libraries)
@@ -10,7 +10,10 @@ one place where the provider is chosen), with realistic shapes and synthetic inp
   800 candidates with K=100 keywords each, fed as the engine feeds it (batches of 256, i.e.
   4 session calls per query; :data:`amc_core.search.rerank.BATCH`) and as one call of 800;
 - the visual encoder (``resources/models/visual_encoder.onnx``): batches of 64 RGB 224x224
-  uint8 images, as indexing feeds it.
+  uint8 images, as indexing feeds it;
+- the face embedding (``resources/faces/face_embedder.onnx``, when fetched): batches of 32
+  aligned 150x150 crops, as the faces pass feeds it, and how far CUDA's embeddings are from
+  the CPU's on the same crops.
 
 Prints latency per call (p50/p95 ms) and throughput (candidates/s for the head, photos/s for
 the encoder) per provider, the GPU/CPU speed-up, and which provider REALLY ran each session
@@ -307,6 +310,32 @@ def bench_encoder(factory, args: argparse.Namespace) -> list[dict]:
     }]  # fmt: skip
 
 
+def bench_face_embedder(factory, args: argparse.Namespace) -> list[dict]:
+    """The face embedding (``resources/faces/face_embedder.onnx``, fetched by make install;
+    carry it to a GPU machine): batches of 32 aligned 150x150 crops, as the faces pass feeds
+    it. Skipped when the model was not fetched."""
+    from amc_core.describe.face_embedder import FaceEmbedder
+
+    try:
+        embedder = FaceEmbedder(factory)
+    except Exception as exc:  # not fetched on this machine
+        say(f"face embedder skipped: {exc}")
+        return []
+    rng = np.random.default_rng(2)
+    chips = rng.integers(0, 256, (32, 150, 150, 3), dtype=np.uint8)
+    ms = timed_calls(lambda: embedder.embed(chips), args.seconds, warmup=2)
+    FACE_OUTPUTS[factory.provider] = embedder.embed(chips)
+    return [{
+        "model": "face_embedder", "provider": factory.provider,
+        "shape": "32 x 150x150x3 uint8", "p50": float(np.percentile(ms, 50)),
+        "p95": float(np.percentile(ms, 95)), "calls": len(ms),
+        "throughput": 32 / (float(np.median(ms)) / 1e3), "unit": "faces/s",
+    }]  # fmt: skip
+
+
+FACE_OUTPUTS: dict[str, np.ndarray] = {}  # provider -> embeddings of the same chips
+
+
 def print_table(rows: list[dict]) -> None:
     head = f"{'model':<20} {'provider':<8} {'shape':<52} {'calls':>5} {'p50 ms':>9} {'p95 ms':>9} {'throughput':>20}"
     say(head)
@@ -359,10 +388,14 @@ def main(argv: list[str] | None = None) -> int:
     for factory in [cpu_factory, gpu_factory] if cuda_loaded else [cpu_factory]:
         rows += bench_head(factory, args)
         rows += bench_encoder(factory, args)
+        rows += bench_face_embedder(factory, args)
         if factory is gpu_factory and factory.provider != "CUDA":
             say("warning: the GPU factory's last session fell back to the CPU")
     say()
     print_table(rows)
+    if len(FACE_OUTPUTS) == 2:  # same chips on both providers: does CUDA (TF32?) agree?
+        cpu, cuda = FACE_OUTPUTS["CPU"], FACE_OUTPUTS["CUDA"]
+        say(f"face embeddings, CUDA vs CPU: max |diff| {float(np.abs(cpu - cuda).max()):.2e}")
     say(
         f"(the head graph takes {rows[0]['note'].split()[-1]}; the engine feeds it "
         f"{rows[0]['shape'].split(', ')[-1]} per query)"

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# CUDA vs CPU check for the re-ranking head and the visual encoder (benchmarks/gpu_check.py).
+# CUDA vs CPU check for the re-ranking head, the visual encoder and the face embedding
+# (benchmarks/gpu_check.py). The face model is fetched, not in git: copy resources/faces along.
 #
 #   bash benchmarks/gpu_check.sh [--seconds 12]      (arguments go to gpu_check.py)
 #
