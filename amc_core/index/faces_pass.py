@@ -14,6 +14,7 @@ import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -26,6 +27,9 @@ from amc_core.store.catalog import Catalog
 from amc_core.store.faces import FoundFace, StoredFace
 from amc_core.words.keyword import Keyword
 from amc_core.words.normalise import normalise
+
+if TYPE_CHECKING:
+    from amc_core.describe.face_embedder import FaceEmbedder
 
 FACE_SOURCES = ("people", "person")  # the keyword sources this pass owns
 EMBED_BATCH = 32
@@ -149,7 +153,7 @@ def read_faces(path: str) -> list[FoundFace] | None:
 
 def _embed(
     catalog: Catalog,
-    embedder: object,
+    embedder: FaceEmbedder,
     model_id: str,
     report: FacesReport,
     cancel: threading.Event | None,
@@ -159,7 +163,7 @@ def _embed(
     start = time.perf_counter()
     while batch := catalog.faces_to_embed(model_id, EMBED_BATCH):
         chips = np.stack([decode_crop(crop) for _id, crop in batch])  # (B, 150, 150, 3)
-        vectors = embedder.embed(chips)  # type: ignore[attr-defined]  # (B, 128)
+        vectors = embedder.embed(chips)  # (B, 128)
         catalog.save_embeddings([face_id for face_id, _ in batch], vectors, model_id)
         done += len(batch)
         report.faces_embedded += len(batch)
