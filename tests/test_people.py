@@ -247,3 +247,29 @@ def test_the_faces_pass_resumes_after_a_stop_and_a_new_model_keeps_the_names(
         assert last.report.faces["faces_embedded"] == 6 and last.report.faces["photos_read"] == 0
         again = library.catalog.person(person.id)
         assert again.name == "Barack Obama" and again.faces == 5
+
+
+def test_faces_are_read_from_rotated_and_heic_photos(tmp_path: Path) -> None:
+    import pillow_heif
+
+    from amc_core.index.faces_pass import read_faces
+
+    with Image.open(FACES / "obama.jpg") as opened:
+        upright = opened.convert("RGB")
+    upright_faces = read_faces(str(FACES / "obama.jpg"))
+    assert upright_faces is not None and len(upright_faces) == 1
+    # stored on its side, with EXIF saying "rotate 90 degrees clockwise to view"
+    sideways = upright.transpose(Image.Transpose.ROTATE_90)
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    sideways.save(tmp_path / "sideways.jpg", exif=exif.tobytes())
+    turned = read_faces(str(tmp_path / "sideways.jpg"))
+    assert turned is not None and len(turned) == 1
+    x, y, w, h = turned[0].box  # fractions of the upright photo: where the upright face is
+    ux, uy, uw, uh = upright_faces[0].box
+    assert abs((x + w / 2) - (ux + uw / 2)) < 0.05 and abs((y + h / 2) - (uy + uh / 2)) < 0.05
+    pillow_heif.register_heif_opener()
+    upright.save(tmp_path / "phone.heic", quality=80)
+    assert len(read_faces(str(tmp_path / "phone.heic")) or []) == 1
+    (tmp_path / "broken.jpg").write_bytes(b"\xff\xd8 not really")
+    assert read_faces(str(tmp_path / "broken.jpg")) is None

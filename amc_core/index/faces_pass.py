@@ -22,7 +22,9 @@ from amc_core.describe.face_crops import DETECTOR_ID, FaceAligner, decode_crop, 
 from amc_core.describe.faces import DETECT_SIDE, Face, keywords_for_faces
 from amc_core.index.face_groups import group_faces
 from amc_core.index.pool import map_in_workers
+from amc_core.ingest.decode import oriented_pixels
 from amc_core.runtime import SessionFactory
+from amc_core.settings import IndexSettings
 from amc_core.store.catalog import Catalog
 from amc_core.store.faces import FoundFace, StoredFace
 from amc_core.words.keyword import Keyword
@@ -138,15 +140,9 @@ def _aligner() -> FaceAligner:
 
 def read_faces(path: str) -> list[FoundFace] | None:
     """The faces of one photo file (in a worker process); None when it cannot be read."""
-    from PIL import Image, ImageOps
-
     try:
-        with Image.open(path) as image:
-            image.draft("RGB", (DETECT_SIDE, DETECT_SIDE))  # JPEG: decode at 1/2, 1/4... size
-            oriented = ImageOps.exif_transpose(image).convert("RGB")
-        oriented.thumbnail((DETECT_SIDE, DETECT_SIDE))
-        rgb = np.asarray(oriented)  # (H, W, 3) uint8
-    except Exception:  # a file the main pass could read but this one cannot: no faces
+        rgb = oriented_pixels(path, DETECT_SIDE, IndexSettings())  # (H, W, 3) uint8
+    except Exception:  # a file the main pass read but this pass cannot (changed meanwhile)
         return None
     return found_faces(rgb, _aligner())
 

@@ -130,6 +130,22 @@ def _decode_bytes(
     )
 
 
+def oriented_pixels(path: str, max_side: int, settings: IndexSettings) -> np.ndarray:
+    """The photo upright, at most max_side px, as (H, W, 3) uint8: the same reading as the
+    index's (HEIC, RAW previews, EXIF orientation, the pixel limit) for a later pass that
+    needs more pixels than the analysis image. Raises OSError or ValueError when it cannot."""
+    st = os.stat(path)
+    data = _read(path, st.st_size, settings)
+    fmt = sniff(data[:SNIFF_BYTES])
+    if fmt is None:
+        raise ValueError("not an image")
+    image = _open(path, data, fmt)
+    if image.size[0] * image.size[1] > settings.max_pixels:
+        raise ValueError("image over the pixel limit")
+    orientation = read_exif(image).orientation
+    return np.asarray(_orient(_load_analysis_image(image, max_side), orientation), dtype=np.uint8)
+
+
 def _open(path: str, data: bytes, fmt: str) -> Image.Image:
     if fmt in ("HEIF", "AVIF"):
         _register_heif()
@@ -220,4 +236,4 @@ def _orient(image: Image.Image, orientation: int) -> Image.Image:
     return image
 
 
-__all__ = ["DecodeFailure", "DecodedPhoto", "decode_photo"]
+__all__ = ["DecodeFailure", "DecodedPhoto", "decode_photo", "oriented_pixels"]
