@@ -98,3 +98,37 @@ def test_a_reader_sees_keywords_another_connection_added(tmp_path: Path):
                                               keywords=[Keyword("beach", 0.8, "place")])])  # fmt: skip
         assert [k.text for k in reader.keywords_of(later[0])] == ["beach"]
         assert reader.vocabulary_id("beach") == writer.vocabulary_id("beach")
+
+
+def test_orientation_keywords_leave_an_older_catalog_and_other_sources_stay(tmp_path: Path):
+    """Version 5 stored "landscape"/"portrait" (source shape) on every photo; opening drops
+    them, while the same word from another source (a face's "portrait") stays."""
+    from amc_core.store import schema
+
+    path = tmp_path / "catalog.sqlite3"
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("PRAGMA foreign_keys = ON")
+    for step in schema.MIGRATIONS[:5]:
+        step(conn)
+    conn.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
+    conn.execute("INSERT INTO schema_version VALUES (5)")
+    conn.close()
+    with Catalog.open(path) as catalog:  # v6 now: write as v5 did, straight into the blobs
+        folder = catalog.add_folder("/photos")
+        ids = catalog.write_photos([
+            PhotoRow("/photos/a.jpg", folder.id, 1, 1, "ok", keywords=[Keyword("dog", 0.9, "visual")]),
+            PhotoRow("/photos/b.jpg", folder.id, 1, 1, "ok", keywords=[Keyword("dog", 0.9, "visual")]),
+        ])  # fmt: skip
+        entries = {
+            ids[0]: [("dog", 0.9, "visual"), ("landscape", 1.0, "shape")],
+            ids[1]: [("portrait", 0.8, "people"), ("portrait", 1.0, "shape")],
+        }
+        with catalog.transaction() as tx:
+            for photo_id, keywords in entries.items():
+                packed = [(catalog._keyword_id(tx, t), c, s) for t, c, s in keywords]
+                tx.execute("UPDATE photo_keyword_sets SET data = ? WHERE photo_id = ?",
+                           (schema.pack_keyword_set(packed), photo_id))  # fmt: skip
+            tx.execute("UPDATE schema_version SET version = 5")
+    with Catalog.open(path) as catalog:
+        assert [(k.text, k.source) for k in catalog.keywords_of(ids[0])] == [("dog", "visual")]
+        assert [(k.text, k.source) for k in catalog.keywords_of(ids[1])] == [("portrait", "people")]

@@ -122,3 +122,23 @@ def test_the_keyword_fallback_finds_stored_forms(
     finally:
         engine.close()
     assert _names(response)[:1] == [expected]
+
+
+def test_orientation_is_a_filter_read_from_the_photo_size() -> None:
+    from amc_core.search.filters import filtered_ids
+    from amc_core.store.catalog import Catalog
+    from amc_core.store.records import PhotoRow
+
+    assert parse("orientation:vertical").orientations == ["portrait"]
+    with pytest.raises(QueryError, match="orientation:portrait"):
+        parse("orientation:diagonal")
+    with Catalog.open(None) as catalog:
+        folder = catalog.add_folder("/p")
+        sizes = {"tall": (3000, 4000), "wide": (4000, 3000), "square": (1080, 1080)}
+        ids = dict(zip(sizes, catalog.write_photos([
+            PhotoRow(f"/p/{name}.jpg", folder.id, 1, 1, "ok", width=w, height=h)
+            for name, (w, h) in sizes.items()
+        ]), strict=True))  # fmt: skip
+        for name, orientation in (("tall", "portrait"), ("wide", "landscape"),
+                                  ("square", "square")):  # fmt: skip
+            assert filtered_ids(catalog, parse(f"orientation:{orientation}")) == {ids[name]}

@@ -40,6 +40,7 @@ def _place_and_photo_filters(catalog: Catalog, query: Query) -> set[int]:
     wanted = PhotoFilter(
         years=tuple(query.years), months=tuple(query.months), before=query.before,
         after=query.after, cameras=tuple(query.cameras), folders=tuple(query.folders),
+        orientations=tuple(query.orientations),
     )  # fmt: skip
     if places and wanted.empty:  # only places: check their few photos, not the whole library
         return set(catalog.ok_ids(list(set.intersection(*places))))

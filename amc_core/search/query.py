@@ -2,6 +2,7 @@
 
     dog beach -cat "grandma 80th" year:2019 month:july place:paris folder:holidays
     camera:iphone before:2020-01-01 after:2019-06 person:anna -person:"tom lee" faces:3+
+    orientation:portrait
 
 Filters narrow the photos searched; free text (and quoted phrases) rank them. A malformed
 filter is an error with a message that says what was wrong, never an empty result. A filter's
@@ -18,10 +19,14 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from amc_core.errors import UserInputError
+from amc_core.store.records import ORIENTATIONS
 from amc_core.words.normalise import normalise
 from amc_core.words.vocabulary import MONTHS
 
-FILTER_KEYS = ("year", "month", "place", "folder", "camera", "before", "after", "person", "faces")
+FILTER_KEYS = (
+    "year", "month", "place", "folder", "camera", "before", "after", "person", "faces",
+    "orientation",
+)  # fmt: skip
 NEGATABLE_KEYS = ("person",)  # -person:anna leaves Anna's photos out
 # a "phrase" (or -"phrase"), a (-)key:"quoted value", or a bare word
 _TOKEN = re.compile(r'(-?)"([^"]*)"|(-?[A-Za-z]+:"[^"]*"?)|(\S+)')
@@ -66,6 +71,7 @@ class Query:
     people: list[str] = field(default_factory=list)  # folded names: photos with each person
     not_people: list[str] = field(default_factory=list)  # ... and without these
     faces: tuple[int, int | None] | None = None  # (least, most) faces; most None: no limit
+    orientations: list[str] = field(default_factory=list)  # portrait, landscape, square
 
     @property
     def has_filters(self) -> bool:
@@ -77,7 +83,7 @@ class Query:
         return bool(
             self.years or self.months or self.places or self.folders or self.cameras
             or self.before or self.after or self.people or self.not_people
-            or self.faces is not None
+            or self.faces is not None or self.orientations
         )  # fmt: skip
 
     @property
@@ -162,6 +168,8 @@ def _add_filter(query: Query, key: str, value: str) -> None:
         (query.not_people if negated else query.people).append(name or value.lower())
     elif key == "faces":
         query.faces = _face_count(value)
+    elif key == "orientation":
+        query.orientations.append(_orientation(value))
     else:
         day = _date(key, value)
         if key == "before":
@@ -180,6 +188,21 @@ def _face_count(value: str) -> tuple[int, int | None]:
         )
     least = int(match.group(1))
     return least, None if match.group(2) else least
+
+
+def _orientation(value: str) -> str:
+    lowered = value.lower()
+    chosen = _ORIENTATION_WORDS.get(lowered, lowered)
+    if chosen not in ORIENTATIONS:
+        raise QueryError(
+            f"'orientation:{value}' is not an orientation; write orientation:portrait, "
+            "orientation:landscape or orientation:square"
+        )
+    return chosen
+
+
+_ORIENTATION_WORDS = {"vertical": "portrait", "tall": "portrait", "horizontal": "landscape",
+                      "wide": "landscape"}  # fmt: skip
 
 
 def _month(value: str) -> int:
@@ -210,4 +233,5 @@ _EXAMPLES = {
     "year": "year:2019", "month": "month:july", "place": "place:paris", "folder": "folder:holidays",
     "camera": "camera:iphone", "before": "before:2020-01-01", "after": "after:2019-06",
     "person": 'person:anna or person:"anna smith"', "faces": "faces:0 or faces:3+",
+    "orientation": "orientation:portrait",
 }  # fmt: skip

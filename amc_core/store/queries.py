@@ -6,7 +6,7 @@ import os
 from collections.abc import Iterator, Sequence
 
 from amc_core.store.connection import PHOTO_COLUMNS, CatalogConnection, decode_path, encode_path
-from amc_core.store.records import PhotoFilter
+from amc_core.store.records import SQUARE_TOLERANCE, PhotoFilter
 
 
 class PhotoQueries(CatalogConnection):
@@ -99,4 +99,14 @@ def _filter_terms(wanted: PhotoFilter) -> tuple[list[str], list[str]]:
     for folder in wanted.folders:
         where.append("instr(lower(CAST(path AS TEXT)), ?) > 0")
         params.append(folder)
+    if wanted.orientations:
+        where.append("(" + " OR ".join(_ORIENTATION_SQL[o] for o in wanted.orientations) + ")")
     return where, params
+
+
+_ASPECT = "(CAST(width AS REAL) / NULLIF(height, 0))"
+_ORIENTATION_SQL = {
+    "portrait": f"{_ASPECT} < {1 - SQUARE_TOLERANCE}",
+    "landscape": f"{_ASPECT} > {1 + SQUARE_TOLERANCE}",
+    "square": f"{_ASPECT} BETWEEN {1 - SQUARE_TOLERANCE} AND {1 + SQUARE_TOLERANCE}",
+}

@@ -73,12 +73,18 @@ class PhotoFilter:
     after: date | None = None  # taken on or after
     cameras: tuple[str, ...] = ()  # lower case, a part of the make or model
     folders: tuple[str, ...] = ()  # lower case, a part of the path
+    orientations: tuple[str, ...] = ()  # any of ORIENTATIONS
 
     @property
     def empty(self) -> bool:
         return not (
-            self.years or self.months or self.before or self.after or self.cameras or self.folders
-        )
+            self.years or self.months or self.before or self.after or self.cameras
+            or self.folders or self.orientations
+        )  # fmt: skip
+
+
+ORIENTATIONS = ("portrait", "landscape", "square")
+SQUARE_TOLERANCE = 0.05  # width / height within 5% of 1: square
 
 
 def path_within(path: str, folder: str) -> bool:

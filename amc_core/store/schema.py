@@ -175,9 +175,41 @@ def _to_v5(conn: sqlite3.Connection) -> None:
         conn.execute(statement)
 
 
+_RETIRED_SHAPE_WORDS = ("landscape", "portrait", "square")
+
+
+def _to_v6(conn: sqlite3.Connection) -> None:
+    """Orientation is a filter now, no longer a keyword: drop the "landscape", "portrait" and
+    "square" keywords of source "shape" from every photo (one numpy pass per 5,000 photos; the
+    same words from other sources, e.g. a face's "portrait", stay)."""
+    marks = ",".join("?" * len(_RETIRED_SHAPE_WORDS))
+    found = conn.execute(
+        f"SELECT id FROM keyword_vocab WHERE text IN ({marks})", _RETIRED_SHAPE_WORDS
+    )
+    retired = [int(r[0]) for r in found]
+    if not retired:
+        return
+    shape = _SOURCE_INDEX["shape"]
+    last = -1
+    while rows := conn.execute(
+        "SELECT photo_id, data FROM photo_keyword_sets WHERE photo_id > ? ORDER BY photo_id "
+        "LIMIT 5000",
+        (last,),
+    ).fetchall():
+        last = int(rows[-1][0])
+        for photo_id, data in rows:
+            records = np.frombuffer(data, dtype=KEYWORD_RECORD)
+            dropped = (records["source"] == shape) & np.isin(records["id"], retired)
+            if dropped.any():
+                conn.execute(
+                    "UPDATE photo_keyword_sets SET data = ? WHERE photo_id = ?",
+                    (records[~dropped].tobytes(), photo_id),
+                )
+
+
 # MIGRATIONS[i] takes a catalog at version i to version i + 1.
 MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
-    _to_v1, _to_v2, _to_v3, _to_v4, _to_v5,
+    _to_v1, _to_v2, _to_v3, _to_v4, _to_v5, _to_v6,
 )  # fmt: skip
 SCHEMA_VERSION = len(MIGRATIONS)
 # one stored keyword, 6 bytes: vocabulary id, confidence * 255, source index (255: other)

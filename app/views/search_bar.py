@@ -13,7 +13,7 @@ QUERY_HELP = (
     "-word leaves out photos with that word: beach -people\n"
     '"quoted phrase" keeps words together: "new york"\n'
     "Filters: year:2019  month:july  place:paris  folder:holidays  camera:iphone\n"
-    "            before:2020-01-01  after:2019-06-01\n"
+    "            before:2020-01-01  after:2019-06-01  orientation:portrait\n"
     'People: anna (a name ranks like any word)  person:anna  person:"anna smith"\n'
     "            -person:anna (without her)  faces:0  faces:2  faces:3+"
 )

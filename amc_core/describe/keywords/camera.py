@@ -1,9 +1,13 @@
-"""Camera and shape keywords: maker, model, phone/drone, orientation, panorama, screenshot.
+"""Camera and shape keywords: maker, model, phone/drone, panorama, screenshot.
 
 ``camera_keywords("Apple", "iPhone 12 Pro", 3024, 4032)`` gives ``apple``, ``iphone``,
-``iphone 12``, ``iphone 12 pro``, ``phone`` (source ``camera``) and ``portrait`` (source
-``shape``). Pass the *displayed* size (after EXIF orientation). A screenshot is recognised
-from the software tag, or from a missing camera with a typical screen size (more so for PNG).
+``iphone 12``, ``iphone 12 pro``, ``phone`` (source ``camera``). Pass the *displayed* size
+(after EXIF orientation). A screenshot is recognised from the software tag, or from a missing
+camera with a typical screen size (more so for PNG).
+
+Orientation is no keyword: "portrait" and "landscape" typed as words mean a person and a
+view, and as keywords on every photo at full confidence they outranked what photos show.
+It is the filter ``orientation:portrait|landscape|square`` (read from the stored size).
 """
 
 from __future__ import annotations
@@ -14,10 +18,8 @@ from amc_core.words.normalise import normalise
 MAKE_CONFIDENCE = 1.0
 MODEL_CONFIDENCE = 0.9
 DEVICE_CONFIDENCE = 0.7
-SHAPE_CONFIDENCE = 1.0
 PANORAMA_CONFIDENCE = 0.9
 PANORAMA_ASPECT = 2.2
-SQUARE_TOLERANCE = 0.05
 
 # Words of company names that are not the brand.
 _COMPANY_WORDS = frozenset(
@@ -154,19 +156,14 @@ def _size(width: object, height: object) -> tuple[int, int] | None:
 
 
 def shape_keywords(width: int, height: int) -> list[Keyword]:
-    """portrait / landscape / square, and panorama for very elongated pictures."""
+    """panorama for very elongated pictures (a kind of photo people search for)."""
     size = _size(width, height)
     if size is None or min(size) == 0:
         return []
-    w, h = size
-    aspect = w / h
-    if abs(aspect - 1.0) <= SQUARE_TOLERANCE:
-        out = [Keyword("square", SHAPE_CONFIDENCE, "shape")]
-    else:
-        out = [Keyword("landscape" if aspect > 1 else "portrait", SHAPE_CONFIDENCE, "shape")]
+    aspect = size[0] / size[1]
     if max(aspect, 1 / aspect) >= PANORAMA_ASPECT:
-        out.append(Keyword("panorama", PANORAMA_CONFIDENCE, "shape"))
-    return out
+        return [Keyword("panorama", PANORAMA_CONFIDENCE, "shape")]
+    return []
 
 
 def _format_name(fmt: object) -> str:
