@@ -7,6 +7,7 @@ engine alone, never for indexing, vision or training code.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -180,6 +181,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except AmcError as exc:
         print(f"amc: error: {exc}", file=sys.stderr)
         return 1
+    except BrokenPipeError:  # `amc ... | head`: the reader left; not an error of ours
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except KeyboardInterrupt:
         print(
             "amc: interrupted; the library is consistent, run the command again to continue",
