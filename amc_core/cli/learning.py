@@ -54,7 +54,13 @@ def cmd_train(args: argparse.Namespace) -> int:
 
 def cmd_eval(args: argparse.Namespace) -> int:
     from amc_core.learn.devset import DEVSET_DIR, indexed_devset
-    from amc_core.learn.evaluate import DevSetScorer, format_table
+    from amc_core.learn.evaluate import (
+        DevSetScorer,
+        by_kind,
+        format_by_kind,
+        format_table,
+        paired_bootstrap,
+    )
     from amc_core.learn.params import default_model
 
     if not (DEVSET_DIR / "queries.json").is_file():
@@ -66,20 +72,27 @@ def cmd_eval(args: argparse.Namespace) -> int:
     queries = scorer.devset.queries[args.split]
     table = scorer.table(model, queries)
     means = scorer.modality_means(model, queries)
+    per_query = scorer.per_query(model, queries)
+    kinds = by_kind(per_query, queries)
+    full = per_query["full AMC"]
+    intervals = {
+        f"full AMC - {other}": paired_bootstrap(full, per_query[other])
+        for other in ("AMC without VAN", "fixed 50/50 fusion", "zero-shot reference")
+    }
     if args.json:
-        print(
-            json.dumps(
-                {
-                    "split": args.split,
-                    "queries": len(queries),
-                    "table": table,
-                    "mean_language_weight": means,
-                }
-            )
-        )
+        print(json.dumps({
+            "split": args.split, "queries": len(queries), "table": table,
+            "mean_language_weight": means, "ndcg@10_by_kind": kinds,
+            "paired_bootstrap_ndcg@10": {k: {"mean": m, "low": lo, "high": hi}
+                                         for k, (m, lo, hi) in intervals.items()},
+        }))  # fmt: skip
         return 0
     print(f"{args.split} half: {len(queries)} queries, {len(scorer.names)} photos")
     print(format_table(table))
+    counts = {g: sum((q.group or q.kind) == g for q in queries) for g in next(iter(kinds.values()))}
+    print(format_by_kind(kinds, counts))
+    for name, (mean, low, high) in intervals.items():
+        print(f"{name}: {mean:+.3f} NDCG@10, 95% interval [{low:+.3f}, {high:+.3f}]")
     print("mean MTN language weight: " + ", ".join(f"{k} {v:.2f}" for k, v in means.items()))
     return 0
 

@@ -20,6 +20,7 @@ class Judged:
     query: str
     kind: str
     relevant: dict[str, int]  # photo id -> grade (1 or 2)
+    group: str = ""  # the finer kind of a visual query (objects, scenes...), else the kind
 
 
 @dataclass(frozen=True)
@@ -32,8 +33,12 @@ class DevSet:
 def load_queries(devset_dir: Path = DEVSET_DIR) -> dict[str, list[Judged]]:
     data = json.loads((devset_dir / "queries.json").read_text())
     split = json.loads((devset_dir / "split.json").read_text())
+    kinds_file = devset_dir / "query_kinds.json"
+    finer = json.loads(kinds_file.read_text())["kinds"] if kinds_file.is_file() else {}
     by_id = {
-        q["id"]: Judged(q["id"], q["query"], q["kind"], dict(q["relevant"]))
+        q["id"]: Judged(
+            q["id"], q["query"], q["kind"], dict(q["relevant"]), finer.get(q["id"], q["kind"])
+        )
         for q in data["queries"]
     }
     return {part: [by_id[i] for i in split[part]] for part in ("dev", "test")}

@@ -9,7 +9,7 @@ import torch
 
 from amc_core.index.library import Library
 from amc_core.learn.devset import DevSet, Judged
-from amc_core.learn.metrics import summarise
+from amc_core.learn.metrics import ndcg_at, summarise
 from amc_core.learn.model import AMC
 from amc_core.learn.ranker import score_torch, zero_shot_scores
 from amc_core.search.engine import folder_words as engine_folder_words
@@ -69,6 +69,19 @@ class DevSetScorer:
             out[name] = summarise(rankings, judged)
         return out
 
+    def per_query(self, model: AMC, queries: Sequence[Judged]) -> dict[str, np.ndarray]:
+        """NDCG@10 of every query (in order) under every ranker."""
+        parsed = [self.parse(q.query) for q in queries]
+        return {
+            name: np.array(
+                [
+                    ndcg_at(self.rank(self.scores(model, variant, p)), q.relevant, 10)
+                    for p, q in zip(parsed, queries, strict=True)
+                ]
+            )
+            for name, variant in VARIANTS
+        }
+
     def modality_means(self, model: AMC, queries: Sequence[Judged]) -> dict[str, float]:
         """Mean MTN language weight per query kind (over all photos of the set)."""
         sums: dict[str, list[float]] = {}
@@ -85,4 +98,39 @@ def format_table(table: dict[str, dict[str, float]]) -> str:
     lines = [f"{'ranker':<24}" + "".join(f"{c:>11}" for c in cols)]
     for name, row in table.items():
         lines.append(f"{name:<24}" + "".join(f"{row[c]:>11.3f}" for c in cols))
+    return "\n".join(lines)
+
+
+def by_kind(
+    per_query: dict[str, np.ndarray], queries: Sequence[Judged]
+) -> dict[str, dict[str, float]]:
+    """Mean NDCG@10 per ranker and query kind (visual queries by their finer kind)."""
+    groups = sorted({q.group or q.kind for q in queries})
+    out: dict[str, dict[str, float]] = {}
+    for name, scores in per_query.items():
+        out[name] = {}
+        for group in groups:
+            rows = [i for i, q in enumerate(queries) if (q.group or q.kind) == group]
+            out[name][group] = float(scores[rows].mean())
+    return out
+
+
+def paired_bootstrap(
+    a: np.ndarray, b: np.ndarray, rounds: int = 10_000, seed: int = 0
+) -> tuple[float, float, float]:
+    """Mean of (a - b) over queries and its 95% interval, resampling queries with
+    replacement (both rankers see the same resampled queries)."""
+    diff = a - b
+    rng = np.random.default_rng(seed)
+    means = diff[rng.integers(0, len(diff), (rounds, len(diff)))].mean(axis=1)
+    low, high = np.percentile(means, [2.5, 97.5])
+    return float(diff.mean()), float(low), float(high)
+
+
+def format_by_kind(table: dict[str, dict[str, float]], counts: dict[str, int]) -> str:
+    groups = list(next(iter(table.values())))
+    lines = [f"{'NDCG@10 by kind':<24}" + "".join(f"{g[:10]:>11}" for g in groups)]
+    lines.append(f"{'(queries)':<24}" + "".join(f"{counts[g]:>11}" for g in groups))
+    for name, row in table.items():
+        lines.append(f"{name:<24}" + "".join(f"{row[g]:>11.3f}" for g in groups))
     return "\n".join(lines)
