@@ -12,7 +12,7 @@ import pytest
 from PIL import Image
 from test_cli import amc
 
-from amc_core.describe.face_crops import face_model_dir
+from amc_core.describe.face_crops import DETECTOR_ID, face_model_dir
 from amc_core.describe.faces import detect_faces
 from amc_core.index.face_groups import group_faces, same_person_scores
 from amc_core.index.library import Library
@@ -233,7 +233,7 @@ def test_the_faces_pass_resumes_after_a_stop_and_a_new_model_keeps_the_names(
         for progress in library.find_people(stop):
             if progress.phase == "faces" and progress.step == "reading" and progress.done == 2:
                 stop.set()  # as if the app were closed after two photos
-        assert library.catalog.photos_to_scan("yuface-2023.5") and not library.catalog.people()
+        assert library.catalog.photos_to_scan(DETECTOR_ID) and not library.catalog.people()
         last = None
         for last in library.find_people():
             pass
@@ -256,20 +256,39 @@ def test_faces_are_read_from_rotated_and_heic_photos(tmp_path: Path) -> None:
 
     with Image.open(FACES / "obama.jpg") as opened:
         upright = opened.convert("RGB")
-    upright_faces = read_faces(str(FACES / "obama.jpg"))
-    assert upright_faces is not None and len(upright_faces) == 1
+    seen = read_faces(str(FACES / "obama.jpg"))
+    assert seen is not None and len(seen.faces) == 1
+    upright_faces = seen.faces
     # stored on its side, with EXIF saying "rotate 90 degrees clockwise to view"
     sideways = upright.transpose(Image.Transpose.ROTATE_90)
     exif = Image.Exif()
     exif[0x0112] = 6
     sideways.save(tmp_path / "sideways.jpg", exif=exif.tobytes())
     turned = read_faces(str(tmp_path / "sideways.jpg"))
-    assert turned is not None and len(turned) == 1
-    x, y, w, h = turned[0].box  # fractions of the upright photo: where the upright face is
+    assert turned is not None and len(turned.faces) == 1
+    x, y, w, h = turned.faces[0].box  # fractions of the upright photo: where the upright face is
     ux, uy, uw, uh = upright_faces[0].box
     assert abs((x + w / 2) - (ux + uw / 2)) < 0.05 and abs((y + h / 2) - (uy + uh / 2)) < 0.05
     pillow_heif.register_heif_opener()
     upright.save(tmp_path / "phone.heic", quality=80)
-    assert len(read_faces(str(tmp_path / "phone.heic")) or []) == 1
+    heic = read_faces(str(tmp_path / "phone.heic"))
+    assert heic is not None and len(heic.faces) == 1
     (tmp_path / "broken.jpg").write_bytes(b"\xff\xd8 not really")
     assert read_faces(str(tmp_path / "broken.jpg")) is None
+
+
+def test_people_seen_whole_make_people_keywords_without_a_face() -> None:
+    """dv026 of the dev set: a person with a dog on grassland, their hooded face too small to
+    find; the whole-body detector sees them. A photo without people gets nothing."""
+    from amc_core.index.faces_pass import face_keywords, read_faces
+
+    devset = Path(__file__).parent.parent / "data" / "devset" / "photos"
+    walker = read_faces(str(devset / "dv026.jpg"))
+    assert walker is not None and walker.bodies and not walker.faces
+    words = {k.text: k for k in face_keywords([], (640, 480), (len(walker.bodies), 0.7))}
+    assert words["person"].source == "people" and words["person"].confidence == 0.7
+    assert "face" not in words
+    crowd = {k.text for k in face_keywords([], (640, 480), (6, 0.8))}
+    assert {"person", "people", "crowd"} <= crowd
+    empty = read_faces(str(PHOTOS / "coffee.jpg"))
+    assert empty is not None and empty.bodies == [] and empty.faces == []

@@ -26,7 +26,7 @@ CROP_SIDE = 150  # the embedding's input side
 PADDING = 0.25  # dlib's default margin around the landmarks
 MIN_CROP_PX = 32  # smaller faces are counted but not embedded: their crops are mostly blur
 GOOD_FACE_PX = 96  # from this side a face's quality is its detector score alone
-DETECTOR_ID = "yuface-2023.5"  # stored per photo: a new detector reads every photo again
+DETECTOR_ID = "yuface-2023.5+hog"  # stored per photo: a new detector reads every photo again
 
 
 def face_model_dir() -> Path:

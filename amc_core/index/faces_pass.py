@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from amc_core.describe.bodies import body_confidence, find_bodies
 from amc_core.describe.face_crops import DETECTOR_ID, FaceAligner, decode_crop, found_faces
 from amc_core.describe.faces import DETECT_SIDE, Face, keywords_for_faces
 from amc_core.index.face_groups import group_faces
@@ -37,6 +38,7 @@ FACE_SOURCES = ("people", "person")  # the keyword sources this pass owns
 EMBED_BATCH = 32
 NAME_CONFIDENCE = 1.0  # a person's full name on their photos
 NAME_WORD_CONFIDENCE = 0.9  # each word of it ("obama" of "Barack Obama")
+CROWD_SIZE = 5  # people (faces or whole figures) from which a photo is a "crowd"
 
 
 @dataclass(slots=True)
@@ -115,18 +117,21 @@ def _read(
     start = time.perf_counter()
     paths = [path for _id, path, _hash in todo]
     if workers > 1 and len(todo) >= 6:
-        results: Iterator[list[FoundFace] | None] = map_in_workers(
+        results: Iterator[PhotoPeople | None] = map_in_workers(
             read_faces, paths, workers, window=workers * 4, crashed=lambda _path: None
         )
     else:
         results = (read_faces(path) for path in paths)
-    for done, ((photo_id, _path, content_hash), faces) in enumerate(
+    for done, ((photo_id, _path, content_hash), result) in enumerate(
         zip(todo, results, strict=True), 1
     ):
         # an unreadable photo counts as read with no faces: the main pass reports it
-        catalog.save_face_scan(photo_id, content_hash, DETECTOR_ID, faces or [])
+        seen = result or PhotoPeople([], [])
+        best_body = body_confidence(seen.bodies[0]) if seen.bodies else 0.0
+        catalog.save_face_scan(photo_id, content_hash, DETECTOR_ID, seen.faces,
+                               (len(seen.bodies), best_body))  # fmt: skip
         report.photos_read += 1
-        report.faces_found += len(faces or [])
+        report.faces_found += len(seen.faces)
         yield FacesProgress("reading", done, len(todo), report)
         if cancel is not None and cancel.is_set():
             break
@@ -138,13 +143,20 @@ def _aligner() -> FaceAligner:
     return FaceAligner()
 
 
-def read_faces(path: str) -> list[FoundFace] | None:
-    """The faces of one photo file (in a worker process); None when it cannot be read."""
+@dataclass(frozen=True, slots=True)
+class PhotoPeople:
+    faces: list[FoundFace]
+    bodies: list[float]  # whole-body detector weights, strongest first
+
+
+def read_faces(path: str) -> PhotoPeople | None:
+    """The faces and the people seen whole in one photo file (in a worker process); None
+    when it cannot be read."""
     try:
         rgb = oriented_pixels(path, DETECT_SIDE, IndexSettings())  # (H, W, 3) uint8
     except Exception:  # a file the main pass read but this pass cannot (changed meanwhile)
         return None
-    return found_faces(rgb, _aligner())
+    return PhotoPeople(found_faces(rgb, _aligner()), find_bodies(rgb))
 
 
 def _embed(
@@ -176,23 +188,35 @@ def write_face_keywords(catalog: Catalog, photo_ids: Sequence[int] | None = None
     changed: list[int] = []
     for start in range(0, len(ids), 500):
         chunk = ids[start : start + 500]
-        sizes = catalog.photo_sizes(chunk)
+        sizes, bodies = catalog.photo_sizes(chunk), catalog.bodies_of(chunk)
         changes = {
-            photo_id: face_keywords(faces, sizes.get(photo_id, (1, 1)))
+            photo_id: face_keywords(
+                faces, sizes.get(photo_id, (1, 1)), bodies.get(photo_id, (0, 0.0))
+            )
             for photo_id, faces in catalog.faces_of_photos(chunk).items()
         }
         changed += catalog.replace_keywords(changes, FACE_SOURCES)
     return changed
 
 
-def face_keywords(faces: Sequence[StoredFace], size: tuple[int, int]) -> list[Keyword]:
-    """person/face/people/group/portrait from the faces, and every named person's name."""
+def face_keywords(
+    faces: Sequence[StoredFace], size: tuple[int, int], bodies: tuple[int, float] = (0, 0.0)
+) -> list[Keyword]:
+    """person/face/people/group/portrait from the faces; person/people/crowd from the people
+    seen whole (bodies: their count and the best one's confidence); every person's name."""
     width, height = size
     shaped = [
         Face((round(x * width), round(y * height), round(w * width), round(h * height)), score)
         for (x, y, w, h), score in ((f.box, f.score) for f in faces)
     ]
     words = keywords_for_faces(shaped, (height, width))
+    count, confidence = bodies
+    if count:
+        words.append(Keyword("person", confidence, "people"))
+    if count >= 2:
+        words.append(Keyword("people", round(confidence * 0.9, 3), "people"))
+    if max(count, len(faces)) >= CROWD_SIZE:
+        words.append(Keyword("crowd", round(max(confidence, 0.6) * 0.9, 3), "people"))
     for name in sorted({f.name for f in faces if f.name}):
         folded = normalise(name, lemmatise_words=False)
         if not folded:

@@ -73,9 +73,15 @@ class FaceRecords(CatalogConnection):
         return [(int(i), decode_path(p), h) for i, p, h in rows]
 
     def save_face_scan(
-        self, photo_id: int, content_hash: str | None, detector: str, faces: Sequence[FoundFace]
+        self,
+        photo_id: int,
+        content_hash: str | None,
+        detector: str,
+        faces: Sequence[FoundFace],
+        bodies: tuple[int, float] = (0, 0.0),
     ) -> bool:
-        """Replace a photo's faces with a new reading; False if the photo left meanwhile."""
+        """Replace a photo's faces (and its count of people seen whole, with the best one's
+        confidence) with a new reading; False if the photo left meanwhile."""
         with self.transaction() as conn:
             if not conn.execute("SELECT 1 FROM photos WHERE id = ?", (photo_id,)).fetchone():
                 return False
@@ -87,11 +93,13 @@ class FaceRecords(CatalogConnection):
             )
             conn.execute(
                 "INSERT INTO face_scans (photo_id, content_hash, detector, face_count, "
-                "keywords_done, scanned_at) VALUES (?, ?, ?, ?, 0, ?) ON CONFLICT(photo_id) "
-                "DO UPDATE SET content_hash = excluded.content_hash, detector = "
-                "excluded.detector, face_count = excluded.face_count, keywords_done = 0, "
+                "body_count, body_confidence, keywords_done, scanned_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, 0, ?) ON CONFLICT(photo_id) DO UPDATE SET "
+                "content_hash = excluded.content_hash, detector = excluded.detector, "
+                "face_count = excluded.face_count, body_count = excluded.body_count, "
+                "body_confidence = excluded.body_confidence, keywords_done = 0, "
                 "scanned_at = excluded.scanned_at",
-                (photo_id, content_hash, detector, len(faces), now()),
+                (photo_id, content_hash, detector, len(faces), *bodies, now()),
             )
         return True
 
@@ -183,6 +191,14 @@ class FaceRecords(CatalogConnection):
                               r[7], r[8], bool(r[9]))  # fmt: skip
             out.setdefault(face.photo_id, []).append(face)
         return out
+
+    def bodies_of(self, photo_ids: Sequence[int]) -> dict[int, tuple[int, float]]:
+        """(people seen whole, the best one's confidence) of photos whose faces were read."""
+        rows = self._by_ids(
+            "SELECT photo_id, body_count, body_confidence FROM face_scans WHERE photo_id",
+            photo_ids,
+        )
+        return {int(p): (int(n), float(c)) for p, n, c in rows}
 
     def photo_sizes(self, photo_ids: Sequence[int]) -> dict[int, tuple[int, int]]:
         """(width, height) of oriented photos."""

@@ -139,6 +139,8 @@ CREATE TABLE face_scans (
     content_hash TEXT,
     detector TEXT NOT NULL,
     face_count INTEGER NOT NULL,
+    body_count INTEGER NOT NULL DEFAULT 0,
+    body_confidence REAL NOT NULL DEFAULT 0,
     keywords_done INTEGER NOT NULL DEFAULT 0,
     scanned_at TEXT NOT NULL
 );
