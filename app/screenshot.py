@@ -77,12 +77,19 @@ def _show_results(app: QApplication, window: MainWindow, query: str, select: int
 
 
 def _show_people(app: QApplication, window: MainWindow, select: int) -> str:
-    window.tabs.show_people()
+    """The People view with a person selected; the inspector keeps the last photo looked at
+    (one of theirs: its face boxes carry their name)."""
     people = window.people.model
     _wait(app, lambda: window.people.loaded and not window.indexing.running)
-    if people.rowCount() > select:
-        window.people_view.people_list.setCurrentIndex(people.index(select))
-        _wait(app, lambda: window.people.faces_model.rowCount() > 0, seconds=10)
+    if people.rowCount() <= select:
+        window.tabs.show_people()
+        return "no people"
+    window.people_view.people_list.setCurrentIndex(people.index(select))
+    window.people.show_current_photos()
+    _wait(app, lambda: window.model.rowCount() > 0 and window.model.query.startswith("person:"))
+    window.gallery.setCurrentIndex(window.model.index(0))
+    window.tabs.show_people()
+    _wait(app, lambda: window.people.faces_model.rowCount() > 0, seconds=10)
     return f"{people.rowCount()} people"
 
 

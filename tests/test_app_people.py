@@ -14,6 +14,7 @@ import pytest
 from PySide6.QtCore import QItemSelectionModel, Qt
 from test_app_support import (
     make_window_fixture,  # noqa: F401 - a fixture
+    opened_urls_fixture,  # noqa: F401 - a fixture
     wait_results,
 )
 
@@ -116,7 +117,7 @@ def test_the_group_is_listed_named_and_found_by_its_name(qtbot, make_window, peo
     assert "1 person" in view.summary.text() and "1 face in no group yet" in view.summary.text()
 
     select_person(qtbot, window, 0)
-    assert view.faces_heading.text() == "Faces of Unnamed (5 faces)"
+    assert view.faces_heading.text() == "Faces of Unnamed (5 faces, 5 to confirm)"
     view.name_edit.clear()
     qtbot.keyClicks(view.name_edit, "Barack Obama")
     assert view.name_button.text() == "Save name"  # nobody has that name: no merge
@@ -195,7 +196,7 @@ def test_a_name_someone_has_merges_and_says_so(qtbot, make_window, people_librar
     assert "Merged Unnamed into Barack Obama" in window.statusBar().currentMessage()
 
 
-def test_not_this_person_and_confirm_all(qtbot, make_window, people_library):
+def test_not_this_person_and_confirm_all(qtbot, make_window, people_library, opened_urls):
     window = open_people(qtbot, make_window, fast_engine=True)
     view, people, faces = window.people_view, window.people.model, window.people.faces_model
     select_person(qtbot, window, 0)
@@ -208,12 +209,17 @@ def test_not_this_person_and_confirm_all(qtbot, make_window, people_library):
     qtbot.mouseClick(view.reject_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: people.person(0).faces == 4 and faces.rowCount() == 4)
     assert rejected.id not in {f.id for f in faces.faces()}
+    rect = view.faces_list.visualRect(faces.index(0))  # a double-click opens the face's photo
+    qtbot.mouseClick(view.faces_list.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    qtbot.mouseDClick(view.faces_list.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    assert opened_urls == [faces.path(0)] and Path(faces.path(0)).stem in OBAMA
     assert window.statusBar().currentMessage() == "Took a face out of Unnamed"
     assert "2 faces in no group yet" in view.summary.text()
 
     qtbot.mouseClick(view.confirm_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: faces.rowCount() == 4 and all(f.confirmed for f in faces.faces()))
     assert not view.confirm_button.isEnabled()
+    assert view.faces_heading.text() == "Faces of Unnamed (4 faces, all confirmed)"
     assert window.statusBar().currentMessage() == "Confirmed 4 faces of Unnamed"
     with Library(people_library) as library:  # the answers are in the catalog
         assert (rejected.id, people.person(0).id) in library.catalog.rejections()

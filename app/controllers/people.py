@@ -12,6 +12,7 @@ from pathlib import Path
 from PySide6.QtCore import QModelIndex, QObject, QTimer, Signal
 from PySide6.QtGui import QAction
 
+from amc_app import system
 from amc_app.models.people_model import (
     FacesModel,
     PeopleModel,
@@ -69,6 +70,7 @@ class PeopleController(QObject):
         view.people_list.open_requested.connect(self.show_photos_of)
         view.people_list.rename_requested.connect(self.focus_name)
         view.faces_list.reject_requested.connect(self.reject_selected_faces)
+        view.faces_list.open_requested.connect(self.open_face_photo)
         view.faces_list.selectionModel().selectionChanged.connect(self._update_face_buttons)
         view.show_hidden.toggled.connect(self.reload)
         view.name_edit.returnPressed.connect(self.name_current)
@@ -187,8 +189,6 @@ class PeopleController(QObject):
             view.faces_heading.setText("Select a person to see their faces")
             self._faces.set_faces(None, [])
         else:
-            faces = "face" if person.faces == 1 else "faces"
-            view.faces_heading.setText(f"Faces of {person_label(person)} ({person.faces} {faces})")
             if self._faces.person_id != person.id:
                 self._faces.set_faces(None, [])
             self._submit(partial(self._home.faces, person.id))
@@ -213,9 +213,17 @@ class PeopleController(QObject):
 
     def _update_face_buttons(self, *_args: object) -> None:
         view = self._view
-        faces = self._faces.faces()
+        person = self.current_person()
+        faces = self._faces.faces() if person and self._faces.person_id == person.id else []
+        suggested = sum(1 for f in faces if not f.confirmed)
         view.reject_button.setEnabled(bool(view.faces_list.selectedIndexes()))
-        view.confirm_button.setEnabled(any(not f.confirmed for f in faces))
+        view.confirm_button.setEnabled(suggested > 0)
+        if person is None:
+            return
+        count = f"{person.faces} {'face' if person.faces == 1 else 'faces'}"
+        if faces:
+            count += f", {suggested} to confirm" if suggested else ", all confirmed"
+        view.faces_heading.setText(f"Faces of {person_label(person)} ({count})")
 
     def focus_name(self) -> None:
         if self.current_person() is not None:
@@ -228,6 +236,11 @@ class PeopleController(QObject):
         if index.isValid():
             self.show_photos.emit(person_query(self._people.person(index.row()),
                                                self._people.people()))  # fmt: skip
+
+    def open_face_photo(self, index: QModelIndex) -> None:
+        """A face double-clicked: its photo in the user's viewer."""
+        if index.isValid():
+            system.open_file(self._faces.path(index.row()))
 
     def show_current_photos(self) -> None:
         person = self.current_person()

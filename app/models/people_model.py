@@ -149,6 +149,9 @@ class FacesModel(QAbstractListModel):
     def face(self, row: int) -> StoredFace:
         return self._entries[row].face
 
+    def path(self, row: int) -> str:
+        return self._entries[row].path
+
     def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802 - Qt API
         return 0 if parent.isValid() else len(self._entries)
 

@@ -48,7 +48,12 @@ class PeopleView(QWidget):
         font.setPointSizeF(font.pointSizeF() * 1.25)
         self.title.setFont(font)
         self.summary = plain_label()
-        describe(self.summary, "People summary", "How many people and faces were found")
+        describe(
+            self.summary,
+            "People summary",
+            "How many people were found; faces in no group yet join one once three photos "
+            "show the same face",
+        )
         self.show_hidden = QCheckBox("Show hidden people")
         describe(self.show_hidden, "Show hidden people", "List the people you hid, too")
         header = QHBoxLayout()
@@ -195,6 +200,7 @@ class FaceGrid(QListView):
     """The selected person's faces; Delete says "not this person" for the selected ones."""
 
     reject_requested = Signal()
+    open_requested = Signal(QModelIndex)  # Enter or a double-click: the face's photo
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -202,15 +208,19 @@ class FaceGrid(QListView):
             self,
             "Faces of this person",
             "Every face in this person's group, suggested ones first; a tick marks the ones "
-            'you confirmed. Select faces and press Delete for "Not this person"',
+            'you confirmed. Delete says "Not this person"; a double-click opens the photo',
         )
         _icon_grid(self, FaceDelegate(self))
         self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+        self.doubleClicked.connect(self.open_requested)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt API
         if event.key() in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace) and self.selectedIndexes():
             self.reject_requested.emit()
+            return
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.currentIndex().isValid():
+            self.open_requested.emit(self.currentIndex())
             return
         super().keyPressEvent(event)
 
