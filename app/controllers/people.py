@@ -10,7 +10,6 @@ from functools import partial
 from pathlib import Path
 
 from PySide6.QtCore import QModelIndex, QObject, QTimer, Signal
-from PySide6.QtGui import QAction
 
 from amc_app import system
 from amc_app.models.people_model import (
@@ -81,9 +80,14 @@ class PeopleController(QObject):
         view.hide_button.clicked.connect(self.toggle_hidden)
         view.reject_button.clicked.connect(self.reject_selected_faces)
         view.confirm_button.clicked.connect(self.confirm_all)
-        reject = QAction("Not this person", view.faces_list)
-        reject.triggered.connect(self.reject_selected_faces)
-        view.faces_list.addAction(reject)
+        grid, faces = view.people_list, view.faces_list
+        grid.photos_action.triggered.connect(self.show_current_photos)
+        grid.rename_action.triggered.connect(self.focus_name)
+        grid.merge_action.triggered.connect(self.merge_selected)
+        grid.hide_action.triggered.connect(self.toggle_hidden)
+        faces.open_action.triggered.connect(lambda: self.open_face_photo(faces.currentIndex()))
+        faces.reject_action.triggered.connect(self.reject_selected_faces)
+        view.showing.connect(self.reload)  # changes made elsewhere (`amc people name`) show
 
     # -- loading -------------------------------------------------------------------------
 
@@ -172,9 +176,12 @@ class PeopleController(QObject):
         view = self._view
         person = self.current_person()
         chosen = len(self._selected_rows())
-        for widget in (view.name_edit, view.name_button, view.photos_button, view.hide_button):
-            widget.setEnabled(person is not None)
+        grid = view.people_list
+        for control in (view.name_edit, view.name_button, view.photos_button, view.hide_button,
+                        grid.photos_action, grid.rename_action, grid.hide_action):  # fmt: skip
+            control.setEnabled(person is not None)
         view.merge_button.setEnabled(chosen == 2)
+        grid.merge_action.setEnabled(chosen == 2)
         if chosen == 2:
             first, second = self._merge_pair()
             view.merge_button.setToolTip(
@@ -184,7 +191,9 @@ class PeopleController(QObject):
         else:
             view.merge_button.setToolTip("Select two people (Ctrl+click) to merge them")
         view.name_edit.setText((person.name or "") if person is not None else "")
-        view.hide_button.setText("Unhide" if person is not None and person.hidden else "Hide")
+        hide = "Unhide" if person is not None and person.hidden else "Hide"
+        view.hide_button.setText(hide)
+        grid.hide_action.setText(hide)
         if person is None:
             view.faces_heading.setText("Select a person to see their faces")
             self._faces.set_faces(None, [])
@@ -216,7 +225,10 @@ class PeopleController(QObject):
         person = self.current_person()
         faces = self._faces.faces() if person and self._faces.person_id == person.id else []
         suggested = sum(1 for f in faces if not f.confirmed)
-        view.reject_button.setEnabled(bool(view.faces_list.selectedIndexes()))
+        chosen = bool(view.faces_list.selectedIndexes())
+        view.reject_button.setEnabled(chosen)
+        view.faces_list.reject_action.setEnabled(chosen)
+        view.faces_list.open_action.setEnabled(chosen)
         view.confirm_button.setEnabled(suggested > 0)
         if person is None:
             return

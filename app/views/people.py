@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QPointF, QRect, QSize, Qt, Signal
 from PySide6.QtGui import (
+    QAction,
     QColor,
     QFont,
     QKeyEvent,
@@ -12,6 +13,7 @@ from PySide6.QtGui import (
     QPainterPath,
     QPalette,
     QPen,
+    QShowEvent,
 )
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -39,6 +41,8 @@ _Index = QModelIndex | QPersistentModelIndex
 
 
 class PeopleView(QWidget):
+    showing = Signal()  # the tab was opened: worth reading the people again
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         describe(self, "People", "The people in your photos: name them, merge them, hide them")
@@ -154,6 +158,11 @@ class PeopleView(QWidget):
         layout.addWidget(self.faces_list, 1)
         return panel
 
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt API
+        super().showEvent(event)
+        if not event.spontaneous():  # the tab chosen, not the window coming back
+            self.showing.emit()
+
     # -- filling -----------------------------------------------------------------------
 
     def show_empty(self, title: str, text: str) -> None:
@@ -185,6 +194,12 @@ class PeopleGrid(QListView):
         _icon_grid(self, PersonDelegate(self))
         self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.doubleClicked.connect(self.open_requested)
+        # the right-click menu: the panel's actions, where the pointer is
+        self.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+        self.photos_action = _menu_action(self, "Show photos", "Enter")
+        self.rename_action = _menu_action(self, "Name…", "F2")
+        self.merge_action = _menu_action(self, "Merge the two selected")
+        self.hide_action = _menu_action(self, "Hide")
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt API
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.currentIndex().isValid():
@@ -214,6 +229,8 @@ class FaceGrid(QListView):
         self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
         self.doubleClicked.connect(self.open_requested)
+        self.open_action = _menu_action(self, "Open photo", "Enter")
+        self.reject_action = _menu_action(self, "Not this person", "Delete")
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt API
         if event.key() in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace) and self.selectedIndexes():
@@ -223,6 +240,13 @@ class FaceGrid(QListView):
             self.open_requested.emit(self.currentIndex())
             return
         super().keyPressEvent(event)
+
+
+def _menu_action(view: QListView, text: str, keys: str = "") -> QAction:
+    """An entry of the view's right-click menu (the keys are handled by the view itself)."""
+    action = QAction(text + (f"\t{keys}" if keys else ""), view)
+    view.addAction(action)
+    return action
 
 
 def _icon_grid(view: QListView, delegate: QStyledItemDelegate) -> None:
