@@ -3,6 +3,10 @@
     xvfb-run -a python -m amc_app.screenshot --out docs/screenshot.png --query "dog"
     xvfb-run -a python -m amc_app.screenshot --out docs/people.png --people --library DIR
 
+docs/people.png shows a library of the dev-set photos (Unsorted/) and tests/data/faces
+(White House/) indexed with `amc index`, the one group named with `amc people name 1 "Barack
+Obama"`.
+
 Uses a copy of the given library (default: the dev-set library in the build cache, indexed
 on first use), so the library itself is never written to.
 """
@@ -77,19 +81,23 @@ def _show_results(app: QApplication, window: MainWindow, query: str, select: int
 
 
 def _show_people(app: QApplication, window: MainWindow, select: int) -> str:
-    """The People view with a person selected; the inspector keeps the last photo looked at
-    (one of theirs: its face boxes carry their name)."""
-    people = window.people.model
+    """The People view with a person selected; the inspector keeps the last photo looked at:
+    the one that shows them best (its face box carries their name)."""
+    people, faces = window.people.model, window.people.faces_model
     _wait(app, lambda: window.people.loaded and not window.indexing.running)
     if people.rowCount() <= select:
         window.tabs.show_people()
         return "no people"
+    person = people.person(select)
     window.people_view.people_list.setCurrentIndex(people.index(select))
+    _wait(app, lambda: faces.rowCount() > 0, seconds=10)
+    cover = next((f.photo_id for f in faces.faces() if f.id == person.cover_face), None)
     window.people.show_current_photos()
     _wait(app, lambda: window.model.rowCount() > 0 and window.model.query.startswith("person:"))
-    window.gallery.setCurrentIndex(window.model.index(0))
+    row = window.model.row_of(cover) if cover is not None else 0
+    window.gallery.setCurrentIndex(window.model.index(max(row, 0)))
     window.tabs.show_people()
-    _wait(app, lambda: window.people.faces_model.rowCount() > 0, seconds=10)
+    _wait(app, lambda: faces.rowCount() > 0, seconds=10)
     return f"{people.rowCount()} people"
 
 
