@@ -13,7 +13,8 @@ QUERY_HELP = (
     "-word leaves out photos with that word: beach -people\n"
     '"quoted phrase" keeps words together: "new york"\n'
     "Filters: year:2019  month:july  place:paris  folder:holidays  camera:iphone\n"
-    "            before:2020-01-01  after:2019-06-01"
+    "            before:2020-01-01  after:2019-06-01\n"
+    'People: person:anna  person:"anna smith"  -person:anna  faces:0  faces:3+'
 )
 QUERY_PLACEHOLDER = 'Search: dog on the beach · -word · "phrase" · year:2019 place:paris'
 
