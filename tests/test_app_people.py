@@ -173,10 +173,10 @@ def test_merging_two_people_leaves_one(qtbot, make_window, people_library, album
     second = people.index(1)
     view.people_list.selectionModel().select(second, QItemSelectionModel.SelectionFlag.Select)
     qtbot.waitUntil(view.merge_button.isEnabled)
-    assert "into Unnamed" in view.merge_button.toolTip()
+    assert view.merge_button.toolTip() == "Merge two unnamed people into one (6 faces)"
     qtbot.mouseClick(view.merge_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: people.rowCount() == 1 and people.person(0).photos == 6)
-    assert window.statusBar().currentMessage() == "Merged Unnamed into Unnamed"
+    assert window.statusBar().currentMessage() == "Merged two unnamed people into one (6 faces)"
 
 
 def test_a_name_someone_has_merges_and_says_so(qtbot, make_window, people_library, album):
@@ -291,3 +291,17 @@ def test_changes_made_elsewhere_show_when_the_tab_opens(qtbot, make_window, peop
     window.tabs.show_photos()
     window.tabs.show_people()
     qtbot.waitUntil(lambda: window.people.model.person(0).name == "Barack Obama")
+
+
+def test_a_name_being_typed_survives_a_reload(qtbot, make_window, people_library):
+    """Indexing ends (or the tab opens) while a name is typed: the list is read again, the
+    person stays selected and the typing stays."""
+    window = open_people(qtbot, make_window, fast_engine=True)
+    view = window.people_view
+    select_person(qtbot, window, 0)
+    qtbot.keyClicks(view.name_edit, "Barack")
+    window.people.reload()
+    qtbot.waitUntil(lambda: not window.people.busy)
+    qtbot.wait(50)  # the selection settles on the next turn of the event loop
+    assert window.people.current_person() is not None
+    assert view.name_edit.text() == "Barack"

@@ -52,6 +52,7 @@ class PeopleController(QObject):
         self._thread = OwnerThread(self)
         self._home = PeopleHome(root, settings)
         self._select_after: int | None = None  # who to select when the next list arrives
+        self._shown: Person | None = None  # whose name the editor was last filled with
         self._loaded = False
         self._selection_settled = QTimer(self, singleShot=True, interval=0)
         self._selection_settled.timeout.connect(self._show_current)
@@ -183,14 +184,13 @@ class PeopleController(QObject):
         view.merge_button.setEnabled(chosen == 2)
         grid.merge_action.setEnabled(chosen == 2)
         if chosen == 2:
-            first, second = self._merge_pair()
-            view.merge_button.setToolTip(
-                f"Merge {person_label(second)} into {person_label(first)}: "
-                "their faces become one person"
-            )
+            keep, gone = self._merge_pair()
+            view.merge_button.setToolTip(merge_message(keep, gone).replace("Merged", "Merge", 1))
         else:
             view.merge_button.setToolTip("Select two people (Ctrl+click) to merge them")
-        view.name_edit.setText((person.name or "") if person is not None else "")
+        if _other_person_or_name(self._shown, person):  # else keep what is being typed
+            view.name_edit.setText((person.name or "") if person is not None else "")
+        self._shown = person
         hide = "Unhide" if person is not None and person.hidden else "Hide"
         view.hide_button.setText(hide)
         grid.hide_action.setText(hide)
@@ -281,10 +281,7 @@ class PeopleController(QObject):
         if len(self._selected_rows()) != 2:
             return
         keep, gone = self._merge_pair()
-        self._edit(
-            partial(self._home.merge, keep.id, gone.id),
-            f"Merged {person_label(gone)} into {person_label(keep)}",
-        )
+        self._edit(partial(self._home.merge, keep.id, gone.id), merge_message(keep, gone))
 
     def _merge_pair(self) -> tuple[Person, Person]:
         """Who stays: the first in the list (named before unnamed, larger groups first)."""
@@ -344,6 +341,23 @@ class PeopleController(QObject):
         if not self._thread.closed:
             self._thread.submit(make, on_value=self._on_value, on_finished=on_finished,
                                 on_failed=self.problem.emit)  # fmt: skip
+
+
+def _other_person_or_name(before: Person | None, now: Person | None) -> bool:
+    if before is None or now is None:
+        return before is not now
+    return before.id != now.id or before.name != now.name
+
+
+def merge_message(keep: Person, gone: Person) -> str:
+    """What a merge did, in words (both unnamed: no name to say)."""
+    if keep.name and gone.name and keep.name != gone.name:
+        return f"Merged {gone.name} into {keep.name} (the name {gone.name} is dropped)"
+    if keep.name:
+        return f"Merged {person_label(gone)} into {keep.name}"
+    if gone.name:
+        return f"Merged an unnamed person into {gone.name}"
+    return f"Merged two unnamed people into one ({keep.faces + gone.faces} faces)"
 
 
 def _summary(snapshot: PeopleSnapshot) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Sequence
 
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, Qt
@@ -32,11 +33,21 @@ def person_query(person: Person, everyone: Sequence[Person] = ()) -> str:
     (person:"anna" would also find Anna Smith), else by id (what an unnamed group has)."""
     name = person.name
     if name and '"' not in name:
-        words = set(name.lower().split())
-        others = [p for p in everyone if p.id != person.id and p.name]
-        if not any(words <= set(p.name.lower().split()) for p in others if p.name):
+        words = _folded_words(name)
+        others = [p.name for p in everyone if p.id != person.id and p.name]
+        if not any(words <= _folded_words(other) for other in others):
             return f'person:"{name}"'
     return f"person:#{person.id}"
+
+
+def _folded_words(name: str) -> set[str]:
+    """A name's words as the search compares them: lower case, accents folded."""
+    decomposed = unicodedata.normalize("NFKD", name.lower())
+    return set("".join(c for c in decomposed if not unicodedata.combining(c)).split())
+
+
+def _nocase(text: str) -> str:
+    return "".join(c.lower() if c.isascii() else c for c in text)
 
 
 class _Crops:
@@ -93,11 +104,12 @@ class PeopleModel(QAbstractListModel):
         return next((i for i, e in enumerate(self._entries) if e.person.id == person_id), -1)
 
     def find_named(self, name: str, other_than: int) -> Person | None:
-        """The person who already has this name (as the catalog compares names), if any."""
-        wanted = " ".join(name.split()).casefold()
+        """The person who already has this name, as the catalog compares names (spaces
+        collapsed, ASCII letters in either case: SQLite's NOCASE), if any."""
+        wanted = _nocase(" ".join(name.split()))
         for entry in self._entries:
             person = entry.person
-            if person.id != other_than and person.name and person.name.casefold() == wanted:
+            if person.id != other_than and person.name and _nocase(person.name) == wanted:
                 return person
         return None
 
