@@ -1,6 +1,11 @@
 """Render the main window with results and the inspector, and save it as a PNG.
 
     xvfb-run -a python -m amc_app.screenshot --out docs/screenshot.png --query "dog"
+    xvfb-run -a python -m amc_app.screenshot --out docs/people.png --people --library DIR
+
+docs/people.png shows a library of the dev-set photos (Unsorted/) and tests/data/faces
+(White House/) indexed with `amc index`, the one group named with `amc people name 1 "Barack
+Obama"`.
 
 Uses a copy of the given library (default: the dev-set library in the build cache, indexed
 on first use), so the library itself is never written to.
@@ -33,6 +38,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--select", type=int, default=0, help="which result to inspect")
     parser.add_argument("--size", default="1440x900", help="window size, WxH")
     parser.add_argument("--dark", action="store_true", help="render with a dark palette")
+    parser.add_argument(
+        "--people", action="store_true", help="show the People view, --select picks the person"
+    )
     args = parser.parse_args(argv)
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
@@ -50,18 +58,47 @@ def main(argv: Sequence[str] | None = None) -> int:
         window = MainWindow(library, store, inspect_dwell_ms=60_000)
         window.resize(width, height)
         window.show()
-        window.search_edit.setText(args.query)
-        _wait(app, lambda: window.model.rowCount() > 0 and not window.indexing.running)
-        if window.model.rowCount() > args.select:
-            window.gallery.setCurrentIndex(window.model.index(args.select))
+        if args.people:
+            shown = _show_people(app, window, args.select)
+        else:
+            shown = _show_results(app, window, args.query, args.select)
         _wait(app, lambda: False, seconds=1.5)  # previews decode in the background
         out = Path(args.out)
         out.parent.mkdir(parents=True, exist_ok=True)
         window.grab().save(str(out))
-        print(f"wrote {out} ({window.model.rowCount()} results for {args.query!r})")
+        print(f"wrote {out} ({shown})")
         window.close()
         library.close()
     return 0
+
+
+def _show_results(app: QApplication, window: MainWindow, query: str, select: int) -> str:
+    window.search_edit.setText(query)
+    _wait(app, lambda: window.model.rowCount() > 0 and not window.indexing.running)
+    if window.model.rowCount() > select:
+        window.gallery.setCurrentIndex(window.model.index(select))
+    return f"{window.model.rowCount()} results for {query!r}"
+
+
+def _show_people(app: QApplication, window: MainWindow, select: int) -> str:
+    """The People view with a person selected; the inspector keeps the last photo looked at:
+    the one that shows them best (its face box carries their name)."""
+    people, faces = window.people.model, window.people.faces_model
+    _wait(app, lambda: window.people.loaded and not window.indexing.running)
+    if people.rowCount() <= select:
+        window.tabs.show_people()
+        return "no people"
+    person = people.person(select)
+    window.people_view.people_list.setCurrentIndex(people.index(select))
+    _wait(app, lambda: faces.rowCount() > 0, seconds=10)
+    cover = next((f.photo_id for f in faces.faces() if f.id == person.cover_face), None)
+    window.people.show_current_photos()
+    _wait(app, lambda: window.model.rowCount() > 0 and window.model.query.startswith("person:"))
+    row = window.model.row_of(cover) if cover is not None else 0
+    window.gallery.setCurrentIndex(window.model.index(max(row, 0)))
+    window.tabs.show_people()
+    _wait(app, lambda: faces.rowCount() > 0, seconds=10)
+    return f"{people.rowCount()} people"
 
 
 def _source_library(explicit: str | None) -> Path:

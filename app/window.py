@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 from amc_app.controllers.indexing import IndexingController
 from amc_app.controllers.learning import LearningController, TrainerLoader
 from amc_app.controllers.library_status import LibraryStatusController, LibraryViews
+from amc_app.controllers.people import PeopleController
 from amc_app.controllers.results_controller import INSPECT_DWELL_MS, ResultsController
 from amc_app.controllers.search_controller import SearchController
 from amc_app.models.results_model import ResultsModel
@@ -39,8 +40,10 @@ from amc_app.views.empty_state import EmptyStateView
 from amc_app.views.folders import FoldersPanel
 from amc_app.views.gallery import GalleryView
 from amc_app.views.inspector import InspectorView
+from amc_app.views.people import PeopleView
 from amc_app.views.search_bar import QUERY_HELP, SearchBar
 from amc_app.views.status import IndexProgressView
+from amc_app.views.tabs import MainTabs
 from amc_app.widgets import describe, plain_label
 from amc_app.workers.library_tasks import AnalyzerFactory
 from amc_app.workers.search_runner import SearchRunner
@@ -73,6 +76,7 @@ class MainWindow(QMainWindow):
         self._connect()
         self._restore()
         self.library_status.start()
+        self.people.reload()
 
     # -- layout ----------------------------------------------------------------------
 
@@ -88,11 +92,12 @@ class MainWindow(QMainWindow):
         self.stack = QStackedWidget()
         self.stack.addWidget(self.empty_state)
         self.stack.addWidget(self.gallery)
+        self.people_view = PeopleView()
+        self.tabs = MainTabs(self.search_bar, self.stack, self.people_view)
         central = QWidget()
         layout = QVBoxLayout(central)
         layout.addWidget(self.banner)
-        layout.addWidget(self.search_bar)
-        layout.addWidget(self.stack, 1)
+        layout.addWidget(self.tabs, 1)
         self.setCentralWidget(central)
 
         self.folders_panel = FoldersPanel()
@@ -141,6 +146,7 @@ class MainWindow(QMainWindow):
         file_menu.addSeparator()
         self.quit_action = self._action(file_menu, "&Quit", "Close the application", "Ctrl+Q")
         view_menu = menus.addMenu("&View")
+        self.tabs.add_actions(view_menu)
         view_menu.addAction(self.folders_dock.toggleViewAction())
         view_menu.addAction(self.inspector_dock.toggleViewAction())
         self.heatmap_action = self._action(
@@ -227,6 +233,7 @@ class MainWindow(QMainWindow):
         self.library_status = LibraryStatusController(
             views, self.indexing, self.runner, self.search, self
         )
+        self.people = PeopleController(self.people_view, root, self.library.settings, self)
 
     def _connect(self) -> None:
         # library: folders in and out, indexing
@@ -277,6 +284,14 @@ class MainWindow(QMainWindow):
         self.learning.report.connect(self.banner.show_info)
         self.learning.improved.connect(self.library_status.reload_engine)
         self.quit_action.triggered.connect(self.close)
+        # people: their photos are a search; names reach the keywords on the writer thread
+        self.people.show_photos.connect(self.show_photos_of)
+        self.people.people_edited.connect(self.indexing.write_people)
+        self.people.people_edited.connect(self.results.refresh_faces)
+        self.people.notice.connect(self.show_message)
+        self.people.problem.connect(self.banner.show_message)
+        self.indexing.people_written.connect(self.library_status.engine_changed)
+        self.indexing.finished.connect(self.people.reload)
 
     # -- behaviour of the window itself -------------------------------------------------
 
@@ -297,6 +312,12 @@ class MainWindow(QMainWindow):
 
     def show_photo_menu(self, pos: QPoint) -> None:
         self.results.show_context_menu(self.photo_menu, pos)
+
+    def show_photos_of(self, query: str) -> None:
+        """A person's photos: their search, in the Photos tab."""
+        self.tabs.show_photos()
+        self.search_edit.setText(query)
+        self.search.search_now()
 
     def show_message(self, text: str) -> None:
         """Non-modal: the status bar, never a blocking dialog."""
@@ -370,6 +391,7 @@ class MainWindow(QMainWindow):
         self.save_settings()
         self.setCursor(QCursor(Qt.CursorShape.WaitCursor))
         self.learning.close()
+        self.people.close()
         self.results.close()
         self.thumbnails.stop()
         self.indexing.close()

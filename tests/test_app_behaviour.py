@@ -62,6 +62,8 @@ def test_problems_are_messages_not_crashes(qtbot, make_window, tmp_path: Path):
     window = make_window(fast_engine=True)
     window.library_status.add_folders([str(tmp_path / "not-there")])
     qtbot.waitUntil(lambda: "folder not found" in window.banner.text(), timeout=30_000)
+    # the failed change is followed by a quiet index run (with its faces pass): let it end
+    qtbot.waitUntil(lambda: not window.indexing.running, timeout=30_000)
 
     with WriteLock(window.library.paths):  # another program is indexing this library
         window.library_status.rescan()

@@ -12,15 +12,23 @@ from PySide6.QtCore import QObject, QTimer, Signal
 
 from amc_app.controllers.learning import describe_outcome
 from amc_app.controllers.library_status import describe_report
+from amc_app.controllers.people import merge_message
 from amc_app.models.details import format_camera, format_size, format_taken
+from amc_app.models.people_model import PeopleModel, person_query
 from amc_app.qt_compat import reference_bug_present
 from amc_app.views.heatmap import heat_colour
 from amc_app.views.inspector import InspectorView
-from amc_app.views.status import RateMeter, describe_progress, format_duration
+from amc_app.views.status import (
+    IndexProgressView,
+    RateMeter,
+    describe_progress,
+    format_duration,
+)
 from amc_app.widgets import plain_tooltip
 from amc_app.workers.library_tasks import watch_dirs
+from amc_app.workers.people_tasks import PersonEntry
 from amc_app.workers.watcher import FolderWatcher
-from amc_core.api import load_engine
+from amc_core.api import Person, load_engine
 from amc_core.errors import AmcError
 from amc_core.index.run import IndexProgress, IndexReport
 from amc_core.search.results import KeywordWeight, SearchResult
@@ -38,12 +46,70 @@ def test_progress_reads_as_rate_and_time_left():
     assert format_duration(3 * 3600 + 5 * 60) == "3 h 05 min"
 
 
+def test_the_faces_pass_reads_as_finding_people(qtbot):
+    report = IndexReport()
+    reading = IndexProgress("faces", 12, 80, 3.0, report, "reading")
+    assert describe_progress(reading, RateMeter()) == (
+        "Finding people: looking for faces in photo 12 of 80"
+    )
+    meter = RateMeter()
+    for second in range(5):
+        meter.add(float(second), second * 8)
+    embedding = IndexProgress("faces", 32, 100, 4.0, report, "embedding")
+    assert describe_progress(embedding, meter) == (
+        "Finding people: measuring face 32 of 100 · 8.0 faces/s · less than a minute left"
+    )
+    grouping = IndexProgress("faces", 0, 1, 5.0, report, "grouping")
+    assert describe_progress(grouping, meter) == "Finding people: grouping faces…"
+    view = IndexProgressView()
+    qtbot.addWidget(view)
+    view.start()
+    view.show_progress(IndexProgress("indexing", 10, 10, 2.0, report))
+    view.show_progress(reading)  # a new step: its rate is measured afresh
+    assert view.meter.rate() == 0.0 and view.bar.maximum() == 80 and view.bar.value() == 12
+    view.show_progress(grouping)
+    assert view.bar.maximum() == 0  # busy: grouping has no count
+    assert view.label.text() == "Finding people: grouping faces…"
+
+
+def test_a_persons_search_and_a_taken_name():
+    def person(pid: int, name: str | None, faces: int = 3) -> Person:
+        return Person(pid, name, False, faces, faces, None)
+
+    anna, anna_smith, unnamed = person(1, "Anna"), person(2, "Anna Smith"), person(3, None)
+    zoe, zoe_accent = person(4, "Zoe"), person(5, "Zoë")
+    everyone = [anna, anna_smith, unnamed, zoe, zoe_accent]
+    assert person_query(anna_smith, everyone) == 'person:"Anna Smith"'
+    assert person_query(anna, everyone) == "person:#1"  # person:"anna" finds Anna Smith too
+    assert person_query(unnamed, everyone) == "person:#3"
+    assert person_query(zoe, everyone) == "person:#4"  # accents fold in the search
+    assert person_query(person(6, 'Tom "Tommy" Lee'), everyone) == "person:#6"
+    model = PeopleModel()
+    model.set_people([PersonEntry(p, None) for p in everyone])
+    assert model.find_named("  anna   SMITH ", other_than=3) == anna_smith
+    assert model.find_named("Anna Smith", other_than=2) is None  # their own name
+    assert model.find_named("zoë", other_than=3) == zoe_accent
+    assert model.find_named("ZOË", other_than=3) is None  # SQLite's NOCASE folds ASCII only
+    assert (
+        merge_message(anna, anna_smith)
+        == "Merged Anna Smith into Anna (the name Anna Smith is dropped)"
+    )
+    assert merge_message(anna, unnamed) == "Merged Unnamed into Anna"
+    assert (
+        merge_message(unnamed, person(7, None, 2)) == "Merged two unnamed people into one (5 faces)"
+    )
+
+
 def test_reports_are_one_quiet_line():
     assert describe_report(IndexReport()) == ""  # a rescan that found nothing says nothing
     assert describe_report(IndexReport(indexed=3, failed=1)) == (
         "Indexed 3 photos, 1 files could not be read"
     )
     assert "cancelled after 2" in describe_report(IndexReport(indexed=2, cancelled=True))
+    faces = {"photos_read": 8, "faces_found": 6, "new_people": 1}
+    assert describe_report(IndexReport(indexed=8, faces=faces)) == (
+        "Indexed 8 photos, found 1 new person"
+    )
 
 
 def test_training_outcome_names_before_after_and_the_verdict():

@@ -36,7 +36,15 @@ def test_offline_index_and_search_never_touch_the_network(monkeypatch, tmp_path,
     def refuse(*args: object, **kwargs: object) -> None:
         raise OSError("network access attempted while offline")
 
-    monkeypatch.setattr(socket, "socket", refuse)
+    local_socket = socket.socket
+
+    def local_only(family: int = socket.AF_INET, *args: object, **kwargs: object) -> object:
+        """Worker processes talk over local (AF_UNIX) sockets: those are no network."""
+        if family != socket.AF_UNIX:
+            refuse()
+        return local_socket(family, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(socket, "socket", local_only)
     monkeypatch.setattr(socket, "create_connection", refuse)
     monkeypatch.setattr(socket, "getaddrinfo", refuse)
     with Library(tmp_path / "lib") as library:

@@ -19,6 +19,7 @@ import numpy as np
 
 BODY_SIDE = 500  # the long side searched
 MIN_WEIGHT = 0.5  # SVM margin of a kept detection
+_WINDOW = (64, 128)  # the detector's window, width x height
 
 
 @cache
@@ -38,7 +39,9 @@ def find_bodies(rgb: np.ndarray) -> list[float]:
 
     image = Image.fromarray(rgb)
     image.thumbnail((BODY_SIDE, BODY_SIDE), Image.Resampling.BILINEAR)
-    small = np.asarray(image)
+    small = np.ascontiguousarray(np.asarray(image), dtype=np.uint8)  # (h, w, 3)
+    if small.ndim != 3 or small.shape[0] < _WINDOW[1] or small.shape[1] < _WINDOW[0]:
+        return []  # smaller than one person window: OpenCV would crash on it, not answer
     _boxes, weights = _detector().detectMultiScale(  # type: ignore[attr-defined]
         small, winStride=(8, 8), padding=(8, 8), scale=1.05
     )

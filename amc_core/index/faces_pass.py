@@ -116,7 +116,8 @@ def _read(
         return
     start = time.perf_counter()
     paths = [path for _id, path, _hash in todo]
-    if workers > 1 and len(todo) >= 6:
+    if workers > 1:  # even for one photo: a detector crashing on a hostile file takes a
+        # worker down, never the app (the pool retries the others and skips that one)
         results: Iterator[PhotoPeople | None] = map_in_workers(
             read_faces, paths, workers, window=workers * 4, crashed=lambda _path: None
         )

@@ -19,6 +19,7 @@ from amc_app.workers.library_tasks import (
     AnalyzerFactory,
     FolderRemoved,
     LibrarySnapshot,
+    PeopleWritten,
     WriterHome,
 )
 from amc_app.workers.watcher import FolderWatcher
@@ -35,6 +36,7 @@ class IndexingController(QObject):
     problem = Signal(str)  # a clear sentence for the banner (adding or removing a folder)
     index_failed = Signal(str)  # indexing stopped with an error (locked library, no models)
     notice = Signal(str)  # a passing note for the status bar
+    people_written = Signal()  # names and merges are in the photos' keywords: search again
 
     def __init__(
         self,
@@ -82,6 +84,12 @@ class IndexingController(QObject):
     def rescan_quietly(self) -> None:
         if self._auto and not self._thread.closed:
             self._start_index()
+
+    def write_people(self) -> None:
+        """People were named, merged or corrected: rewrite their photos' keywords, in turn
+        with the other writes (after a running index, which writes them too)."""
+        if not self._thread.closed:
+            self._submit(self._home.people_changed, on_failed=self._people_failed)
 
     def cancel(self) -> None:
         """The user's Cancel: stop now and make no quiet runs until asked again."""
@@ -133,6 +141,8 @@ class IndexingController(QObject):
         elif isinstance(value, LibrarySnapshot):
             self._watcher.watch(value.watch_dirs)
             self.snapshot.emit(value)
+        elif isinstance(value, PeopleWritten):
+            self.people_written.emit()
         elif isinstance(value, FolderRemoved):
             self.notice.emit(
                 f"Removed {value.photos} photos of {value.path} from the library "
@@ -163,6 +173,9 @@ class IndexingController(QObject):
     def _end_index(self) -> None:
         self._index_job = None
         self.running_changed.emit(False)
+
+    def _people_failed(self, message: str) -> None:
+        self.notice.emit(f"Names could not reach the search yet ({message}); Rescan retries")
 
     def _on_failed(self, message: str) -> None:
         if not self._thread.closed:

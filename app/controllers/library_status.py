@@ -131,7 +131,7 @@ class LibraryStatusController(QObject):
 
     def _on_progress(self, progress: IndexProgress) -> None:
         view = self._views.index_view
-        if progress.phase == "indexing" and progress.total > 0:
+        if progress.phase in ("indexing", "faces") and progress.total > 0:
             view.show()
             if time.monotonic() - self._refreshed_at > _REFRESH_EVERY_S:
                 self._refreshed_at = time.monotonic()
@@ -152,7 +152,7 @@ class LibraryStatusController(QObject):
         if folder_errors:
             path, error = folder_errors[0]
             self._views.banner.show_message(f"{path}: {error}", _RETRY, "Rescan")
-        if report.indexed or report.removed or report.moved:
+        if report.indexed or report.removed or report.moved or _faces_changed(report):
             self.engine_changed()
 
     def _on_index_failed(self, message: str) -> None:
@@ -188,6 +188,12 @@ class LibraryStatusController(QObject):
             self.choose_folder_requested.emit()
 
 
+def _faces_changed(report: IndexReport) -> bool:
+    """The faces pass found faces or people: their words are in the keywords now."""
+    faces = report.faces or {}
+    return any(faces.get(key) for key in ("photos_read", "faces_found", "new_people"))
+
+
 def describe_report(report: IndexReport) -> str:
     """One line for the status bar; "" when nothing changed (a quiet rescan stays quiet)."""
     if report.cancelled:
@@ -203,6 +209,9 @@ def describe_report(report: IndexReport) -> str:
         parts.append(f"dropped {report.removed} deleted photos")
     if report.failed:
         parts.append(f"{report.failed} files could not be read")
+    new_people = int(str((report.faces or {}).get("new_people") or 0))
+    if new_people:
+        parts.append(f"found {new_people} new {'person' if new_people == 1 else 'people'}")
     if not parts:
         return ""
     text = ", ".join(parts)

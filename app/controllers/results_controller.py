@@ -19,6 +19,7 @@ from amc_app.controllers.search_controller import SearchController
 from amc_app.models.details import load_details
 from amc_app.models.results_model import ResultsModel
 from amc_app.views.gallery import GalleryView
+from amc_app.views.heatmap import FaceBox
 from amc_app.views.inspector import InspectorView
 from amc_app.workers.thumbnails import ThumbnailLoader
 from amc_core.api import Catalog, SearchResult
@@ -51,6 +52,7 @@ class ResultsController(QObject):
         self._previews = ThumbnailLoader(self, threads=1)
         self._recorded: set[tuple[int, str]] = set()  # (photo id, action) for the shown query
         self._kept_photo: int | None = None
+        self._closed = False  # the window closed: answers still queued change nothing
         self._dwell = QTimer(self, singleShot=True, interval=dwell_ms)
         self._dwell.timeout.connect(self.record_inspect)
         self._previews.loaded.connect(self._on_preview)
@@ -66,6 +68,8 @@ class ResultsController(QObject):
         return self._model.result(index.row()) if index.isValid() else None
 
     def _on_current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        if self._closed:
+            return
         if not current.isValid():
             self._dwell.stop()
             self._inspector.clear()
@@ -74,9 +78,21 @@ class ResultsController(QObject):
         self._inspector.show_result(result)
         self._inspector.show_details(load_details(self._catalog, result.photo_id))
         self._inspector.show_photo(self._thumbnail(result))
+        self.show_faces(result.photo_id)
         self._previews.forget_pending()
         self._previews.request(_preview_key(result), result.path, PREVIEW_SIDE)
         self._dwell.start()
+
+    def show_faces(self, photo_id: int) -> None:
+        """Boxes and names of the photo's faces (one indexed query: quick on this thread)."""
+        faces = self._catalog.faces_of_photos([photo_id]).get(photo_id, [])
+        self._inspector.show_faces([FaceBox(f.box, f.name) for f in faces])
+
+    def refresh_faces(self) -> None:
+        """Names changed (the People view): the inspected photo shows the new ones."""
+        result = self.current_result()
+        if result is not None and not self._closed:
+            self.show_faces(result.photo_id)
 
     def _thumbnail(self, result: SearchResult) -> QPixmap | None:
         if not result.content_hash:
@@ -157,6 +173,7 @@ class ResultsController(QObject):
         self._inspector.photo.set_overlay_visible(visible)
 
     def close(self) -> None:
+        self._closed = True
         self._dwell.stop()
         self._previews.stop()
 

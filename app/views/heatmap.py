@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from PySide6.QtCore import QRect, QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QFont, QPainter, QPaintEvent, QPalette, QPixmap
+from PySide6.QtGui import QColor, QFont, QPainter, QPaintEvent, QPalette, QPen, QPixmap
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from amc_app.widgets import describe
@@ -17,6 +18,14 @@ _COLD = QColor(255, 220, 40)
 _HOT = QColor(230, 30, 20)
 _LABEL_TEXT = QColor(255, 255, 255)
 _LABEL_SHADOW = QColor(0, 0, 0, 170)
+_FACE_LINE = QColor(255, 255, 255)
+_NAME_BACK = QColor(0, 0, 0, 160)
+
+
+@dataclass(frozen=True, slots=True)
+class FaceBox:
+    box: tuple[float, float, float, float]  # x, y, w, h as fractions of the upright photo
+    name: str | None  # None: a face of nobody named (drawn dashed, without a label)
 
 
 class HeatmapView(QWidget):
@@ -30,6 +39,7 @@ class HeatmapView(QWidget):
         self._pixmap: QPixmap | None = None
         self._cells: list[float] = []
         self._overlay = True
+        self._faces: list[FaceBox] = []
         self.setMinimumSize(160, 120)
         policy = QSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         policy.setHeightForWidth(True)
@@ -45,6 +55,14 @@ class HeatmapView(QWidget):
         cells = [max(0.0, float(a)) for a in attention[: GRID * GRID]]
         self._cells = cells if len(cells) == GRID * GRID else []
         self.update()
+
+    def set_faces(self, faces: Sequence[FaceBox]) -> None:
+        """Face boxes drawn over the photo, each named person's name beneath their face."""
+        self._faces = list(faces)
+        self.update()
+
+    def face_boxes(self) -> list[FaceBox]:
+        return list(self._faces)
 
     def set_overlay_visible(self, visible: bool) -> None:
         self._overlay = visible
@@ -71,6 +89,8 @@ class HeatmapView(QWidget):
         painter.drawPixmap(target, self._pixmap)
         if self._overlay and self._cells:
             self._paint_cells(painter, QRectF(target))
+        if self._faces:
+            self._paint_faces(painter, QRectF(target))
 
     def _image_rect(self) -> QRect:
         assert self._pixmap is not None
@@ -95,6 +115,35 @@ class HeatmapView(QWidget):
             painter.drawText(cell.translated(1, 1), Qt.AlignmentFlag.AlignCenter, text)
             painter.setPen(_LABEL_TEXT)
             painter.drawText(cell, Qt.AlignmentFlag.AlignCenter, text)
+
+    def _paint_faces(self, painter: QPainter, area: QRectF) -> None:
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        metrics = painter.fontMetrics()
+        for face in self._faces:
+            x, y, w, h = face.box
+            rect = QRectF(area.x() + x * area.width(), area.y() + y * area.height(),
+                          w * area.width(), h * area.height())  # fmt: skip
+            for colour, width in ((_LABEL_SHADOW, 3.5), (_FACE_LINE, 1.5)):
+                pen = QPen(colour, width)
+                if face.name is None:
+                    pen.setStyle(Qt.PenStyle.DashLine)
+                painter.setPen(pen)
+                painter.setBrush(Qt.BrushStyle.NoBrush)
+                painter.drawRoundedRect(rect, 3, 3)
+            if not face.name:
+                continue
+            text = metrics.elidedText(face.name, Qt.TextElideMode.ElideRight, 160)
+            label = QRectF(0, 0, metrics.horizontalAdvance(text) + 10, metrics.height() + 4)
+            label.moveCenter(rect.center())
+            label.moveTop(rect.bottom() + 3)
+            if label.bottom() > area.bottom():  # no room beneath: above the face
+                label.moveBottom(rect.top() - 3)
+            label.moveLeft(min(max(label.left(), area.left()), area.right() - label.width()))
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(_NAME_BACK)
+            painter.drawRoundedRect(label, 4, 4)
+            painter.setPen(_LABEL_TEXT)
+            painter.drawText(label, Qt.AlignmentFlag.AlignCenter, text)
 
 
 def heat_colour(share: float) -> QColor:

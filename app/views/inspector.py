@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from amc_app.models.details import PhotoDetails
-from amc_app.views.heatmap import GRID, HeatmapView
+from amc_app.views.heatmap import GRID, FaceBox, HeatmapView
 from amc_app.widgets import describe, plain_label, plain_tooltip
 from amc_core.api import SearchResult
 
@@ -122,6 +122,7 @@ class InspectorView(QWidget):
         self.place = _detail(form, "Place", "Where it was taken (from its GPS position)")
         self.camera = _detail(form, "Camera", "The camera that took it")
         self.pixels = _detail(form, "Size", "Width × height in pixels")
+        self.people = _detail(form, "People", "The people whose faces are in the photo")
         self.path = _detail(form, "Path", "Where the file is", selectable=False)
         return form
 
@@ -144,6 +145,7 @@ class InspectorView(QWidget):
         self.stack.setCurrentWidget(self.empty)
         self.photo.set_pixmap(None)
         self.photo.set_attention([])
+        self.photo.set_faces([])
 
     def show_result(self, result: SearchResult) -> None:
         self.stack.setCurrentWidget(self.page)
@@ -169,6 +171,15 @@ class InspectorView(QWidget):
         self.path.setText(details_or_blank.path.replace(os.sep, os.sep + "\u200b") or "—")
         path = details_or_blank.path
         self.path.setToolTip(plain_tooltip(path) if path else "Where the file is")
+
+    def show_faces(self, faces: list[FaceBox]) -> None:
+        """The photo's faces: boxes on the photo, and the names in the details."""
+        self.photo.set_faces(faces)
+        names = list(dict.fromkeys(f.name for f in faces if f.name))
+        others = sum(1 for f in faces if not f.name)
+        if others:
+            names.append(f"{others} {'face' if others == 1 else 'faces'} not named")
+        self.people.setText(", ".join(names) or "—")
 
     def show_photo(self, pixmap: QPixmap | None) -> None:
         self.photo.set_pixmap(pixmap)

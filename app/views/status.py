@@ -1,4 +1,5 @@
-"""Indexing progress in the status bar: a bar, photos per second, time left, and Cancel."""
+"""Indexing progress in the status bar: a bar, photos per second, time left, and Cancel; then
+the faces pass ("Finding people: ...") the same way."""
 
 from __future__ import annotations
 
@@ -47,15 +48,30 @@ def format_duration(seconds: float) -> str:
     return f"{minutes // 60} h {minutes % 60:02d} min"
 
 
+# the faces pass, after the main one: what each of its steps counts
+FACE_STEPS = {
+    "reading": ("looking for faces in photo", "photos/s"),
+    "embedding": ("measuring face", "faces/s"),
+    "grouping": ("grouping faces", ""),
+}
+
+
 def describe_progress(progress: IndexProgress, meter: RateMeter) -> str:
     if progress.phase == "scanning":
         return f"Looking for new and changed photos… {progress.done} found"
     if progress.phase in ("finishing", "done"):
         return "Finishing…"
-    text = f"Indexing {progress.done} of {progress.total}"
+    unit = "photos/s"
+    if progress.phase == "faces":
+        what, unit = FACE_STEPS.get(progress.step, (progress.step or "working", ""))
+        if not unit:
+            return f"Finding people: {what}…"
+        text = f"Finding people: {what} {progress.done} of {progress.total}"
+    else:
+        text = f"Indexing {progress.done} of {progress.total}"
     rate = meter.rate()
     if rate > 0:
-        text += f" · {rate:.1f} photos/s"
+        text += f" · {rate:.1f} {unit}"
         left = meter.seconds_left(progress.total - progress.done)
         if left is not None:
             text += f" · {format_duration(left)} left"
@@ -85,17 +101,23 @@ class IndexProgressView(QWidget):
         layout.addWidget(self.bar)
         layout.addWidget(self.cancel_button)
         self.meter = RateMeter()
+        self._counting = ("", "")  # the (phase, step) the meter measures
 
     def show_progress(self, progress: IndexProgress) -> None:
-        if progress.phase == "indexing":
+        counting = (progress.phase, progress.step)
+        if counting != self._counting:  # each step counts something else
+            self._counting = counting
+            self.meter.reset()
+        if progress.phase == "indexing" or (progress.phase == "faces" and progress.total > 1):
             self.meter.add(progress.elapsed_s, progress.done)
             self.bar.setRange(0, max(progress.total, 1))
             self.bar.setValue(progress.done)
-        elif progress.phase == "scanning":
-            self.bar.setRange(0, 0)  # busy: the total is not known yet
+        elif progress.phase in ("scanning", "faces"):
+            self.bar.setRange(0, 0)  # busy: the total is not known yet, or there is none
         self.label.setText(describe_progress(progress, self.meter))
 
     def start(self) -> None:
+        self._counting = ("", "")
         self.meter.reset()
         self.bar.setRange(0, 0)
         self.label.setText("Preparing…")

@@ -31,6 +31,11 @@ class FolderRemoved:
     photos: int
 
 
+@dataclass(frozen=True, slots=True)
+class PeopleWritten:
+    """The people's names are in their photos' keywords (and vectors) now."""
+
+
 class WriterHome:
     """The writer thread's Library and tagger, opened lazily on that thread."""
 
@@ -68,6 +73,12 @@ class WriterHome:
         analyzer = self.analyzer()  # loads the models here, off the UI thread
         yield from library.index(None, analyzer=analyzer, cancel=cancel)
         yield self._snapshot()
+
+    def people_changed(self, cancel: threading.Event) -> Iterator[object]:
+        """After names, merges or "not this person": the photos' keywords follow. Queued
+        behind an index run, which writes them itself before it ends (then this is quick)."""
+        self.library().people_changed()
+        yield PeopleWritten()
 
     def close(self, cancel: threading.Event) -> Iterator[object]:
         if self._library is not None:
