@@ -161,6 +161,7 @@ def test_clicking_a_person_shows_their_photos_with_face_boxes(qtbot, make_window
     x, y, w, h = box.box
     assert 0 < w < 1 and 0 < h < 1 and x + w <= 1.001 and y + h <= 1.001
     assert window.inspector.people.text() == "1 face not named"
+    assert "matches the search's filters" in window.inspector.regions_note.text()
 
 
 def test_merging_two_people_leaves_one(qtbot, make_window, people_library, album):

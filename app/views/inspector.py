@@ -155,7 +155,7 @@ class InspectorView(QWidget):
         _set_weight(self.language_bar, self.language_value, result.language_weight)
         self.photo.set_attention(result.region_attention)
         self.heatmap_toggle.setEnabled(len(result.region_attention) >= GRID * GRID)
-        self.regions_note.setText(_regions_note(result.region_attention))
+        self.regions_note.setText(_regions_note(result.region_attention, result))
         self._fill_keywords(result)
 
     def show_details(self, details: PhotoDetails | None) -> None:
@@ -266,7 +266,9 @@ def _detail(form: QFormLayout, name: str, tip: str, selectable: bool = True) -> 
     return label
 
 
-def _regions_note(attention: list[float]) -> str:
+def _regions_note(attention: list[float], result: SearchResult) -> str:
+    if len(attention) < GRID * GRID and not result.keywords and result.source == "filter":
+        return "Shown because it matches the search's filters; there were no words to rank by."
     if len(attention) < GRID * GRID:
         return "No region attention: this photo matched on its keywords."
     if len(attention) > GRID * GRID:
