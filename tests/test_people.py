@@ -82,7 +82,7 @@ def test_a_named_person_is_found_by_name_and_by_filter(indexed: Path) -> None:
     named = amc("people", "name", str(person), "Barack Obama", "--library", str(indexed))
     assert named.returncode == 0, named.stderr
     assert people_json(indexed)["people"][0]["name"] == "Barack Obama"
-    for query in ("barack obama", "obama", "Barack Obama"):
+    for query in ("barack obama", "obama", "Barack Obama", "barack"):  # "barack": no file word
         assert sorted(search_names(indexed, query)[:5]) == sorted(OBAMA), query
     assert sorted(search_names(indexed, 'person:"Barack Obama"')) == sorted(OBAMA)
     assert sorted(search_names(indexed, "person:obama")) == sorted(OBAMA)

@@ -35,6 +35,7 @@ from amc_core.store.photo_vectors import follow_catalog
 from amc_core.store.records import path_within
 from amc_core.store.vector_index import VectorIndex
 from amc_core.words.keyword import SOURCES
+from amc_core.words.normalise import normalise
 from amc_core.words.path_words import path_keywords
 from amc_core.words.space import SemanticSpace, semantic_space
 
@@ -47,14 +48,20 @@ SHOWN_KEYWORDS = 12
 
 
 def folder_words(catalog: Catalog) -> set[str]:
-    """The words of the library's folder names ("grandma", "80th", "grandma 80th"): query
-    words found here read as folder intent (the query parser's lexicon)."""
+    """The words this library defines itself: its folder names ("grandma", "80th", "grandma
+    80th") and the names the user gave people ("barack obama", "barack", "obama"). Query
+    words found here read as folder intent (the query parser's lexicon): evidence only the
+    keywords hold, never the pixels, even when the word looks like a thing ("barack" is close
+    to "barracks" in the word space)."""
     folders = catalog.photo_folders()
     roots = [f.path for f in catalog.folders()]
     words: set[str] = set()
     for folder in folders:
         root = next((r for r in roots if path_within(folder, r)), None)
         words.update(k.text for k in path_keywords(os.path.join(folder, "x.jpg"), root))
+    for name in catalog.person_names():
+        folded = normalise(name, lemmatise_words=False)
+        words.update([folded, *folded.split()] if folded else [])
     return words
 
 
@@ -111,6 +118,8 @@ class SearchEngine:
             self._index = VectorIndex(self.paths.root, self._space.dim)
             self._index.load()
             self._keyword_vectors = self._read_keyword_vectors(self._space)
+        if self._lexicon is None:  # the library's own words: folder names, people's names
+            self._lexicon = default_lexicon().with_folder_words(folder_words(self.catalog))
         assert self._space is not None and self._index is not None
         assert self._keyword_vectors is not None
         return self._space, self._ranker, self._index, self._keyword_vectors

@@ -117,6 +117,8 @@ def classify(token: str, lexicon: Lexicon, space: SemanticSpace, vector: np.ndar
         return "camera"
     if token in PEOPLE_WORDS:
         return "people"
+    if token in lexicon.folder_words and token not in lexicon.things:
+        return "folder"  # the library's own word (a folder or a person's name), not a thing
     if token in lexicon.things or float((space.class_matrix @ vector).max()) >= _THING_SIMILARITY:
         return "thing"  # "seaside", "sunset" and "cat" are also small towns
     if token in lexicon.places:

@@ -225,6 +225,11 @@ class FaceRecords(CatalogConnection):
         people = [Person(int(r[0]), r[1], bool(r[2]), int(r[3]), int(r[4]), r[5]) for r in rows]
         return [p for p in people if include_hidden or not p.hidden]
 
+    def person_names(self) -> list[str]:
+        return [
+            str(r[0]) for r in self._conn.execute("SELECT name FROM people WHERE name NOT NULL")
+        ]
+
     def person(self, person_id: int) -> Person:
         for person in self.people(include_hidden=True):
             if person.id == person_id:
