@@ -1,5 +1,5 @@
-"""A keyword source appended (person names): saved parameters and a library's own ranking
-made before it keep working, the learned biases stay with their sources."""
+"""Keyword sources appended (person names, then scenes): saved parameters and a library's own
+ranking made before them keep working, the learned biases stay with their sources."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import onnx
+import pytest
 
 from amc_core.learn.model import AMC, N_SOURCES
 from amc_core.learn.params import load_params
@@ -18,13 +19,16 @@ from amc_core.words.keyword import SOURCES
 from amc_core.words.space import semantic_space
 
 
-def test_parameters_saved_before_person_existed_load_with_every_bias_in_place(
-    tmp_path: Path,
+@pytest.mark.parametrize("missing", [("scene",), ("person", "scene")])
+def test_parameters_saved_before_sources_were_appended_load_with_every_bias_in_place(
+    tmp_path: Path, missing: tuple[str, ...]
 ) -> None:
+    """Parameters saved before "scene" (or before "person" and "scene") were appended."""
     import torch
 
+    assert SOURCES[-len(missing) :] == missing  # appended last, in this order
     model = AMC(torch.from_numpy(semantic_space().class_matrix))
-    old_bias = np.arange(1, N_SOURCES, dtype=np.float32)  # one slot fewer: no "person" yet
+    old_bias = np.arange(1, N_SOURCES - len(missing) + 1, dtype=np.float32)  # no new slots
     with np.load(resources_dir() / "models" / "amc_params.npz") as shipped:
         arrays = {k: shipped[k] for k in shipped.files}
     arrays["source_bias"] = old_bias
@@ -32,11 +36,21 @@ def test_parameters_saved_before_person_existed_load_with_every_bias_in_place(
     np.savez(saved, **arrays)  # type: ignore[arg-type]
     load_params(model, saved)
     bias = model.source_bias.detach().numpy()
-    person = SOURCES.index("person")
+    first_new = SOURCES.index(missing[0])
     assert bias.shape == (N_SOURCES,)
-    assert bias[person] == 0.0  # the new source starts neutral
+    assert np.all(bias[first_new : len(SOURCES)] == 0.0)  # the new sources start neutral
     assert bias[-1] == old_bias[-1]  # "other" keeps its learned bias
-    assert np.array_equal(bias[:person], old_bias[:person])
+    assert np.array_equal(bias[:first_new], old_bias[:first_new])
+
+
+def test_the_shipped_head_and_parameters_know_every_source() -> None:
+    with np.load(resources_dir() / "models" / "amc_params.npz") as shipped:
+        assert shipped["source_bias"].shape == (N_SOURCES,)
+    head = onnx.load(str(resources_dir() / "models" / HEAD_NAME))
+    meta = {p.key: p.value for p in head.metadata_props}
+    assert meta[SOURCES_KEY] == str(len(SOURCES) + 1)
+    assert SOURCES.index("scene") == len(SOURCES) - 1  # appended after "person"
+    assert SOURCES[: SOURCES.index("person") + 1][-2:] == ("shape", "person")
 
 
 def test_a_library_head_made_before_person_existed_is_set_aside_with_a_message(

@@ -19,8 +19,9 @@ from amc_core.words.keyword import Keyword
 if TYPE_CHECKING:
     from amc_core.describe.ocr import TextReader
 
-# the keyword sources found from pixels (names from amc_core.words.keyword.SOURCES)
-PIXEL_SOURCES = ("people", "text", "colour")
+# the keyword sources found from pixels (names from amc_core.words.keyword.SOURCES); "scene"
+# only takes region statistics here (index/prepare.py), its words need the encoder's posteriors
+PIXEL_SOURCES = ("people", "text", "colour", "scene")
 
 
 @cache

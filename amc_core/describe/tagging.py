@@ -3,7 +3,7 @@
 For each batch of decoded photos: the visual encoder (one ONNX call per batch)
 gives region features and posteriors; every keyword source adds its words
 (visual classes and their parents, people, text, date, place, camera, shape,
-folder and file names, colours); they are normalised and merged into at most
+folder and file names, colours, scenes and materials); they are normalised and merged into at most
 ~100 keywords per photo, each with its confidence and source.
 """
 
@@ -17,6 +17,7 @@ from amc_core.describe.encoder import VisualEncoder
 from amc_core.describe.keywords.camera import camera_keywords
 from amc_core.describe.keywords.dates import date_keywords
 from amc_core.describe.keywords.places import place_keywords
+from amc_core.describe.scenes import default_scene_classes
 from amc_core.ingest.decode import DecodedPhoto
 from amc_core.runtime import SessionFactory
 from amc_core.store.features import VisualFeatures, compact
@@ -43,11 +44,14 @@ class PhotoTagger:
         self.options = options or TaggerOptions()
         self.encoder = VisualEncoder(sessions)
         self.vocabulary = VisualVocabulary()
+        self.scenes = default_scene_classes()
 
     @property
     def pixel_sources(self) -> tuple[str, ...]:
         """The per-photo sources the decode workers run for this tagger (pixel_keywords.py)."""
-        wanted = {"colour": True, "people": self.options.faces, "text": self.options.ocr}
+        wanted = {
+            "colour": True, "people": self.options.faces, "text": self.options.ocr, "scene": True,
+        }  # fmt: skip
         return tuple(name for name, on in wanted.items() if on)
 
     def analyze(self, photos: Sequence[DecodedPhoto], roots: Sequence[str]) -> list[Analysis]:
@@ -55,9 +59,12 @@ class PhotoTagger:
             return []
         features = self.encode(photos)
         visual = self.vocabulary.keywords(features.global_probs, features.region_probs)
+        scenes = self.scenes.keywords(
+            [p.scene_stats for p in photos], features.global_probs, features.region_probs
+        )
         return [
             Analysis(
-                keywords=self.keywords(photo, visual[i], _root_of(photo.path, roots)),
+                keywords=self.keywords(photo, visual[i] + scenes[i], _root_of(photo.path, roots)),
                 features=compact(features, i),
                 feature_model=FEATURE_MODEL,
             )

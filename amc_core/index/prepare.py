@@ -1,6 +1,7 @@
 """One photo made ready for the analysis stage, inside a decode worker: decoded, its pixel
-keywords (faces, text, colours) found and its encoder input made, so that only small results
-cross back to the main process, never the analysis image."""
+keywords (faces, text, colours) found, its encoder input made and the region statistics of
+scene words taken from it, so that only small results cross back to the main process, never
+the analysis image."""
 
 from __future__ import annotations
 
@@ -23,4 +24,11 @@ def prepare_photo(path: str, settings: IndexSettings) -> DecodedPhoto | DecodeFa
 
         keywords = tuple(pixel_keywords(photo.pixels, settings.pixel_sources))
     model_rgb = squash(photo.pixels) if settings.model_input else None
-    return replace(photo, pixels=None, pixel_keywords=keywords, model_rgb=model_rgb)
+    scene_stats = None
+    if "scene" in settings.pixel_sources:
+        from amc_core.describe.scene_pixels import scene_stats as region_stats
+
+        scene_stats = region_stats(model_rgb if model_rgb is not None else squash(photo.pixels))
+    return replace(
+        photo, pixels=None, pixel_keywords=keywords, model_rgb=model_rgb, scene_stats=scene_stats
+    )

@@ -40,6 +40,8 @@ class DecodedPhoto:
     pixels: np.ndarray | None = None  # (H, W, 3) uint8
     pixel_keywords: tuple[Keyword, ...] = ()  # faces, text, colours (settings.pixel_sources)
     model_rgb: np.ndarray | None = None  # (224, 224, 3) encoder input (settings.model_input)
+    # colour, texture and layout of the 3x3 regions (describe.scene_pixels; "scene" source)
+    scene_stats: np.ndarray | None = None
 
 
 @dataclass(frozen=True, slots=True)

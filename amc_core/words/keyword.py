@@ -16,7 +16,8 @@ SOURCES = (
     "file",
     "colour",
     "shape",
-    "person",  # a named person's name (the faces pass); append new sources, never reorder
+    "person",  # a named person's name (the faces pass)
+    "scene",  # where a photo was taken, what it is made of; append new sources, never reorder
 )
 
 
