@@ -24,7 +24,7 @@ from amc_core.store.faces import FaceTable
 
 JOIN_DISTANCE = 0.5
 CORE_SIZE = 3
-_CHUNK = 512  # faces compared to all others at a time: (512, N) distances in memory
+_CHUNK = 256  # faces compared to all others at a time: (256, N) distances in memory
 
 
 @dataclass
@@ -86,10 +86,14 @@ def _neighbours(
     squared = np.einsum("nd,nd->n", embeddings, embeddings)  # (N,)
     for start in range(0, len(rows), _CHUNK):
         chunk = rows[start : start + _CHUNK]
-        # |a - b|^2 = |a|^2 + |b|^2 - 2 a.b: one matrix product per chunk, (C, N)
-        d2 = squared[chunk, None] + squared[None, :] - 2.0 * (embeddings[chunk] @ embeddings.T)
+        # |a - b|^2 = |a|^2 + |b|^2 - 2 a.b: one matrix product per chunk, (C, N), summed in
+        # place (three (C, N) temporaries at N = 10^5 cost more in allocation than in math)
+        d2 = embeddings[chunk] @ embeddings.T
+        d2 *= -2.0
+        d2 += squared[None, :]
+        d2 += squared[chunk, None]
         d2[np.arange(len(chunk)), chunk] = np.inf  # a face is not its own neighbour
-        for line in d2:
+        for line in d2:  # per row: faster here than one nonzero over the chunk (measured)
             near = np.flatnonzero(line <= distance * distance)
             dist = np.sqrt(np.maximum(line[near], 0.0))
             order = np.argsort(dist, kind="stable")
