@@ -292,3 +292,33 @@ def test_people_seen_whole_make_people_keywords_without_a_face() -> None:
     assert {"person", "people", "crowd"} <= crowd
     empty = read_faces(str(PHOTOS / "coffee.jpg"))
     assert empty is not None and empty.bodies == [] and empty.faces == []
+
+
+def test_a_group_whose_photos_left_is_gone_but_a_named_person_stays(tmp_path: Path) -> None:
+    folder = tmp_path / "photos"
+    (folder / "a").mkdir(parents=True)
+    (folder / "b").mkdir()
+    for name in OBAMA[:3]:
+        shutil.copy(FACES / f"{name}.jpg", folder / "a" / f"{name}.jpg")
+        shutil.copy(FACES / f"{name}.jpg", folder / "b" / f"{name} copy.jpg")
+    library_dir = tmp_path / "library"
+    assert (
+        amc("index", str(folder / "a"), "--library", str(library_dir), "--no-ocr").returncode == 0
+    )
+    assert (
+        amc("index", str(folder / "b"), "--library", str(library_dir), "--no-ocr").returncode == 0
+    )
+    with Library(library_dir) as library:
+        assert len(library.catalog.people()) == 1
+        library.remove_folder(str(folder / "a"))
+        library.remove_folder(str(folder / "b"))
+        assert library.catalog.people() == []  # an unnamed group of nobody: not listed
+    assert (
+        amc("index", str(folder / "a"), "--library", str(library_dir), "--no-ocr").returncode == 0
+    )
+    with Library(library_dir) as library:
+        [again] = library.catalog.people()
+        library.catalog.name_person(again.id, "Barack Obama")
+        library.remove_folder(str(folder / "a"))
+        [named] = library.catalog.people()
+        assert named.name == "Barack Obama" and named.faces == 0  # the name is kept

@@ -223,7 +223,9 @@ class FaceRecords(CatalogConnection):
             "GROUP BY p.id ORDER BY p.name IS NULL, p.name COLLATE NOCASE, COUNT(f.id) DESC, p.id"
         )
         people = [Person(int(r[0]), r[1], bool(r[2]), int(r[3]), int(r[4]), r[5]) for r in rows]
-        return [p for p in people if include_hidden or not p.hidden]
+        # an unnamed group whose photos all left the library is nobody any more (a named
+        # person stays: names are never lost)
+        return [p for p in people if (include_hidden or not p.hidden) and (p.name or p.faces)]
 
     def person_names(self) -> list[str]:
         return [
