@@ -322,3 +322,59 @@ def test_a_group_whose_photos_left_is_gone_but_a_named_person_stays(tmp_path: Pa
         library.remove_folder(str(folder / "a"))
         [named] = library.catalog.people()
         assert named.name == "Barack Obama" and named.faces == 0  # the name is kept
+
+
+def _paste_face(photo: Image.Image, face_photo: str, at: tuple[float, float]) -> None:
+    """Paste the head of the person in face_photo (found by the detector) onto photo, its
+    top-left corner at these fractions of the photo, 40% of the photo's height tall."""
+    with Image.open(FACES / face_photo) as opened:
+        source = opened.convert("RGB")
+    [face] = detect_faces(np.asarray(source))
+    x, y, w, h = face.box
+    head = source.crop((max(0, x - w // 3), max(0, y - h // 3), x + w + w // 3, y + h + h // 4))
+    head.thumbnail((photo.height * 2 // 5, photo.height * 2 // 5))
+    photo.paste(head, (round(at[0] * photo.width), round(at[1] * photo.height)))
+
+
+def test_a_name_and_a_scene_and_two_names_rank_the_photo_with_both(tmp_path: Path) -> None:
+    """ "obama beach" wants him at the beach above him elsewhere and above beaches without
+    him; "obama biden" wants the photo with both. Neutral file names: only faces and pixels
+    can tell. (The other man is grouped from three altered copies of his one photo: fine
+    for a search test, never for measuring same-person accuracy.)"""
+    from PIL import ImageEnhance, ImageOps
+
+    devset = Path(__file__).parent.parent / "data" / "devset" / "photos"
+    folder = tmp_path / "album"
+    folder.mkdir()
+    for i, name in enumerate(OBAMA):
+        shutil.copy(FACES / f"{name}.jpg", folder / f"IMG_{i:04d}.jpg")
+    with Image.open(FACES / "biden.jpg") as opened:
+        biden = opened.convert("RGB")
+    biden.save(folder / "IMG_0010.jpg")
+    ImageOps.mirror(biden).save(folder / "IMG_0011.jpg")
+    ImageEnhance.Brightness(biden).enhance(1.15).save(folder / "IMG_0012.jpg")
+    with Image.open(devset / "dv025.jpg") as opened:  # a beach
+        beach = opened.convert("RGB")
+    beach.save(folder / "IMG_0020.jpg")
+    _paste_face(beach, "obama.jpg", (0.65, 0.25))
+    beach.save(folder / "IMG_0021.jpg")
+    with Image.open(devset / "dv087.jpg") as opened:  # a tree on a meadow
+        both = opened.convert("RGB")
+    _paste_face(both, "obama2.jpg", (0.1, 0.3))
+    _paste_face(both, "biden.jpg", (0.6, 0.3))
+    both.save(folder / "IMG_0030.jpg")
+    library = tmp_path / "library"
+    assert amc("index", str(folder), "--library", str(library), "--no-ocr").returncode == 0
+    people = {len(p["photos"]): p["id"] for p in people_json(library)["people"]}
+    assert sorted(people) == [4, 7]  # him: 5 photos + the beach + the two of them
+    assert (
+        amc("people", "name", str(people[7]), "Barack Obama", "--library", str(library)).returncode
+        == 0
+    )
+    assert (
+        amc("people", "name", str(people[4]), "Joe Biden", "--library", str(library)).returncode
+        == 0
+    )
+    assert search_names(library, "obama beach")[:2] == ["IMG_0021", "IMG_0020"]
+    assert search_names(library, "obama biden")[0] == "IMG_0030"
+    assert search_names(library, "person:obama person:biden") == ["IMG_0030"]
