@@ -132,6 +132,9 @@ def cmd_repair(args: argparse.Namespace) -> int:
 def cmd_status(args: argparse.Namespace) -> int:
     with _library(args) as library:
         status = library.status()
+        people = library.catalog.people(include_hidden=True)
+        named = sum(1 for p in people if p.name)
+        unassigned = library.catalog.unassigned_faces()
     models, provider = _models_and_provider()
     data = {
         "library": str(status.root),
@@ -140,6 +143,8 @@ def cmd_status(args: argparse.Namespace) -> int:
         "failed": status.failed,
         "pending": status.pending,
         "size_bytes": status.size_bytes,
+        "people": len(people),
+        "named_people": named,
         "models": models,
         "execution_provider": provider,
     }
@@ -152,6 +157,7 @@ def cmd_status(args: argparse.Namespace) -> int:
         print(f"          {printable(folder)}")
     print(f"photos    {status.photos} indexed, {status.failed} failed, {status.pending} pending")
     print(f"size      {status.size_bytes / 2**20:.1f} MB on disk")
+    print(f"people    {len(people)} ({named} named), {unassigned} faces in no group yet")
     print(f"models    {', '.join(models) or 'none'}")
     print(f"provider  {provider}")
     return 0
@@ -161,8 +167,9 @@ def _models_and_provider() -> tuple[list[str], str]:
     """Model files that ship with the app, and the onnxruntime provider that would run them."""
     from amc_core.resources import resources_dir
 
-    models_dir = resources_dir() / "models"
-    models = sorted(p.name for p in models_dir.glob("*.onnx")) if models_dir.is_dir() else []
+    models = sorted(
+        p.name for sub in ("models", "faces") for p in (resources_dir() / sub).glob("*.onnx")
+    )
     if not models:
         return models, "none (no model loaded)"
     from amc_core.runtime import SessionFactory
