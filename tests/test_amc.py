@@ -17,7 +17,8 @@ from amc_core.errors import AmcError
 from amc_core.index.library import Library
 from amc_core.learn.data import load
 from amc_core.learn.params import default_model, load_params
-from amc_core.learn.ranker import score_torch, zero_shot_scores
+from amc_core.learn.ranker import score_torch
+from amc_core.learn.reference import reference_class_matrix, zero_shot_scores
 from amc_core.learn.train import (
     RankingData,
     TrainConfig,
@@ -80,11 +81,26 @@ def test_van_finds_the_small_object_the_whole_frame_hides(library):
     attention = scored.region_attention[composite]
     assert int(np.argmax(attention[:9])) == 2  # the top-right cell of the 3x3 grid
     assert attention[2] > 0.5
-    # the whole-photo reference barely sees it; the dog photo without a cup does not
-    zero_shot = zero_shot_scores(parsed, batch, semantic_space().class_matrix)
     dog = names.index("dog_bicycle_truck.jpg")
     assert scored.scores[composite] > scored.scores[dog] + 0.1
-    assert zero_shot[composite] - zero_shot[dog] < scored.scores[composite] - scored.scores[dog]
+    # the zero-shot reference looks at the best 3x3 region too: it sees the cup as well
+    zero_shot = zero_shot_scores(parsed, batch, reference_class_matrix(semantic_space()))
+    assert zero_shot[composite] > zero_shot[dog]
+
+
+@pytest.mark.parametrize(
+    ("query", "photo"),
+    [("cat", "IMG_0001.jpg"), ("espresso", "coffee.jpg"), ("rocket", "rocket.jpg")],
+)
+def test_zero_shot_reference_ranks_the_photo_of_its_class_first(library, query, photo):
+    """The training-free reference (posteriors -> WordNet lemmas and hypernyms -> word
+    vectors, whole photo and regions) finds a real photo by its ImageNet class's name."""
+    names, batch, parsed, _ = _scored(library, query)
+    zero_shot = zero_shot_scores(parsed, batch, reference_class_matrix(semantic_space()))
+    ranking = [names[i] for i in np.argsort(-zero_shot)]
+    assert ranking[0] == photo
+    assert zero_shot[names.index(photo)] > zero_shot[names.index(ranking[1])] + 0.1
+    assert reference_class_matrix(semantic_space()) is reference_class_matrix(semantic_space())
 
 
 def test_exact_keyword_hit_survives_a_long_query(library):

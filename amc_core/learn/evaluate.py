@@ -11,7 +11,8 @@ from amc_core.index.library import Library
 from amc_core.learn.devset import DevSet, Judged
 from amc_core.learn.metrics import ndcg_at, summarise
 from amc_core.learn.model import AMC
-from amc_core.learn.ranker import score_torch, zero_shot_scores
+from amc_core.learn.ranker import score_torch
+from amc_core.learn.reference import reference_class_matrix, zero_shot_scores
 from amc_core.search.engine import folder_words as engine_folder_words
 from amc_core.search.terms import ParsedQuery, default_lexicon, parse_query
 from amc_core.store.batch import KeywordVectors, PhotoBatch, load_batch
@@ -53,7 +54,7 @@ class DevSetScorer:
 
     def scores(self, model: AMC, variant: str, query: ParsedQuery) -> np.ndarray:
         if variant == "zero_shot":
-            return zero_shot_scores(query, self.batch, self.space.class_matrix)
+            return zero_shot_scores(query, self.batch, reference_class_matrix(self.space))
         model.mode = variant
         try:
             return score_torch(model, query, self.batch).scores
