@@ -16,7 +16,7 @@ from amc_core.describe.tagging import default_tagger
 from amc_core.errors import AmcError
 from amc_core.index.library import Library
 from amc_core.learn.data import load
-from amc_core.learn.params import default_model, load_params
+from amc_core.learn.params import default_model, load_params, save_params
 from amc_core.learn.ranker import score_torch
 from amc_core.learn.reference import reference_class_matrix, zero_shot_scores
 from amc_core.learn.train import (
@@ -132,6 +132,31 @@ def test_parameters_load_only_plain_arrays(tmp_path: Path):
     np.savez(wrong, beta=np.zeros(3, np.float32))
     with pytest.raises(AmcError, match="shape"):
         load_params(model, wrong)
+
+
+def test_a_class_residual_learned_on_the_old_bridge_is_reset_with_a_message(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+):
+    """Saved before VAN used the reference's class vectors: no bridge marker. The residual
+    is dropped (it corrected other vectors), everything else loads; a new save round-trips."""
+    import torch
+
+    model = default_model()
+    old = tmp_path / "old.npz"
+    residual = np.full((1000, model.config.dim), 0.01, np.float32)
+    np.savez(old, class_residual=residual, beta=np.array(2.0, np.float32))
+    with caplog.at_level("WARNING"):
+        load_params(model, old)
+    assert "older visual bridge" in caplog.text
+    assert float(model.class_residual.detach().abs().max()) == 0.0
+    assert float(model.beta.detach()) == 2.0
+    with torch.no_grad():
+        model.class_residual.fill_(0.02)
+    new = tmp_path / "new.npz"
+    save_params(model, new)
+    fresh = default_model()
+    load_params(fresh, new)
+    assert torch.allclose(fresh.class_residual, model.class_residual)
 
 
 # ---------------------------------------------------------------- learning from clicks

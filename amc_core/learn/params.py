@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import numpy as np
@@ -10,8 +11,17 @@ import torch
 from amc_core.errors import AmcError
 from amc_core.learn.constants import PARAMS_NAME
 from amc_core.learn.model import AMC
+from amc_core.learn.reference import reference_class_matrix
 from amc_core.resources import resources_dir
 from amc_core.words.space import SemanticSpace, semantic_space
+
+log = logging.getLogger(__name__)
+
+# Which class matrix a saved ``class_residual`` was learned on. 1 (or no marker): search's
+# class vectors; 2: the zero-shot reference's (issue 15). A residual made for another bridge
+# means nothing on this one and is reset to zero.
+BRIDGE_KEY = "bridge_version"
+BRIDGE_VERSION = 2
 
 
 def default_params_path() -> Path:
@@ -24,6 +34,8 @@ def save_params(model: AMC, path: Path) -> None:
         for name, p in model.named_parameters()
         if name != "class_residual" or bool(p.detach().abs().max() > 0)
     }
+    if "class_residual" in arrays:
+        arrays[BRIDGE_KEY] = np.array(BRIDGE_VERSION)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp.npz")
     np.savez(tmp, **arrays)  # type: ignore[arg-type]
@@ -36,6 +48,14 @@ def load_params(model: AMC, path: Path) -> None:
             arrays = {k: data[k] for k in data.files}
     except (OSError, ValueError) as exc:
         raise AmcError(f"cannot read model parameters {path}: {exc}") from exc
+    bridge = int(arrays.pop(BRIDGE_KEY, 1))
+    if "class_residual" in arrays and bridge != BRIDGE_VERSION:
+        del arrays["class_residual"]
+        log.warning(
+            "%s: its learned class vectors were made for an older visual bridge and are reset; "
+            "the rest of its parameters are kept (improve the ranking again to relearn them)",
+            path,
+        )
     own = dict(model.named_parameters())
     unknown = set(arrays) - set(own)
     if unknown:
@@ -59,9 +79,10 @@ def _grown_sources(bias: np.ndarray, slots: int) -> np.ndarray:
 
 
 def default_model(space: SemanticSpace | None = None, params: Path | None = None) -> AMC:
-    """The shipped model: the fixed bridge plus the shipped (or given) parameters."""
+    """The shipped model: the fixed bridge (the zero-shot reference's class vectors, built
+    once per space) plus the shipped (or given) parameters."""
     space = space or semantic_space()
-    model = AMC(torch.from_numpy(space.class_matrix))
+    model = AMC(torch.from_numpy(reference_class_matrix(space)))
     path = params or default_params_path()
     if path.is_file():
         load_params(model, path)

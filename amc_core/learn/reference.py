@@ -27,8 +27,9 @@ these queries' words equally). Neighbours of the choice (parent weight 0.75-1.5,
 0.5-0.85, T = 4-6, whole-photo share 0.2-0.4) all score 0.41-0.43: a plateau, not a peak.
 
 The class vectors differ from search's ``space.class_matrix`` (everyday parents only, weight
-0.5), which the trained model was fitted on and therefore stays as it is: they are built here,
-once per process (~1 s), from the same labels and word vectors.
+0.5), which candidate retrieval's photo vectors still use: they are built here, once per
+process (~1 s), from the same labels and word vectors, and are also the AMC head's fixed
+bridge (``default_model``), with the same flattening in VAN (model.py).
 """
 
 from __future__ import annotations
