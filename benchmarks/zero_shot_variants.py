@@ -28,27 +28,19 @@ from amc_core.arrays import unit
 from amc_core.learn.devset import indexed_devset
 from amc_core.learn.evaluate import DevSetScorer
 from amc_core.learn.metrics import ndcg_at
-from amc_core.learn.reference import reference_class_matrix, zero_shot_scores
-from amc_core.words.labels import load_imagenet_classes
+from amc_core.learn.reference import class_vectors, reference_class_matrix, zero_shot_scores
+from amc_core.words.labels import Hypernym
 
 
 def class_matrix(scorer: DevSetScorer, parent_weight: float, parents: str) -> np.ndarray:
-    space = scorer.space
-    rows = []
-    for cls in load_imagenet_classes():
-        lemmas = [v for v in (space.vectors.phrase(s) for s in cls.synonyms) if v.any()]
-        total = unit(np.mean(lemmas, axis=0)) if lemmas else np.zeros(space.dim, np.float32)
-        acc = np.zeros(space.dim, np.float32)
-        for h in cls.hypernyms:
-            if parents == "everyday":
-                weight = float(h.everyday)
-            elif parents.startswith("depth"):
-                weight = float(h.distance <= int(parents[5:]))
-            else:
-                weight = float(parents[4:]) ** (h.distance - 1)
-            acc += weight * space.vectors.phrase(h.name)
-        rows.append(unit(total + parent_weight * unit(acc)))
-    return unit(np.stack(rows) - space.centre)
+    def weight(h: Hypernym) -> float:
+        if parents == "everyday":
+            return float(h.everyday)
+        if parents.startswith("depth"):
+            return float(h.distance <= int(parents[5:]))
+        return float(parents[4:]) ** (h.distance - 1)
+
+    return class_vectors(scorer.space, parent_weight, weight)
 
 
 def pooled(sims: np.ndarray, pooling: str) -> np.ndarray:

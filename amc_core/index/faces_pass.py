@@ -29,7 +29,7 @@ from amc_core.settings import IndexSettings
 from amc_core.store.catalog import Catalog
 from amc_core.store.faces import FoundFace, StoredFace
 from amc_core.words.keyword import Keyword
-from amc_core.words.normalise import normalise
+from amc_core.words.normalise import merge_keywords, normalise
 
 if TYPE_CHECKING:
     from amc_core.describe.face_embedder import FaceEmbedder
@@ -226,13 +226,4 @@ def face_keywords(
         parts = folded.split()
         if len(parts) > 1:
             words += [Keyword(part, NAME_WORD_CONFIDENCE, "person") for part in parts]
-    return _best_per_text(words)
-
-
-def _best_per_text(words: list[Keyword]) -> list[Keyword]:
-    """One keyword per text (a photo's keyword set is keyed by text): the surest."""
-    best: dict[str, Keyword] = {}
-    for word in words:
-        if word.text not in best or word.confidence > best[word.text].confidence:
-            best[word.text] = word
-    return list(best.values())
+    return merge_keywords([words], limit=len(words))  # one keyword per text: the surest

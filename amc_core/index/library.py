@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 import os
@@ -171,16 +172,10 @@ class Library:
         catalog and that run writes it before it finishes."""
         from amc_core.index.faces_pass import write_face_keywords
 
-        try:
-            lock = WriteLock(self.paths).__enter__()
-        except LibraryLockedError:
-            return
-        try:
+        with contextlib.suppress(LibraryLockedError), WriteLock(self.paths):
             changed = write_face_keywords(self.catalog, photo_ids)
             if changed:
                 sync_vector_index(self.catalog, self.paths, changed)
-        finally:
-            lock.__exit__(None, None, None)
 
     def repair(self) -> dict[str, object]:
         """Check and repair what can be rebuilt from the catalog, touching no photo:

@@ -13,7 +13,7 @@ from amc_core.learn.metrics import ndcg_at, summarise
 from amc_core.learn.model import AMC
 from amc_core.learn.ranker import score_torch
 from amc_core.learn.reference import reference_class_matrix, zero_shot_scores
-from amc_core.search.engine import folder_words as engine_folder_words
+from amc_core.search.engine import library_words
 from amc_core.search.terms import ParsedQuery, default_lexicon, parse_query
 from amc_core.store.batch import KeywordVectors, PhotoBatch, load_batch
 from amc_core.words.space import SemanticSpace, semantic_space
@@ -36,7 +36,7 @@ class DevSetScorer:
         self.devset = devset
         self.space = space or semantic_space()
         with Library(devset.library_dir) as library:
-            folder_words = engine_folder_words(library.catalog)
+            folder_words = library_words(library.catalog)
             ids = sorted(devset.photo_of_catalog_id)
             self.batch: PhotoBatch = load_batch(
                 library.catalog, KeywordVectors(library.catalog, self.space), ids

@@ -34,12 +34,14 @@ bridge (``default_model``), with the same flattening in VAN (model.py).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
 from amc_core.arrays import unit
 from amc_core.search.terms import ParsedQuery
 from amc_core.store.batch import PhotoBatch
-from amc_core.words.labels import load_imagenet_classes
+from amc_core.words.labels import Hypernym, load_imagenet_classes
 from amc_core.words.space import SemanticSpace
 
 PARENT_WEIGHT = 0.75  # the hypernyms' mean against the lemmas' mean
@@ -57,17 +59,25 @@ def reference_class_matrix(space: SemanticSpace) -> np.ndarray:
     cached = _matrices.get(id(space))
     if cached is not None and cached[0] is space:
         return cached[1]
+    matrix = class_vectors(space, PARENT_WEIGHT, lambda h: PARENT_DECAY ** (h.distance - 1))
+    _matrices[id(space)] = (space, matrix)
+    return matrix
+
+
+def class_vectors(
+    space: SemanticSpace, parent_weight: float, hypernym_weight: Callable[[Hypernym], float]
+) -> np.ndarray:
+    """(1000, D) centred unit vectors: unit(lemmas' mean + parent_weight x unit(sum of each
+    hypernym's vector x hypernym_weight(it))). The variants benchmark calls it too."""
     rows = []
     for cls in load_imagenet_classes():
         lemmas = [v for v in (space.vectors.phrase(s) for s in cls.synonyms) if v.any()]
         total = unit(np.mean(lemmas, axis=0)) if lemmas else np.zeros(space.dim, np.float32)
         parents = np.zeros(space.dim, np.float32)
         for h in cls.hypernyms:
-            parents += PARENT_DECAY ** (h.distance - 1) * space.vectors.phrase(h.name)
-        rows.append(unit(total + PARENT_WEIGHT * unit(parents)))
-    matrix = unit(np.stack(rows) - space.centre)
-    _matrices[id(space)] = (space, matrix)
-    return matrix
+            parents += hypernym_weight(h) * space.vectors.phrase(h.name)
+        rows.append(unit(total + parent_weight * unit(parents)))
+    return unit(np.stack(rows) - space.centre)
 
 
 def zero_shot_scores(query: ParsedQuery, batch: PhotoBatch, class_matrix: np.ndarray) -> np.ndarray:

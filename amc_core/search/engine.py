@@ -47,7 +47,7 @@ RERANK_MAX = 800  # the most photos the AMC head scores for one query
 SHOWN_KEYWORDS = 12
 
 
-def folder_words(catalog: Catalog) -> set[str]:
+def library_words(catalog: Catalog) -> set[str]:
     """The words this library defines itself: its folder names ("grandma", "80th", "grandma
     80th") and the names the user gave people ("barack obama", "barack", "obama"). Query
     words found here read as folder intent (the query parser's lexicon): evidence only the
@@ -119,7 +119,7 @@ class SearchEngine:
             self._index.load()
             self._keyword_vectors = self._read_keyword_vectors(self._space)
         if self._lexicon is None:  # the library's own words: folder names, people's names
-            self._lexicon = default_lexicon().with_folder_words(folder_words(self.catalog))
+            self._lexicon = default_lexicon().with_folder_words(library_words(self.catalog))
         assert self._space is not None and self._index is not None
         assert self._keyword_vectors is not None
         return self._space, self._ranker, self._index, self._keyword_vectors
@@ -147,8 +147,7 @@ class SearchEngine:
                 self._keyword_vectors = self._read_keyword_vectors(space)
             assert self._keyword_vectors is not None
             changes = follow_catalog(index, self.catalog, self._keyword_vectors, space)
-            lexicon = default_lexicon()
-            self._lexicon = lexicon.with_folder_words(folder_words(self.catalog))
+            self._lexicon = default_lexicon().with_folder_words(library_words(self.catalog))
             self._synced_at = version
             return changes
 

@@ -21,6 +21,7 @@ from amc_core.store.records import (
 )
 from amc_core.store.schema import carriers, migrate, pack_keyword_set, unpack_keyword_set
 from amc_core.words.keyword import Keyword
+from amc_core.words.normalise import merge_keywords
 
 
 class Catalog(PhotoQueries, FaceRecords, ClickLog, CatalogChecks):
@@ -273,12 +274,10 @@ class Catalog(PhotoQueries, FaceRecords, ClickLog, CatalogChecks):
         with self.transaction() as conn:
             for photo_id, keywords in changes.items():
                 old = self.keywords_of(photo_id)
-                best: dict[str, Keyword] = {}
-                for k in [k for k in old if k.source not in sources] + keywords:
-                    if k.text not in best or k.confidence > best[k.text].confidence:
-                        best[k.text] = k  # one keyword per text: the surest
-                if _as_set(best.values()) != _as_set(old):
-                    self._write_keywords(conn, photo_id, list(best.values()))
+                kept = [k for k in old if k.source not in sources]
+                merged = merge_keywords([kept, keywords], limit=len(kept) + len(keywords))
+                if _as_set(merged) != _as_set(old):
+                    self._write_keywords(conn, photo_id, merged)
                     changed.append(photo_id)
                 conn.execute(
                     "UPDATE face_scans SET keywords_done = 1 WHERE photo_id = ?", (photo_id,)

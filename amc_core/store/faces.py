@@ -6,11 +6,13 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
 from amc_core.errors import UserInputError
 from amc_core.store.connection import CatalogConnection, decode_path, now
+from amc_core.words.normalise import normalise
 
 EMBEDDING_DTYPE = np.float32
 
@@ -180,15 +182,10 @@ class FaceRecords(CatalogConnection):
         return [int(r[0]) for r in rows]
 
     def faces_of_photos(self, photo_ids: Sequence[int]) -> dict[int, list[StoredFace]]:
-        rows = self._by_ids(
-            "SELECT f.id, f.photo_id, f.x, f.y, f.w, f.h, f.score, f.person_id, p.name, "
-            "f.confirmed FROM faces f LEFT JOIN people p ON p.id = f.person_id WHERE f.photo_id",
-            photo_ids,
-        )
+        rows = self._by_ids(_FACES_SELECT + " WHERE f.photo_id", photo_ids)
         out: dict[int, list[StoredFace]] = {pid: [] for pid in photo_ids}
         for r in rows:
-            face = StoredFace(int(r[0]), int(r[1]), (r[2], r[3], r[4], r[5]), float(r[6]),
-                              r[7], r[8], bool(r[9]))  # fmt: skip
+            face = _stored_face(r)
             out.setdefault(face.photo_id, []).append(face)
         return out
 
@@ -253,12 +250,13 @@ class FaceRecords(CatalogConnection):
         return [int(r[0]) for r in rows]
 
     def person_faces(self, person_id: int) -> list[StoredFace]:
-        ids = [
-            int(r[0])
-            for r in self._conn.execute("SELECT id FROM faces WHERE person_id = ?", (person_id,))
-        ]
-        photos = self.faces_of_photos(self.person_photo_ids(person_id))
-        return [f for faces in photos.values() for f in faces if f.id in set(ids)]
+        """A person's faces in readable photos, newest photo first."""
+        rows = self._conn.execute(
+            _FACES_SELECT + " JOIN photos ph ON ph.id = f.photo_id WHERE f.person_id = ? "
+            "AND ph.state = 'ok' ORDER BY ph.taken_at DESC, ph.id, f.id",
+            (person_id,),
+        )
+        return [_stored_face(r) for r in rows]
 
     def face_crop(self, face_id: int) -> bytes | None:
         row = self._conn.execute("SELECT crop FROM faces WHERE id = ?", (face_id,)).fetchone()
@@ -351,15 +349,18 @@ class FaceRecords(CatalogConnection):
     def photos_of_people_named(self, words: Sequence[str]) -> set[int]:
         """Photos with a face of a person whose name holds all these words (folded, lower
         case): "anna" finds Anna Smith and Anna Lee; "anna smith" only Anna Smith."""
-        from amc_core.words.normalise import normalise
-
         wanted = set(words)
         people = [
             int(pid)
             for pid, name in self._conn.execute("SELECT id, name FROM people WHERE name NOT NULL")
             if wanted <= set(normalise(name, lemmatise_words=False).split())
         ]
-        return {pid for person in people for pid in self.person_photo_ids(person)}
+        rows = self._by_ids(
+            "SELECT DISTINCT f.photo_id FROM faces f JOIN photos ph ON ph.id = f.photo_id "
+            "WHERE ph.state = 'ok' AND f.person_id",
+            people,
+        )
+        return {int(r[0]) for r in rows}
 
     def photos_by_face_count(self, least: int, most: int | None) -> set[int]:
         """Photos whose faces were read, with least..most faces (most None: no upper bound);
@@ -369,6 +370,18 @@ class FaceRecords(CatalogConnection):
             (least, most if most is not None else 1 << 30),
         )
         return {int(r[0]) for r in rows}
+
+
+_FACES_SELECT = (
+    "SELECT f.id, f.photo_id, f.x, f.y, f.w, f.h, f.score, f.person_id, p.name, f.confirmed "
+    "FROM faces f LEFT JOIN people p ON p.id = f.person_id"
+)
+
+
+def _stored_face(row: Any) -> StoredFace:  # a row of _FACES_SELECT
+    box = (float(row[2]), float(row[3]), float(row[4]), float(row[5]))
+    person = int(row[7]) if row[7] is not None else None
+    return StoredFace(int(row[0]), int(row[1]), box, float(row[6]), person, row[8], bool(row[9]))
 
 
 def _drop_empty_groups(conn: sqlite3.Connection) -> None:
