@@ -10,28 +10,33 @@ calls it.
 from __future__ import annotations
 
 import importlib
+import sqlite3
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Protocol, cast
 
 from amc_core import __version__
-from amc_core.errors import AmcError
+from amc_core.errors import EXIT_DAMAGED, AmcError, CatalogDamagedError
 from amc_core.index.library import Library
+from amc_core.index.repair import RepairProgress, catalog_problem, repair_library
 from amc_core.index.run import Analyzer, IndexProgress, IndexReport
 from amc_core.ingest.scan import folders_under
 from amc_core.learn.constants import MIN_CLICKED_QUERIES, user_params_path
 from amc_core.search.results import KeywordWeight, SearchResponse, SearchResult
 from amc_core.settings import IndexSettings, resolve_library_dir
 from amc_core.store.catalog import Catalog
+from amc_core.store.damage import as_user_error
 from amc_core.store.faces import Person, StoredFace
 from amc_core.store.layout import LibraryPaths
 
 __all__ = [
+    "EXIT_DAMAGED",
     "MIN_CLICKED_QUERIES",
     "AmcError",
     "Analyzer",
     "Catalog",
+    "CatalogDamagedError",
     "Engine",
     "EngineFactory",
     "IndexProgress",
@@ -40,11 +45,14 @@ __all__ = [
     "KeywordWeight",
     "Library",
     "Person",
+    "RepairProgress",
     "SearchResponse",
     "SearchResult",
     "StoredFace",
     "Trainer",
     "__version__",
+    "as_library_error",
+    "catalog_problem",
     "default_analyzer",
     "devset_library",
     "folders_under",
@@ -54,6 +62,7 @@ __all__ = [
     "make_engine",
     "make_fallback_engine",
     "open_catalog",
+    "repair_library",
     "resolve_library_dir",
     "user_params_path",
 ]
@@ -120,6 +129,8 @@ def load_engine(
     except Exception as exc:  # whatever stops the models loading: keywords still answer
         if engine is not None:
             engine.close()
+        if isinstance(exc, sqlite3.Error | CatalogDamagedError):
+            raise  # a damaged catalog: keywords cannot answer either (`amc repair`)
         keywords = fallback(library_dir)
         keywords.preload()
         return keywords, str(exc) or type(exc).__name__
@@ -136,6 +147,12 @@ def default_analyzer() -> Analyzer:
 def open_catalog(library_dir: Path) -> Catalog:
     """A catalog connection of its own (for a thread that records clicks)."""
     return Catalog.open(LibraryPaths(library_dir).catalog)
+
+
+def as_library_error(exc: BaseException) -> BaseException:
+    """An SQLite error from the library's catalog as the user's error (damage, a full disk,
+    a read-only folder); any other exception as it is."""
+    return as_user_error(exc, None)
 
 
 def has_catalog(library_dir: Path) -> bool:

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+# The exit status of every command (and the app) that finds the library damaged, whatever
+# the damage; argparse's usage errors exit 2, other errors 1.
+EXIT_DAMAGED = 3
+
 
 class AmcError(Exception):
     """An error with a message fit to show a user as is (no traceback needed)."""

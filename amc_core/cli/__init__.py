@@ -10,12 +10,13 @@ import argparse
 import os
 import sys
 from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 from types import ModuleType
 from typing import NoReturn
 
 from amc_core import __version__
-from amc_core.errors import AmcError
+from amc_core.errors import EXIT_DAMAGED, AmcError, CatalogDamagedError
 
 
 def _library_commands() -> ModuleType:
@@ -177,10 +178,11 @@ def _add_people(sub: argparse._SubParsersAction, common: argparse.ArgumentParser
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        return _command(args.command)(args)
+        with _damage_as_error(args):
+            return _command(args.command)(args)
     except AmcError as exc:
         print(f"amc: error: {exc}", file=sys.stderr)
-        return 1
+        return EXIT_DAMAGED if isinstance(exc, CatalogDamagedError) else 1
     except BrokenPipeError:  # `amc ... | head`: the reader left; not an error of ours
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
@@ -190,6 +192,18 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 130
+
+
+def _damage_as_error(args: argparse.Namespace) -> AbstractContextManager[None]:
+    """Any SQLite error from the library's catalog becomes one line naming it, never a
+    traceback (commands without a library, like `amc eval`, keep theirs as is)."""
+    if not hasattr(args, "library"):
+        return nullcontext()
+    from amc_core.settings import resolve_library_dir
+    from amc_core.store.damage import damage_as_error
+    from amc_core.store.layout import LibraryPaths
+
+    return damage_as_error(LibraryPaths(resolve_library_dir(args.library)).catalog)
 
 
 def _command(name: str) -> Callable[[argparse.Namespace], int]:

@@ -99,33 +99,24 @@ def _print_report(report: IndexReport) -> None:
 
 
 def cmd_repair(args: argparse.Namespace) -> int:
-    from amc_core.errors import CatalogDamagedError
-    from amc_core.index.library import rebuild_damaged_catalog
-    from amc_core.store.catalog import Catalog
-    from amc_core.store.layout import LibraryPaths
+    from amc_core.index.repair import repair_library
 
     root = resolve_library_dir(args.library)
-    rebuilt: dict[str, object] = {}
-    try:
-        Catalog.open(LibraryPaths(root).catalog).close()
-    except CatalogDamagedError:
-        aside, folders = rebuild_damaged_catalog(root)
-        with Library(root) as library:
-            targets = library.add_folders(folders) if folders else []
-            last = None
-            for last in library.index(targets, analyzer=_tagger(ocr=True)):
-                pass
-        rebuilt = {"damaged_catalog_moved_to": str(aside), "folders_reindexed": folders,
-                   "photos_reindexed": last.report.indexed if last else 0}  # fmt: skip
-    with _library(args) as library:
-        report = {**rebuilt, **library.repair()}
+    show_steps = sys.stderr.isatty() and not args.json
+    report: dict[str, object] = {}
+    shown = ""
+    for progress in repair_library(root, analyzer=_tagger(ocr=True)):
+        report = progress.report
+        if show_steps and progress.step != shown:
+            shown = progress.step
+            print(f"repair: {shown}...", file=sys.stderr)
     if args.json:
         print(json.dumps(report))
-    else:
-        for key, value in report.items():
-            print(f"{key.replace('_', ' '):<28} {value}")
-        if report.get("damaged_features"):
-            print("run `amc index` on your folders to re-read the photos with damaged features")
+        return 0
+    for key, value in report.items():
+        print(f"{key.replace('_', ' '):<28} {value}")
+    if report.get("damaged_features"):
+        print("run `amc index` on your folders to re-read the photos with damaged features")
     return 0
 
 

@@ -11,7 +11,6 @@ import threading
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 
 from amc_core.errors import LibraryLockedError, UserInputError
@@ -231,20 +230,6 @@ def remembered_folders(root: Path) -> list[str]:
         return [os.fsdecode(bytes.fromhex(h)) for h in data]
     except (OSError, ValueError, TypeError):
         return []
-
-
-def rebuild_damaged_catalog(root: Path) -> tuple[Path, list[str]]:
-    """Move a damaged catalog aside (kept, not deleted) and start a fresh one with the
-    remembered folders; returns where the old one went and the folders to index again."""
-    paths = LibraryPaths(root)
-    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-    aside = root / f"{paths.catalog.name}.damaged-{stamp}"
-    with WriteLock(paths):
-        paths.catalog.replace(aside)
-        for suffix in ("-wal", "-shm"):
-            Path(str(paths.catalog) + suffix).unlink(missing_ok=True)
-    folders = [f for f in remembered_folders(root) if os.path.isdir(f)]
-    return aside, folders
 
 
 def _readable_features(blob: bytes) -> bool:

@@ -6,11 +6,13 @@ import sqlite3
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from amc_core.errors import CatalogDamagedError, LibraryError
+from amc_core.errors import CatalogDamagedError
 from amc_core.store.checks import CatalogChecks
 from amc_core.store.clicks import ClickLog
 from amc_core.store.connection import PHOTO_COLUMNS, decode_path, encode_path, now
+from amc_core.store.damage import damaged_message, database_error
 from amc_core.store.faces import FaceRecords
+from amc_core.store.layout import library_had_catalog
 from amc_core.store.queries import PhotoQueries
 from amc_core.store.records import (
     Folder,
@@ -38,8 +40,12 @@ class Catalog(PhotoQueries, FaceRecords, ClickLog, CatalogChecks):
         self._vocab_read_to = 0  # vocabulary ids up to this one have been read
 
     @classmethod
-    def open(cls, path: Path | None) -> Catalog:
-        """Open (creating and migrating) the catalog at path; None gives an in-memory one."""
+    def open(cls, path: Path | None, new: bool = False) -> Catalog:
+        """Open (creating and migrating) the catalog at path; None gives an in-memory one.
+        A library's catalog that went missing is damage, not a new library, unless `new`
+        (repair starting a fresh one)."""
+        if path is not None and not new and not path.exists() and library_had_catalog(path.parent):
+            raise CatalogDamagedError(damaged_message(path, "the file is missing"))
         target = ":memory:" if path is None else str(path)
         try:
             conn = sqlite3.connect(target, timeout=30.0, isolation_level=None)
@@ -51,16 +57,8 @@ class Catalog(PhotoQueries, FaceRecords, ClickLog, CatalogChecks):
             # a cheap read of the schema proves it is a catalog; the full integrity check
             # reads every page (27 s at 10^6 photos) and belongs to `amc repair`
             conn.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
-        except sqlite3.OperationalError as exc:
-            raise LibraryError(
-                f"cannot open the catalog {target} ({exc}): is the library folder read-only, "
-                "on a full disk, or locked by another program?"
-            ) from exc
-        except sqlite3.DatabaseError as exc:
-            raise CatalogDamagedError(
-                f"the catalog {target} is damaged or not a catalog ({exc}); "
-                "run `amc repair` to rebuild it from your folders (photos are not touched)"
-            ) from exc
+        except sqlite3.Error as exc:
+            raise database_error(exc, Path(target)) from exc
         return cls(conn)
 
     # -- folders ---------------------------------------------------------------

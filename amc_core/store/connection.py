@@ -6,11 +6,11 @@ from __future__ import annotations
 import os
 import sqlite3
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
 from typing import Any, Self
 
-from amc_core.errors import LibraryError
+from amc_core.store.damage import storage_problem
 
 PHOTO_COLUMNS = (
     "folder_id, path, size, mtime_ns, content_hash, format, width, height, taken_at, "
@@ -52,15 +52,17 @@ class CatalogConnection:
         try:
             self._conn.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as exc:
-            raise storage_error(exc) from exc
+            _raise_storage_problem(exc)
+            raise
         try:
             yield self._conn
             self._conn.execute("COMMIT")
         except BaseException as exc:
             if self._conn.in_transaction:
-                self._conn.execute("ROLLBACK")
+                with suppress(sqlite3.Error):  # a damaged page may fail the rollback too
+                    self._conn.execute("ROLLBACK")
             if isinstance(exc, sqlite3.OperationalError):
-                raise storage_error(exc) from exc
+                _raise_storage_problem(exc)
             raise
 
     def _by_ids(self, select_where_id: str, ids: Sequence[int]) -> list[Any]:
@@ -78,13 +80,9 @@ class CatalogConnection:
         return self._conn
 
 
-def storage_error(exc: sqlite3.OperationalError) -> LibraryError:
-    text = str(exc).lower()
-    if "full" in text:
-        return LibraryError("the disk that holds the library is full: free some space and run "
-                            "the command again (nothing indexed so far is lost)")  # fmt: skip
-    if "readonly" in text or "read-only" in text:
-        return LibraryError("the library folder is read-only: nothing can be saved to it")
-    if "locked" in text or "busy" in text:
-        return LibraryError("the library is busy (another program is writing to it); try again")
-    return LibraryError(f"the catalog could not be written: {exc}")
+def _raise_storage_problem(exc: sqlite3.OperationalError) -> None:
+    """A failed write because of the storage (full, read-only, busy) as one clear LibraryError;
+    anything else stays the SQLite error (commands report it as damage)."""
+    problem = storage_problem(exc)
+    if problem is not None:
+        raise problem from exc

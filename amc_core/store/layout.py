@@ -18,6 +18,8 @@ KEYWORD_VECTORS_NAME = "keywords.vectors"  # float32 vector of every vocabulary 
 MODELS_NAME = "models"  # the user's fine-tuned ranking, when there is one
 WRITE_LOCK_NAME = "write.lock"
 FOLDERS_RECORD_NAME = "folders.json"  # a copy of the folder list, for `amc repair`
+REPAIR_STATE_NAME = "repair-in-progress.json"  # where an interrupted `amc repair` goes on
+REBUILDING_SUFFIX = ".rebuilding"  # the fresh catalog repair fills before it takes the place
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +57,27 @@ class LibraryPaths:
     @property
     def folders_record(self) -> Path:
         return self.root / FOLDERS_RECORD_NAME
+
+    @property
+    def repair_state(self) -> Path:
+        return self.root / REPAIR_STATE_NAME
+
+    @property
+    def rebuilding_catalog(self) -> Path:
+        return self.root / (CATALOG_NAME + REBUILDING_SUFFIX)
+
+    def derived_vector_files(self) -> list[Path]:
+        """Files made from the catalog's ids: stale once the catalog is rebuilt."""
+        return [
+            self.vector_graph, self.vector_codes, self.root / VECTOR_META_NAME,
+            self.keyword_vectors,
+        ]  # fmt: skip
+
+
+def library_had_catalog(root: Path) -> bool:
+    """Whether this library folder once held a catalog (its folder list was written beside
+    it): a missing catalog there is a lost one, not a new library."""
+    return (root / FOLDERS_RECORD_NAME).exists()
 
 
 def ensure_library_dir(root: Path) -> LibraryPaths:

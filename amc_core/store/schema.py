@@ -14,7 +14,7 @@ from collections.abc import Callable
 import numpy as np
 
 from amc_core.arrays import distinct
-from amc_core.errors import LibraryError
+from amc_core.errors import CatalogDamagedError
 from amc_core.words.keyword import SOURCES
 
 _SOURCE_INDEX = {name: i for i, name in enumerate(SOURCES)}
@@ -257,9 +257,11 @@ def migrate(conn: sqlite3.Connection) -> None:
     """Bring the catalog to SCHEMA_VERSION, one step per transaction."""
     version = current_version(conn)
     if version > SCHEMA_VERSION:
-        raise LibraryError(
+        raise CatalogDamagedError(
             f"this library was written by a newer AMC Photo Search (catalog version {version}, "
-            f"this program knows up to {SCHEMA_VERSION}); update the program"
+            f"this program knows up to {SCHEMA_VERSION}); your photos are untouched: update the "
+            "program, or run `amc repair` to rebuild the catalog for this version (the newer "
+            "one is kept aside)"
         )
     while version < SCHEMA_VERSION:
         conn.execute("BEGIN IMMEDIATE")

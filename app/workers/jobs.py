@@ -8,7 +8,18 @@ from collections.abc import Callable, Iterator
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
-from amc_core.api import AmcError
+from amc_core.api import AmcError, CatalogDamagedError, as_library_error
+
+
+class DamageAlarm(QObject):
+    """Rings when any job meets a damaged catalog, wherever it runs: the app session listens
+    and offers to repair. One per process, made on the importing (GUI) thread, so its signal
+    reaches the GUI thread from any job's thread."""
+
+    damaged = Signal(str)  # the one-line message
+
+
+DAMAGE_ALARM = DamageAlarm()
 
 
 class JobSignals(QObject):
@@ -36,10 +47,13 @@ class GeneratorJob(QRunnable):
             for value in self._make(self._cancel):
                 last = value
                 self.signals.progress.emit(value)
-        except Exception as exc:  # shown to the user, never a crash of the UI
+        except Exception as raised:  # shown to the user, never a crash of the UI
+            exc = as_library_error(raised)
             message = str(exc) or type(exc).__name__
             if not isinstance(exc, AmcError):  # an AmcError is a sentence for the user, not a bug
                 traceback.print_exc()
+            if isinstance(exc, CatalogDamagedError):
+                DAMAGE_ALARM.damaged.emit(message)
             self.signals.failed.emit(message)
             return
         self.signals.finished.emit(last)
