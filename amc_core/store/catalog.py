@@ -9,8 +9,15 @@ from pathlib import Path
 from amc_core.errors import CatalogDamagedError, LibraryError
 from amc_core.store.checks import CatalogChecks
 from amc_core.store.clicks import ClickLog
-from amc_core.store.connection import PHOTO_COLUMNS, decode_path, encode_path, now
+from amc_core.store.connection import (
+    PHOTO_COLUMNS,
+    decode_path,
+    encode_path,
+    now,
+    user_change,
+)
 from amc_core.store.faces import FaceRecords
+from amc_core.store.layout import LibraryPaths
 from amc_core.store.queries import PhotoQueries
 from amc_core.store.records import (
     Folder,
@@ -20,6 +27,7 @@ from amc_core.store.records import (
     path_within,
 )
 from amc_core.store.schema import carriers, migrate, pack_keyword_set, unpack_keyword_set
+from amc_core.store.user_backup import write_user_backup
 from amc_core.words.keyword import Keyword
 from amc_core.words.normalise import merge_keywords
 
@@ -31,8 +39,9 @@ class Catalog(PhotoQueries, FaceRecords, ClickLog, CatalogChecks):
     moment leaves the last committed batch and nothing half-written.
     """
 
-    def __init__(self, conn: sqlite3.Connection) -> None:
+    def __init__(self, conn: sqlite3.Connection, user_backup: Path | None = None) -> None:
         super().__init__(conn)
+        self.user_backup = user_backup  # None: nothing backed up (an in-memory catalog)
         self._vocab_ids: dict[str, int] = {}
         self._vocab_texts: dict[int, str] = {}
         self._vocab_read_to = 0  # vocabulary ids up to this one have been read
@@ -61,7 +70,12 @@ class Catalog(PhotoQueries, FaceRecords, ClickLog, CatalogChecks):
                 f"the catalog {target} is damaged or not a catalog ({exc}); "
                 "run `amc repair` to rebuild it from your folders (photos are not touched)"
             ) from exc
-        return cls(conn)
+        return cls(conn, None if path is None else LibraryPaths(path.parent).user_backup)
+
+    def user_data_changed(self) -> None:
+        """Rewrite the user backup beside the catalog (never raises: see user_backup)."""
+        if self.user_backup is not None:
+            write_user_backup(self, self.user_backup)
 
     # -- folders ---------------------------------------------------------------
 
@@ -69,6 +83,7 @@ class Catalog(PhotoQueries, FaceRecords, ClickLog, CatalogChecks):
         rows = self._conn.execute("SELECT id, path FROM folders ORDER BY path").fetchall()
         return [Folder(r[0], decode_path(r[1])) for r in rows]
 
+    @user_change
     def add_folder(self, path: str) -> Folder:
         """Remember a folder; a folder inside a known one is already covered by it,
         and a folder around known ones absorbs them (their photos move to it)."""
@@ -94,6 +109,7 @@ class Catalog(PhotoQueries, FaceRecords, ClickLog, CatalogChecks):
         ).fetchone()
         return Folder(row[0], decode_path(row[1])) if row else None
 
+    @user_change
     def remove_folder(self, folder: Folder) -> int:
         """Forget a folder and its photos (the files on disk are not touched)."""
         with self.transaction() as conn:

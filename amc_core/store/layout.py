@@ -18,6 +18,9 @@ KEYWORD_VECTORS_NAME = "keywords.vectors"  # float32 vector of every vocabulary 
 MODELS_NAME = "models"  # the user's fine-tuned ranking, when there is one
 WRITE_LOCK_NAME = "write.lock"
 FOLDERS_RECORD_NAME = "folders.json"  # a copy of the folder list, for `amc repair`
+# what only the user made (names, face answers, clicks, folders), rewritten after each change
+# for `amc repair`; deliberately not named like the catalog, so nobody deletes it with it
+USER_BACKUP_NAME = "user-data.backup.json"
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +58,10 @@ class LibraryPaths:
     @property
     def folders_record(self) -> Path:
         return self.root / FOLDERS_RECORD_NAME
+
+    @property
+    def user_backup(self) -> Path:
+        return self.root / USER_BACKUP_NAME
 
 
 def ensure_library_dir(root: Path) -> LibraryPaths:
