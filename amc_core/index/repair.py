@@ -27,6 +27,8 @@ from amc_core.store.damage import storage_problem
 from amc_core.store.layout import LibraryPaths, WriteLock, ensure_library_dir, library_had_catalog
 from amc_core.store.salvage import SalvageReport, salvage
 from amc_core.store.schema import SCHEMA_VERSION
+from amc_core.store.user_backup import backed_up_folders
+from amc_core.store.user_restore import restore_user_data
 
 _LOG_SUFFIXES = ("-wal", "-shm")
 
@@ -188,7 +190,10 @@ def _rebuild_step(
         if cancel is not None and cancel.is_set():
             return
         yield RepairProgress("restoring", 0, 1, report)
-        report["user_data"] = restore_user_data(library)
+        with WriteLock(library.paths):
+            restored = restore_user_data(library.catalog, library.paths.user_backup)
+        library.people_changed(restored.pop("changed_photos", []))
+        report["user_data"] = restored
         yield RepairProgress("finishing", 0, 1, report)
         report.update(library.repair())
         report["photos"] = library.catalog.counts()["ok"]
@@ -215,17 +220,13 @@ def _add_remembered_folders(library: Library) -> None:
     """The folders only the folder record remembers join those the catalog kept (a folder
     on a drive that is not mounted now is kept too: its photos come back with it)."""
     known = {f.path for f in library.folders()}
-    for path in remembered_folders(library.paths.root):
+    remembered = remembered_folders(library.paths.root)
+    for path in dict.fromkeys(remembered + backed_up_folders(library.paths.user_backup)):
         if path not in known:
             if os.path.isdir(path):
                 library.add_folders([path])
             else:
                 library.catalog.add_folder(path)
-
-
-def restore_user_data(library: Library) -> dict[str, object]:
-    """Names, face decisions and clicks from the backup, over the rebuilt catalog."""
-    return {}
 
 
 def _read_state(paths: LibraryPaths) -> dict[str, str | None] | None:

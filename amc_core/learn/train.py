@@ -220,6 +220,7 @@ def fine_tune(
         yield last
     if last is not None and last.kept:
         save_library_model(model, library.paths.root)
+        library.catalog.user_data_changed()  # the backup records the new parameters' SHA-256
 
 
 def save_library_model(model: AMC, library_dir: Path) -> None:

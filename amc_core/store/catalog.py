@@ -9,10 +9,16 @@ from pathlib import Path
 from amc_core.errors import CatalogDamagedError
 from amc_core.store.checks import CatalogChecks
 from amc_core.store.clicks import ClickLog
-from amc_core.store.connection import PHOTO_COLUMNS, decode_path, encode_path, now
+from amc_core.store.connection import (
+    PHOTO_COLUMNS,
+    decode_path,
+    encode_path,
+    now,
+    user_change,
+)
 from amc_core.store.damage import damaged_message, database_error
 from amc_core.store.faces import FaceRecords
-from amc_core.store.layout import library_had_catalog
+from amc_core.store.layout import LibraryPaths, library_had_catalog
 from amc_core.store.queries import PhotoQueries
 from amc_core.store.records import (
     Folder,
@@ -22,6 +28,7 @@ from amc_core.store.records import (
     path_within,
 )
 from amc_core.store.schema import carriers, migrate, pack_keyword_set, unpack_keyword_set
+from amc_core.store.user_backup import write_user_backup
 from amc_core.words.keyword import Keyword
 from amc_core.words.normalise import merge_keywords
 
@@ -33,8 +40,9 @@ class Catalog(PhotoQueries, FaceRecords, ClickLog, CatalogChecks):
     moment leaves the last committed batch and nothing half-written.
     """
 
-    def __init__(self, conn: sqlite3.Connection) -> None:
+    def __init__(self, conn: sqlite3.Connection, user_backup: Path | None = None) -> None:
         super().__init__(conn)
+        self.user_backup = user_backup  # None: nothing backed up (an in-memory catalog)
         self._vocab_ids: dict[str, int] = {}
         self._vocab_texts: dict[int, str] = {}
         self._vocab_read_to = 0  # vocabulary ids up to this one have been read
@@ -59,7 +67,12 @@ class Catalog(PhotoQueries, FaceRecords, ClickLog, CatalogChecks):
             conn.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
         except sqlite3.Error as exc:
             raise database_error(exc, Path(target)) from exc
-        return cls(conn)
+        return cls(conn, None if path is None else LibraryPaths(path.parent).user_backup)
+
+    def user_data_changed(self) -> None:
+        """Rewrite the user backup beside the catalog (never raises: see user_backup)."""
+        if self.user_backup is not None:
+            write_user_backup(self, self.user_backup)
 
     # -- folders ---------------------------------------------------------------
 
@@ -67,6 +80,7 @@ class Catalog(PhotoQueries, FaceRecords, ClickLog, CatalogChecks):
         rows = self._conn.execute("SELECT id, path FROM folders ORDER BY path").fetchall()
         return [Folder(r[0], decode_path(r[1])) for r in rows]
 
+    @user_change
     def add_folder(self, path: str) -> Folder:
         """Remember a folder; a folder inside a known one is already covered by it,
         and a folder around known ones absorbs them (their photos move to it)."""
@@ -92,6 +106,7 @@ class Catalog(PhotoQueries, FaceRecords, ClickLog, CatalogChecks):
         ).fetchone()
         return Folder(row[0], decode_path(row[1])) if row else None
 
+    @user_change
     def remove_folder(self, folder: Folder) -> int:
         """Forget a folder and its photos (the files on disk are not touched)."""
         with self.transaction() as conn:

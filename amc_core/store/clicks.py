@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import sqlite3
 
-from amc_core.store.connection import CatalogConnection, now
+from amc_core.store.connection import CatalogConnection, now, user_change
 
 
 class ClickLog(CatalogConnection):
+    @user_change
     def record_click(self, query: str, photo_id: int, action: str) -> bool:
         """Record that a result was opened or inspected; False when the photo has left the
         library meanwhile (nothing to learn from)."""
@@ -32,6 +33,7 @@ class ClickLog(CatalogConnection):
         row = self._conn.execute("SELECT COUNT(*), COUNT(DISTINCT query) FROM clicks").fetchone()
         return int(row[0]), int(row[1])
 
+    @user_change
     def clear_clicks(self) -> int:
         with self.transaction() as conn:
             return int(conn.execute("DELETE FROM clicks").rowcount)

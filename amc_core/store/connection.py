@@ -3,12 +3,13 @@ catalog shares (path encoding, chunked id queries, the photo columns)."""
 
 from __future__ import annotations
 
+import functools
 import os
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
-from typing import Any, Self
+from typing import Any, Concatenate, ParamSpec, Self, TypeVar
 
 from amc_core.store.damage import storage_problem
 
@@ -26,6 +27,31 @@ def decode_path(blob: bytes) -> str:
     return os.fsdecode(bytes(blob))
 
 
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+_C = TypeVar("_C", bound="CatalogConnection")
+
+
+def user_change(
+    method: Callable[Concatenate[_C, _P], _R],
+) -> Callable[Concatenate[_C, _P], _R]:
+    """Marks a catalog method that changes what only the user made (names, face answers,
+    clicks, folders): when the outermost such call returns (or fails), the user backup is
+    rewritten, so that no caller can forget it (see amc_core.store.user_backup)."""
+
+    @functools.wraps(method)
+    def changed(self: _C, /, *args: _P.args, **kwargs: _P.kwargs) -> _R:
+        self._user_changes += 1
+        try:
+            return method(self, *args, **kwargs)
+        finally:
+            self._user_changes -= 1
+            if self._user_changes == 0:
+                self.user_data_changed()
+
+    return changed
+
+
 def now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
@@ -35,6 +61,20 @@ class CatalogConnection:
 
     def __init__(self, conn: sqlite3.Connection) -> None:
         self._conn = conn
+        self._user_changes = 0  # user_change calls in progress (a rename may merge)
+
+    def user_data_changed(self) -> None:
+        """Called after every change of user-made data; the catalog backs them up."""
+
+    @contextmanager
+    def user_backup_deferred(self) -> Iterator[None]:
+        """User changes made meanwhile do not rewrite the backup (a restore writes it once,
+        at its end)."""
+        self._user_changes += 1
+        try:
+            yield
+        finally:
+            self._user_changes -= 1
 
     def close(self) -> None:
         self._conn.close()

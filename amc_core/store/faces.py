@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from amc_core.errors import UserInputError
-from amc_core.store.connection import CatalogConnection, decode_path, now
+from amc_core.store.connection import CatalogConnection, decode_path, now, user_change
 from amc_core.words.normalise import normalise
 
 EMBEDDING_DTYPE = np.float32
@@ -155,6 +155,7 @@ class FaceRecords(CatalogConnection):
         """(face id, person id): the user said this face is not this person."""
         return {(int(f), int(p)) for f, p in self._conn.execute("SELECT * FROM face_rejections")}
 
+    @user_change
     def save_groups(self, joins: dict[int, int], new_groups: Sequence[Sequence[int]]) -> list[int]:
         """Faces that join existing people, and new unnamed people made of faces; drops
         unnamed people left without faces. Returns the new people's ids."""
@@ -262,6 +263,7 @@ class FaceRecords(CatalogConnection):
         row = self._conn.execute("SELECT crop FROM faces WHERE id = ?", (face_id,)).fetchone()
         return bytes(row[0]) if row and row[0] is not None else None
 
+    @user_change
     def name_person(self, person_id: int, name: str) -> int:
         """Name (or rename) a person; a name another person has already merges the two.
         Returns the id the person has afterwards."""
@@ -281,6 +283,7 @@ class FaceRecords(CatalogConnection):
             self._mark_keywords_stale(conn, [person_id])
         return person_id
 
+    @user_change
     def merge_people(self, keep: int, gone: int, name: str | None = None) -> None:
         """Move every face of `gone` to `keep` (its name stays, or becomes `name`)."""
         if keep == gone:
@@ -299,6 +302,7 @@ class FaceRecords(CatalogConnection):
             conn.execute("UPDATE people SET name = ? WHERE id = ?", (final, keep))
             self._mark_keywords_stale(conn, [keep])
 
+    @user_change
     def reject_face(self, face_id: int) -> None:
         """ "Not this person": the face leaves its person and never joins them again."""
         with self.transaction() as conn:
@@ -315,6 +319,7 @@ class FaceRecords(CatalogConnection):
                          "(SELECT photo_id FROM faces WHERE id = ?)", (face_id,))  # fmt: skip
             _drop_empty_groups(conn)
 
+    @user_change
     def confirm_faces(self, person_id: int, face_ids: Sequence[int]) -> None:
         """The user says these faces are this person (suggested ones accepted in bulk)."""
         self.person(person_id)
@@ -330,11 +335,13 @@ class FaceRecords(CatalogConnection):
             self._mark_keywords_stale(conn, [person_id])
             _drop_empty_groups(conn)
 
+    @user_change
     def hide_person(self, person_id: int, hidden: bool = True) -> None:
         self.person(person_id)
         with self.transaction() as conn:
             conn.execute("UPDATE people SET hidden = ? WHERE id = ?", (int(hidden), person_id))
 
+    @user_change
     def forget_faces(self) -> list[int]:
         """Delete every face, embedding, name and answer; returns the photos whose face
         keywords must be rewritten (the faces pass reads the photos again next time)."""

@@ -20,6 +20,9 @@ WRITE_LOCK_NAME = "write.lock"
 FOLDERS_RECORD_NAME = "folders.json"  # a copy of the folder list, for `amc repair`
 REPAIR_STATE_NAME = "repair-in-progress.json"  # where an interrupted `amc repair` goes on
 REBUILDING_SUFFIX = ".rebuilding"  # the fresh catalog repair fills before it takes the place
+# what only the user made (names, face answers, clicks, folders), rewritten after each change
+# for `amc repair`; deliberately not named like the catalog, so nobody deletes it with it
+USER_BACKUP_NAME = "user-data.backup.json"
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +62,10 @@ class LibraryPaths:
         return self.root / FOLDERS_RECORD_NAME
 
     @property
+    def user_backup(self) -> Path:
+        return self.root / USER_BACKUP_NAME
+
+    @property
     def repair_state(self) -> Path:
         return self.root / REPAIR_STATE_NAME
 
@@ -75,9 +82,9 @@ class LibraryPaths:
 
 
 def library_had_catalog(root: Path) -> bool:
-    """Whether this library folder once held a catalog (its folder list was written beside
-    it): a missing catalog there is a lost one, not a new library."""
-    return (root / FOLDERS_RECORD_NAME).exists()
+    """Whether this library folder once held a catalog (its folder list or the user backup
+    was written beside it): a missing catalog there is a lost one, not a new library."""
+    return (root / FOLDERS_RECORD_NAME).is_file() or (root / USER_BACKUP_NAME).is_file()
 
 
 def ensure_library_dir(root: Path) -> LibraryPaths:

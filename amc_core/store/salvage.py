@@ -17,10 +17,12 @@ import numpy as np
 
 from amc_core.store.schema import KEYWORD_RECORD, SCHEMA_VERSION
 
-# Parents before children (foreign keys); the full-text index is rebuilt, never copied.
+# Parents before children (foreign keys); the full-text index is rebuilt, never copied, and
+# `meta` stays behind: its catalog id would let the salvaged catalog overwrite the user backup
+# before the backup's names are restored over it.
 _ANALYSIS_TABLES = (
     "photos", "keyword_vocab", "photo_keyword_sets", "photo_features",
-    "people", "face_scans", "faces", "face_rejections", "clicks", "meta",
+    "people", "face_scans", "faces", "face_rejections", "clicks",
 )  # fmt: skip
 _MAX_ROWID = (1 << 63) - 1
 
