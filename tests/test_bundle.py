@@ -54,6 +54,7 @@ def test_pyinstaller_spec() -> None:
     for excluded in ("torch", "onnx", "onnxscript", "tests"):
         assert f'"{excluded}"' in spec
     assert '"amc_core/_resources"' in spec
+    assert '"amc_core.index.forkserver_preload"' in spec  # imported by name only
 
 
 def test_entry_points_support_frozen_workers() -> None:

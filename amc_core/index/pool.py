@@ -9,6 +9,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import TypeVar
 
+from amc_core.index.lifeline import die_with_parent
 from amc_core.index.prepare import prepare_photo
 from amc_core.ingest.decode import DecodedPhoto, DecodeFailure
 from amc_core.settings import IndexSettings
@@ -99,14 +100,18 @@ def _one_by_one(
 
 
 def _new_pool(workers: int) -> ProcessPoolExecutor:
-    return ProcessPoolExecutor(max_workers=workers, mp_context=_context())
+    # die_with_parent: workers must not outlive a caller killed outright (kill -9, OOM)
+    return ProcessPoolExecutor(
+        max_workers=workers, mp_context=_context(), initializer=die_with_parent
+    )
 
 
 def _context() -> multiprocessing.context.BaseContext:
     """forkserver where the OS has it: workers start fast, without inheriting the
-    caller's threads (the app runs Qt threads, and fork with threads is unsafe)."""
+    caller's threads (the app runs Qt threads, and fork with threads is unsafe). Its preload
+    loads the decoders and ties the forkserver's life to this process (see lifeline)."""
     if "forkserver" in multiprocessing.get_all_start_methods():
         context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["amc_core.index.prepare"])
+        context.set_forkserver_preload(["amc_core.index.forkserver_preload"])
         return context
     return multiprocessing.get_context("spawn")
