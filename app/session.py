@@ -122,8 +122,9 @@ class AppSession(QObject):
             box.setInformativeText(
                 "Your photos are untouched. Repair moves the damaged catalog aside, keeps "
                 "everything it can still read, finds your photos again and restores the names "
-                "you gave from the backup.\n\n" + message
+                "you gave from the backup."
             )
+            box.setDetailedText(message)  # the engine's sentence, `amc repair` and all
             repair = box.addButton(REPAIR_NOW, QMessageBox.ButtonRole.AcceptRole)
             box.addButton("Not now", QMessageBox.ButtonRole.RejectRole)
             box.setDefaultButton(repair)

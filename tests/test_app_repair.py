@@ -42,7 +42,7 @@ class RepairClicker:
     def _poll(self) -> None:
         box = QApplication.activeModalWidget()
         if isinstance(box, QMessageBox) and "damaged" in box.text():
-            self.asked.append(box.informativeText())
+            self.asked.append(box.informativeText() + "\n" + box.detailedText())
             next(b for b in box.buttons() if b.text() == REPAIR_NOW).click()
 
     def stop(self) -> None:

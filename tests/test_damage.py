@@ -210,3 +210,47 @@ def test_unmounted_photos_folder_keeps_its_photos(capsys, base, tmp_path: Path):
         unmounted.rename(drive)
         last = list(library.index(faces=False))[-1]
         assert last.report.indexed == 0 and last.report.removed == 0
+
+
+def _people_state(lib: Path) -> tuple[int, list[int]]:
+    """(faces, sizes of the people groups), as the catalog holds them."""
+    with Library(lib) as library:
+        conn = library.catalog.connection
+        faces = int(conn.execute("SELECT COUNT(*) FROM faces").fetchone()[0])
+        sizes = [int(r[0]) for r in conn.execute(
+            "SELECT COUNT(*) FROM faces WHERE person_id IS NOT NULL GROUP BY person_id "
+            "ORDER BY 1")]  # fmt: skip
+    return faces, sizes
+
+
+def test_kill_9_during_the_faces_pass_then_resume(tmp_path: Path):
+    """kill -9 of `amc index` once its faces pass has begun (reading, embedding or grouping,
+    each committed whole): the next run ends with the same people as a run never killed."""
+    from test_people import FACES
+
+    album = tmp_path / "album"
+    for copy in range(3):  # a longer faces pass, so that the kill lands inside it
+        shutil.copytree(FACES, album / f"c{copy}")
+    killed, clean = tmp_path / "killed", tmp_path / "clean"
+    cmd = [*AMC, "index", str(album), "--no-ocr", "--workers", "2", "--library"]
+    process = subprocess.Popen([*cmd, str(killed)], stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL)  # fmt: skip
+    deadline = time.monotonic() + 120
+    scans = 0
+    while time.monotonic() < deadline and process.poll() is None:
+        try:
+            with sqlite3.connect(f"file:{killed / 'catalog.sqlite3'}?mode=ro", uri=True) as c:
+                scans = int(c.execute("SELECT COUNT(*) FROM face_scans").fetchone()[0])
+        except sqlite3.Error:
+            scans = 0
+        if scans:
+            break
+        time.sleep(0.005)
+    assert process.poll() is None, "the kill must land inside the faces pass"
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    for lib in (killed, clean):
+        done = subprocess.run([*cmd, str(lib)], capture_output=True, text=True, timeout=300)
+        assert done.returncode == 0, done.stderr
+    assert _people_state(killed) == _people_state(clean)
+    assert _people_state(clean)[1], "the repeated man forms a group"

@@ -6,7 +6,7 @@ import threading
 import traceback
 from collections.abc import Callable, Iterator
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, SignalInstance
 
 from amc_core.api import AmcError, CatalogDamagedError, as_library_error
 
@@ -46,20 +46,32 @@ class GeneratorJob(QRunnable):
         try:
             for value in self._make(self._cancel):
                 last = value
-                self.signals.progress.emit(value)
+                if not _tell(self.signals.progress, value):
+                    return
         except Exception as raised:  # shown to the user, never a crash of the UI
+            if self._cancel.is_set():
+                return  # stopped on purpose (its window closed): what failed after is moot
             exc = as_library_error(raised)
             message = str(exc) or type(exc).__name__
             if not isinstance(exc, AmcError):  # an AmcError is a sentence for the user, not a bug
                 traceback.print_exc()
             if isinstance(exc, CatalogDamagedError):
                 DAMAGE_ALARM.damaged.emit(message)
-            self.signals.failed.emit(message)
+            _tell(self.signals.failed, message)
             return
-        self.signals.finished.emit(last)
+        _tell(self.signals.finished, last)
 
     def start(self, pool: QThreadPool | None = None) -> None:
         (pool or QThreadPool.globalInstance()).start(self)
+
+
+def _tell(signal: SignalInstance, value: object) -> bool:
+    """Emit, unless whoever owned the job is gone (a window closed while it ran): False."""
+    try:
+        signal.emit(value)
+    except RuntimeError:  # "Signal source has been deleted"
+        return False
+    return True
 
 
 def single_thread_pool(parent: QObject | None = None) -> QThreadPool:
