@@ -10,7 +10,6 @@ calls it.
 from __future__ import annotations
 
 import importlib
-import sqlite3
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -26,7 +25,7 @@ from amc_core.learn.constants import MIN_CLICKED_QUERIES, user_params_path
 from amc_core.search.results import KeywordWeight, SearchResponse, SearchResult
 from amc_core.settings import IndexSettings, resolve_library_dir
 from amc_core.store.catalog import Catalog
-from amc_core.store.damage import as_user_error
+from amc_core.store.damage import as_user_error, is_database_error
 from amc_core.store.faces import Person, StoredFace
 from amc_core.store.layout import LibraryPaths
 
@@ -129,7 +128,7 @@ def load_engine(
     except Exception as exc:  # whatever stops the models loading: keywords still answer
         if engine is not None:
             engine.close()
-        if isinstance(exc, sqlite3.Error | CatalogDamagedError):
+        if is_database_error(exc) or isinstance(exc, CatalogDamagedError):
             raise  # a damaged catalog: keywords cannot answer either (`amc repair`)
         keywords = fallback(library_dir)
         keywords.preload()

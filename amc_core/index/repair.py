@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import os
-import sqlite3
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -23,10 +22,9 @@ from amc_core.index.library import Library, remembered_folders
 from amc_core.index.run import Analyzer
 from amc_core.settings import IndexSettings
 from amc_core.store.catalog import Catalog
-from amc_core.store.damage import storage_problem
+from amc_core.store.damage import file_problem
 from amc_core.store.layout import LibraryPaths, WriteLock, ensure_library_dir, library_had_catalog
 from amc_core.store.salvage import SalvageReport, salvage
-from amc_core.store.schema import SCHEMA_VERSION
 from amc_core.store.user_backup import backed_up_folders
 from amc_core.store.user_restore import restore_user_data
 
@@ -54,30 +52,7 @@ def catalog_problem(root: Path, thorough: bool = True) -> str | None:
     paths = LibraryPaths(root)
     if not paths.catalog.exists():
         return "the file is missing" if library_had_catalog(paths.root) else None
-    try:
-        conn = sqlite3.connect(paths.catalog, timeout=5.0)  # read-write: FTS5's check is an INSERT
-        try:
-            return _problem(conn, thorough)
-        finally:
-            conn.close()
-    except sqlite3.Error as exc:
-        if storage_problem(exc) is not None:
-            return None  # busy or read-only: not damage, and not for repair to fix
-        return str(exc) or type(exc).__name__
-
-
-def _problem(conn: sqlite3.Connection, thorough: bool) -> str | None:
-    row = conn.execute("SELECT version FROM schema_version").fetchone()
-    version = int(row[0]) if row else 0
-    if version > SCHEMA_VERSION:
-        return f"written by a newer version (catalog version {version})"
-    check = "integrity_check" if thorough else "quick_check"
-    problems = [str(r[0]) for r in conn.execute(f"PRAGMA {check}(20)") if r[0] != "ok"]
-    if problems:
-        return "; ".join(problems[:3])
-    if thorough and version == SCHEMA_VERSION:
-        conn.execute("INSERT INTO photo_text(photo_text) VALUES ('integrity-check')")
-    return None
+    return file_problem(paths.catalog, thorough)
 
 
 def repair_library(
@@ -162,7 +137,7 @@ def _salvage_step(
         if aside is not None and aside.exists():
             for done, table in enumerate(salvage(aside, target.connection, result), start=1):
                 yield RepairProgress("salvaging", done, 11, {**report, "table": table})
-        target.connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        target.checkpoint()
     finally:
         target.close()
     report["salvage"] = result.as_json()

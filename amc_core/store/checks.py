@@ -24,6 +24,10 @@ class CatalogChecks(CatalogConnection):
         with self.transaction() as tx:
             tx.executemany("UPDATE photos SET size = -1 WHERE id = ?", [(i,) for i in photo_ids])
 
+    def checkpoint(self) -> None:
+        """Move the write-ahead log into the file, so the file alone is the whole catalog."""
+        self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
     def rebuild_full_text(self) -> None:
         with self.transaction() as tx:
             tx.execute("INSERT INTO photo_text(photo_text) VALUES ('rebuild')")

@@ -7,6 +7,7 @@ import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TypeGuard
 
 from amc_core.errors import CatalogDamagedError, LibraryError
 
@@ -49,12 +50,45 @@ def database_error(exc: sqlite3.Error, catalog: Path | None) -> LibraryError:
     return CatalogDamagedError(damaged_message(catalog, str(exc) or type(exc).__name__))
 
 
+def is_database_error(exc: BaseException) -> TypeGuard[sqlite3.Error]:
+    """An SQLite error about the data (not our own misuse of a connection)."""
+    return isinstance(exc, sqlite3.Error) and not isinstance(
+        exc, sqlite3.ProgrammingError | sqlite3.InterfaceError
+    )
+
+
+def file_problem(catalog: Path, thorough: bool = True) -> str | None:
+    """What is wrong with the catalog file, or None when it is sound: the schema version,
+    then SQLite's own check of every page (thorough: also every index, and the full-text
+    index's own check; quick: the pages only). Busy or read-only is not damage: None."""
+    from amc_core.store.schema import SCHEMA_VERSION
+
+    try:
+        conn = sqlite3.connect(catalog, timeout=5.0)  # read-write: FTS5's check is an INSERT
+        try:
+            row = conn.execute("SELECT version FROM schema_version").fetchone()
+            version = int(row[0]) if row else 0
+            if version > SCHEMA_VERSION:
+                return f"written by a newer version (catalog version {version})"
+            check = "integrity_check" if thorough else "quick_check"
+            found = [str(r[0]) for r in conn.execute(f"PRAGMA {check}(20)") if r[0] != "ok"]
+            if found:
+                return "; ".join(found[:3])
+            if thorough and version == SCHEMA_VERSION:
+                conn.execute("INSERT INTO photo_text(photo_text) VALUES ('integrity-check')")
+        finally:
+            conn.close()
+    except sqlite3.Error as exc:
+        if storage_problem(exc) is not None:
+            return None  # not for repair to fix
+        return str(exc) or type(exc).__name__
+    return None
+
+
 def as_user_error(exc: BaseException, catalog: Path | None) -> BaseException:
     """An SQLite error from this catalog as the user's error; anything else (our own mistakes
     with a connection among them: a bug, not damage) as it is."""
-    if isinstance(exc, sqlite3.Error) and not isinstance(
-        exc, sqlite3.ProgrammingError | sqlite3.InterfaceError
-    ):
+    if is_database_error(exc):
         return database_error(exc, catalog)
     return exc
 
