@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # A library on a full disk: `amc index` must stop with one clear line, leave a catalog that
-# opens and passes SQLite's integrity check, and finish once space is freed.
+# opens and passes SQLite's integrity check, and finish once space is freed. Then the same
+# library on a read-only disk: every command answers in one line, never a traceback.
 # Needs root (it mounts a 600 KB tmpfs). Usage: benchmarks/full_disk_check.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -29,4 +30,19 @@ echo "full disk: exit $rc, stderr: $(cat "$work/err")"
 "$AMC" status --library "$mnt/lib" --json | .venv/bin/python -c "import json,sys; d=json.load(sys.stdin); print('after failure: photos', d['photos'], 'pending', d['pending'])"
 mount -o remount,size=64m "$mnt"
 "$AMC" index "$work/photos" --library "$mnt/lib" --json | .venv/bin/python -c "import json,sys; d=json.load(sys.stdin); print('space freed: indexed', d['indexed'], 'failed', d['failed']); assert d['indexed'] + d['skipped'] == 60"
+no_traceback() {  # a command on the library: its exit status and first line, no traceback
+    set +e
+    "$AMC" "$@" --library "$mnt/lib" >"$work/out" 2>"$work/err"
+    local rc=$?
+    set -e
+    echo "$* -> exit $rc: $(head -c 160 "$work/err")"
+    ! grep -q Traceback "$work/err"
+}
+"$AMC" search "photo" --library "$mnt/lib" >/dev/null  # leave it healthy, then freeze it
+mount -o remount,ro "$mnt"
+for cmd in "status" "search photo" "index $work/photos" "repair"; do
+    # shellcheck disable=SC2086
+    no_traceback $cmd
+done
+mount -o remount,rw "$mnt"
 echo "OK"

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -46,6 +47,11 @@ def database_error(exc: sqlite3.Error, catalog: Path | None) -> LibraryError:
     else (malformed pages, a truncated file, a stale log, a missing table) as damage."""
     problem = storage_problem(exc)
     if problem is not None:
+        if catalog is not None and not os.access(catalog.parent, os.W_OK):
+            return LibraryError(
+                f"the library folder {catalog.parent} is read-only (a read-only disk or "
+                "permissions): the library needs to write its catalog there"
+            )
         return problem
     return CatalogDamagedError(damaged_message(catalog, str(exc) or type(exc).__name__))
 
