@@ -6,7 +6,6 @@ from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QPoint, QSignalBlocker, Qt
 from PySide6.QtGui import (
-    QAction,
     QCloseEvent,
     QCursor,
     QDragEnterEvent,
@@ -32,6 +31,7 @@ from amc_app.controllers.library_status import LibraryStatusController, LibraryV
 from amc_app.controllers.people import PeopleController
 from amc_app.controllers.results_controller import INSPECT_DWELL_MS, ResultsController
 from amc_app.controllers.search_controller import SearchController
+from amc_app.menus import build_main_menus
 from amc_app.models.results_model import ResultsModel
 from amc_app.settings import THUMBNAIL_MAX, THUMBNAIL_MIN, AppSettings, SettingsStore
 from amc_app.system import dropped_folders, pictures_folder
@@ -135,65 +135,12 @@ class MainWindow(QMainWindow):
             bar.addPermanentWidget(widget)
 
     def _build_menus(self) -> None:
-        menus = self.menuBar()
-        file_menu = menus.addMenu("&File")
-        self.add_action = self._action(
-            file_menu, "&Add folder…", "Add a folder of photos", "Ctrl+O"
-        )
-        self.rescan_action = self._action(
-            file_menu, "&Rescan folders", "Look for new and changed photos now", "F5"
-        )
-        file_menu.addSeparator()
-        self.quit_action = self._action(file_menu, "&Quit", "Close the application", "Ctrl+Q")
-        view_menu = menus.addMenu("&View")
-        self.tabs.add_actions(view_menu)
-        view_menu.addAction(self.folders_dock.toggleViewAction())
-        view_menu.addAction(self.inspector_dock.toggleViewAction())
-        self.heatmap_action = self._action(
-            view_menu, "Show &heat-map", "Colour the photo's regions by attention"
-        )
-        self.heatmap_action.setCheckable(True)
-        self.photo_menu = menus.addMenu("&Photo")
-        self.open_action = self._action(self.photo_menu, "&Open", "Open in your photo viewer")
-        self.show_folder_action = self._action(
-            self.photo_menu, "Show in &folder", "Show the file in its folder"
-        )
-        self.copy_path_action = self._action(
-            self.photo_menu, "&Copy path", "Copy the file's path", "Ctrl+Shift+C"
-        )
-        self.similar_action = self._action(
-            self.photo_menu, "Find &similar", "Search for photos like this one", "Ctrl+Shift+F"
-        )
-        self._build_learning_menu(menus.addMenu("&Learning"))
-        help_menu = menus.addMenu("&Help")
-        self.syntax_action = self._action(help_menu, "&Search syntax", "How to write queries", "F1")
+        self.menus = build_main_menus(self.menuBar(), self._view_entries)
 
-    def _build_learning_menu(self, menu: QMenu) -> None:
-        self.learning_menu = menu
-        self.record_action = self._action(
-            menu,
-            "&Record my clicks",
-            "Remember, on this computer only, which photos you open after which search",
-        )
-        self.record_action.setCheckable(True)
-        self.clear_clicks_action = self._action(
-            menu, "&Clear recorded clicks", "Forget every recorded click"
-        )
-        menu.addSeparator()
-        self.improve_action = self._action(
-            menu, "&Improve results from my searches", "Fine-tune the ranking on your clicks"
-        )
-        self.reset_action = self._action(
-            menu, "Use the &default ranking", "Forget what was learned from your clicks"
-        )
-
-    def _action(self, menu: QMenu, text: str, tip: str, keys: str = "") -> QAction:
-        action = menu.addAction(text)
-        action.setToolTip(tip)
-        action.setStatusTip(tip)
-        if keys:
-            action.setShortcut(QKeySequence(keys))
-        return action
+    def _view_entries(self, view: QMenu) -> None:
+        self.tabs.add_actions(view)
+        for panel in (self.folders_dock, self.inspector_dock):
+            view.addAction(panel.toggleViewAction())
 
     # -- controllers ------------------------------------------------------------------
 
@@ -239,7 +186,7 @@ class MainWindow(QMainWindow):
         # library: folders in and out, indexing
         status = self.library_status
         for choose in (
-            self.add_action.triggered,
+            self.menus.add.triggered,
             self.folders_panel.add_button.clicked,
             self.empty_state.choose_button.clicked,
             status.choose_folder_requested,
@@ -247,7 +194,7 @@ class MainWindow(QMainWindow):
             choose.connect(self.choose_folder)
         self.folders_panel.remove_button.clicked.connect(status.remove_selected_folder)
         self.folders_panel.rescan_button.clicked.connect(status.rescan)
-        self.rescan_action.triggered.connect(status.rescan)
+        self.menus.rescan.triggered.connect(status.rescan)
         self.empty_state.suggest_button.clicked.connect(status.add_pictures_folder)
         self.index_view.cancel_button.clicked.connect(status.cancel_indexing)
         self.banner.action_clicked.connect(status.banner_action)
@@ -256,7 +203,7 @@ class MainWindow(QMainWindow):
         self.search_edit.textChanged.connect(self.search.schedule)
         self.search_edit.returnPressed.connect(self.search.search_now)
         self.search_bar.help_button.clicked.connect(self.show_search_help)
-        self.syntax_action.triggered.connect(self.show_search_help)
+        self.menus.syntax.triggered.connect(self.show_search_help)
         for keys in ("Ctrl+F", "Ctrl+L"):
             QShortcut(QKeySequence(keys), self, self.focus_search)
         self.search_edit.escape_pressed.connect(self.search.clear)
@@ -264,26 +211,26 @@ class MainWindow(QMainWindow):
         # results and inspector
         self.gallery.open_requested.connect(self.results.open_index)
         self.gallery.customContextMenuRequested.connect(self.show_photo_menu)
-        self.open_action.triggered.connect(self.results.open_current)
-        self.show_folder_action.triggered.connect(self.results.show_current_in_folder)
-        self.copy_path_action.triggered.connect(self.results.copy_current_path)
-        self.similar_action.triggered.connect(self.results.find_similar)
+        self.menus.open.triggered.connect(self.results.open_current)
+        self.menus.show_folder.triggered.connect(self.results.show_current_in_folder)
+        self.menus.copy_path.triggered.connect(self.results.copy_current_path)
+        self.menus.similar.triggered.connect(self.results.find_similar)
         self.inspector.open_button.clicked.connect(self.results.open_current)
         self.inspector.folder_button.clicked.connect(self.results.show_current_in_folder)
         self.inspector.similar_button.clicked.connect(self.results.find_similar)
         self.inspector.heatmap_toggle.toggled.connect(self.set_heatmap_visible)
-        self.heatmap_action.toggled.connect(self.set_heatmap_visible)
+        self.menus.heatmap.toggled.connect(self.set_heatmap_visible)
         self.size_slider.valueChanged.connect(self.set_thumbnail_size)
         # learning
-        self.record_action.toggled.connect(self.learning.set_recording)
-        self.clear_clicks_action.triggered.connect(self.learning.clear)
-        self.improve_action.triggered.connect(self.learning.improve)
-        self.reset_action.triggered.connect(self.learning.reset_to_default)
-        self.learning_menu.aboutToShow.connect(self.update_learning_menu)
+        self.menus.record.toggled.connect(self.learning.set_recording)
+        self.menus.clear_clicks.triggered.connect(self.learning.clear)
+        self.menus.improve.triggered.connect(self.learning.improve)
+        self.menus.reset.triggered.connect(self.learning.reset_to_default)
+        self.menus.learning.aboutToShow.connect(self.update_learning_menu)
         self.learning.notice.connect(self.show_message)
         self.learning.report.connect(self.banner.show_info)
         self.learning.improved.connect(self.library_status.reload_engine)
-        self.quit_action.triggered.connect(self.close)
+        self.menus.quit.triggered.connect(self.close)
         # people: their photos are a search; names reach the keywords on the writer thread
         self.people.show_photos.connect(self.show_photos_of)
         self.people.people_edited.connect(self.indexing.write_people)
@@ -311,7 +258,7 @@ class MainWindow(QMainWindow):
         QToolTip.showText(anchor.mapToGlobal(QPoint(0, anchor.height())), QUERY_HELP, anchor)
 
     def show_photo_menu(self, pos: QPoint) -> None:
-        self.results.show_context_menu(self.photo_menu, pos)
+        self.results.show_context_menu(self.menus.photo, pos)
 
     def show_photos_of(self, query: str) -> None:
         """A person's photos: their search, in the Photos tab."""
@@ -329,16 +276,16 @@ class MainWindow(QMainWindow):
 
     def set_heatmap_visible(self, visible: bool) -> None:
         self.settings.show_heatmap = visible
-        for control in (self.heatmap_action, self.inspector.heatmap_toggle):
+        for control in (self.menus.heatmap, self.inspector.heatmap_toggle):
             if control.isChecked() != visible:
                 control.setChecked(visible)
         self.results.set_heatmap_visible(visible)
 
     def update_learning_menu(self) -> None:
         count = self.learning.click_count()
-        self.clear_clicks_action.setText(f"&Clear recorded clicks ({count})")
-        self.clear_clicks_action.setEnabled(count > 0)
-        self.improve_action.setEnabled(not self.learning.running)
+        self.menus.clear_clicks.setText(f"&Clear recorded clicks ({count})")
+        self.menus.clear_clicks.setEnabled(count > 0)
+        self.menus.improve.setEnabled(not self.learning.running)
 
     def folder_paths(self) -> list[str]:
         return [f.path for f in self.library.folders()]
@@ -362,8 +309,8 @@ class MainWindow(QMainWindow):
             self.resizeDocks(docks, [230, 380], Qt.Orientation.Horizontal)
         self.size_slider.setValue(settings.thumbnail_size)
         self.gallery.set_thumbnail_size(settings.thumbnail_size)
-        with QSignalBlocker(self.record_action):  # restoring is not the user switching it
-            self.record_action.setChecked(settings.record_clicks)
+        with QSignalBlocker(self.menus.record):  # restoring is not the user switching it
+            self.menus.record.setChecked(settings.record_clicks)
         self.set_heatmap_visible(settings.show_heatmap)
         self.empty_state.set_suggestion(pictures_folder())
         self.search_edit.selectAll()

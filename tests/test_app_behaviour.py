@@ -45,14 +45,14 @@ def test_settings_persist_between_runs(qtbot, make_window):
     window = make_window(fast_engine=True)
     window.size_slider.setValue(200)
     window.search_edit.setText("dog on the beach")
-    window.record_action.setChecked(False)
+    window.menus.record.setChecked(False)
     make_window.close(window)
 
     again = make_window(fast_engine=True)
     assert again.size_slider.value() == 200
     assert again.gallery.iconSize() == QSize(200, 200)
     assert again.search_edit.text() == "dog on the beach"
-    assert not again.record_action.isChecked()
+    assert not again.menus.record.isChecked()
     assert not again.learning.record("dog", 1, "open")  # recording is off: nothing written
     again.size_slider.setValue(10_000)
     assert again.size_slider.value() == THUMBNAIL_MAX
@@ -175,7 +175,7 @@ def test_stale_answers_are_never_shown(qtbot, make_window, photos_dir: Path):
 
 def test_improve_says_what_it_needs(qtbot, make_window):
     window = make_window(fast_engine=True)
-    window.improve_action.trigger()
+    window.menus.improve.trigger()
     assert "at least 6 different searches" in window.banner.text()
     assert "you have clicks after 0" in window.banner.text()
 

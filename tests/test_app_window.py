@@ -96,11 +96,11 @@ def _check_photo_actions(
     qtbot, window: MainWindow, cake_id: int, opened: list[str], cake: Path
 ) -> None:
     """Copy its path, show its folder, find similar photos."""
-    window.copy_path_action.trigger()
+    window.menus.copy_path.trigger()
     assert QGuiApplication.clipboard().text() == str(cake.resolve())
-    window.show_folder_action.trigger()
+    window.menus.show_folder.trigger()
     assert opened[-1] == str(cake.resolve().parent)
-    window.similar_action.trigger()
+    window.menus.similar.trigger()
     qtbot.waitUntil(lambda: "like cake.jpg" in window.search_bar.info.text(), timeout=10_000)
     assert all(window.model.result(i).photo_id != cake_id for i in range(window.model.rowCount()))
 
@@ -110,19 +110,19 @@ def _check_learning(qtbot, window: MainWindow, cake_id: int) -> None:
     clicks and keeps the new parameters only when they are better; then clear."""
     from amc_core.learn.constants import user_params_path
 
-    window.improve_action.trigger()
+    window.menus.improve.trigger()
     assert "at least 6 different searches" in window.banner.text()
     for query in ("cake", "party", "birthday", "family", "summer", "paris"):
         window.learning.record(query, cake_id, "open")
     qtbot.waitUntil(lambda: window.learning.clicked_queries() >= 6, timeout=5_000)
-    window.improve_action.trigger()
+    window.menus.improve.trigger()
     qtbot.waitUntil(lambda: " after; " in window.banner.text(), timeout=90_000)
     text = window.banner.text()
     before, after = (float(x) for x in re.findall(r"(\d\.\d{3}) (?:before|after)", text))
     kept = user_params_path(window.library.paths.root).is_file()
     assert ("the new ranking is in use" in text) == kept
     assert after >= before and (after > before) == kept
-    window.clear_clicks_action.trigger()
+    window.menus.clear_clicks.trigger()
     qtbot.waitUntil(lambda: window.library.catalog.clicks() == [], timeout=5_000)
 
 
