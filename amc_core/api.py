@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Protocol, cast
 
-from amc_core import __version__
+from amc_core import VERBOSE_VAR, __version__
 from amc_core.errors import EXIT_DAMAGED, AmcError, CatalogDamagedError
 from amc_core.index.library import Library
 from amc_core.index.repair import RepairProgress, catalog_problem, repair_library
@@ -32,6 +32,7 @@ from amc_core.store.layout import LibraryPaths
 __all__ = [
     "EXIT_DAMAGED",
     "MIN_CLICKED_QUERIES",
+    "VERBOSE_VAR",
     "AmcError",
     "Analyzer",
     "Catalog",

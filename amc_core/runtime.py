@@ -7,20 +7,26 @@ is ``session.get_providers()[0]`` after creation, so every model goes through
 :class:`SessionFactory`, which records what really loaded in :attr:`SessionFactory.provider`.
 
 ``AMC_PROVIDER=cpu`` forces the CPU (``cuda``/``gpu`` asks for CUDA even when the caller did
-not prefer it; ``auto`` or unset keeps the caller's choice).
+not prefer it; ``auto`` or unset keeps the caller's choice). Without a usable GPU nothing is
+printed: onnxruntime's own error about the CUDA libraries is silenced, and once CUDA failed to
+load, no later session in the process asks for it. ``AMC_VERBOSE=1`` (the app's ``--verbose``)
+lets that error through, once, with the reason.
 """
 
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import os
 import sys
+import threading
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import onnxruntime as ort
 
+from amc_core import VERBOSE_VAR
 from amc_core.errors import AmcError
 
 if TYPE_CHECKING:
@@ -30,6 +36,17 @@ CUDA = "CUDAExecutionProvider"
 CPU = "CPUExecutionProvider"
 PREFERENCE = (CUDA, CPU)  # best first
 ENV_VAR = "AMC_PROVIDER"
+
+
+# Per process: does CUDA really load? None until a session has tried. Sessions are created
+# on several threads (search, indexing) while onnxruntime's log severity is process-wide, so
+# the first try holds a lock: no other thread resets the severity under it.
+class _CudaState:
+    loads: bool | None = None
+    trying = threading.Lock()
+
+
+_CUDA = _CudaState()
 
 # ORT logger severities: 0 verbose, 1 info, 2 warning, 3 error, 4 fatal.
 QUIET = 3  # normal running: errors only
@@ -118,7 +135,7 @@ class SessionFactory:
 
     def requested_providers(self) -> list[str]:
         """Preference order intersected with what this onnxruntime build offers (not a GPU test)."""
-        wanted = PREFERENCE if self.prefer_gpu else (CPU,)
+        wanted = PREFERENCE if self.prefer_gpu and _CUDA.loads is not False else (CPU,)
         available = set(ort.get_available_providers())
         return [p for p in wanted if p in available] or [CPU]
 
@@ -141,23 +158,28 @@ class SessionFactory:
         if not isinstance(model_path, bytes):
             verify_model(Path(model_path))
         source = model_path if isinstance(model_path, bytes) else str(model_path)
-        providers = self.requested_providers()
-        may_fall_back = CUDA in providers
-        if may_fall_back:
-            ort.set_default_logger_severity(SILENT)
-        try:
-            session = ort.InferenceSession(
-                source, sess_options=self.session_options(), providers=providers
-            )
-        except Exception as exc:  # onnxruntime raises its own Fail / InvalidProtobuf types
-            name = "<in-memory model>" if isinstance(model_path, bytes) else str(model_path)
-            raise ModelError(f"cannot load the model {name}: {exc}") from exc
-        finally:
-            ort.set_default_logger_severity(QUIET)
-        actual = session.get_providers()[0]
-        self._provider = "CUDA" if actual == CUDA else "CPU"
-        if may_fall_back and self._provider == "CPU":
-            _note("CUDA is offered by onnxruntime but did not load; running on the CPU")
+        with _CUDA.trying if _CUDA.loads is None else contextlib.nullcontext():
+            providers = self.requested_providers()
+            may_fall_back = CUDA in providers
+            quiet = may_fall_back and not verbose()
+            if quiet:
+                ort.set_default_logger_severity(SILENT)
+            try:
+                session = ort.InferenceSession(
+                    source, sess_options=self.session_options(), providers=providers
+                )
+            except Exception as exc:  # onnxruntime raises its own Fail / InvalidProtobuf types
+                name = "<in-memory model>" if isinstance(model_path, bytes) else str(model_path)
+                raise ModelError(f"cannot load the model {name}: {exc}") from exc
+            finally:
+                if quiet:
+                    ort.set_default_logger_severity(QUIET)
+            actual = session.get_providers()[0]
+            self._provider = "CUDA" if actual == CUDA else "CPU"
+            if may_fall_back:
+                _CUDA.loads = self._provider == "CUDA"
+                if not _CUDA.loads:
+                    _note("CUDA is offered by onnxruntime but did not load; running on the CPU")
         return session
 
     @property
@@ -178,8 +200,15 @@ def _log() -> logging.Logger:
     return logging.getLogger(__name__)
 
 
+def verbose() -> bool:
+    """AMC_VERBOSE=1 (the app's --verbose): say why the GPU is not used."""
+    return os.environ.get(VERBOSE_VAR, "").strip().lower() in ("1", "true", "yes", "on")
+
+
 def _note(message: str) -> None:
     """An info message, for a program that uses logging (nothing shows one otherwise): a CLI
     search on a machine without CUDA does not import logging to drop it."""
-    if "logging" in sys.modules:
+    if verbose():
+        _log().warning(message)
+    elif "logging" in sys.modules:
         _log().info(message)

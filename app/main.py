@@ -3,19 +3,34 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 
-from amc_core.api import EXIT_DAMAGED, AmcError, __version__, resolve_library_dir
+from amc_core.api import EXIT_DAMAGED, VERBOSE_VAR, AmcError, __version__, resolve_library_dir
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="amc-photo-search")
     parser.add_argument("--library", metavar="DIR", help="library folder")
     parser.add_argument("--version", action="version", version=f"AMC Photo Search {__version__}")
+    parser.add_argument(
+        "--verbose", action="store_true", help="say why the GPU is not used, and other details"
+    )
     # smoke tests of installs and bundles: close the window this long after it has shown
     parser.add_argument("--quit-after", type=int, metavar="MS", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.verbose:
+        import logging
+
+        os.environ[VERBOSE_VAR] = "1"
+        logging.basicConfig(level=logging.INFO, format="amc-photo-search: %(message)s")
+    from amc_app.platform_check import xcb_problem
+
+    problem = xcb_problem()
+    if problem:  # Qt would abort the process with a message naming the wrong package
+        print(f"amc-photo-search: error: {problem}", file=sys.stderr)
+        return 1
 
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication, QMessageBox
