@@ -148,6 +148,44 @@ def oriented_pixels(path: str, max_side: int, settings: IndexSettings) -> np.nda
     return np.asarray(_orient(_load_analysis_image(image, max_side), orientation), dtype=np.uint8)
 
 
+@dataclass(frozen=True, slots=True)
+class PhotoPreview:
+    """A photo upright for showing: pixels at most the asked size, and its full size."""
+
+    pixels: np.ndarray  # (H, W, 3) uint8
+    width: int  # the whole photo, upright
+    height: int
+
+
+def load_preview(
+    path: str, max_side: int = 0, settings: IndexSettings | None = None
+) -> PhotoPreview:
+    """The photo as the gallery reads it (HEIC, RAW previews, EXIF orientation), decoded at
+    about `max_side` px (JPEG draft mode: 1/2, 1/4 or 1/8 scale while decoding), or whole when
+    max_side is 0. Raises OSError or ValueError, with a reason a person can read, when it cannot."""
+    settings = settings or IndexSettings()
+    try:
+        st = os.stat(path)
+        data = _read(path, st.st_size, settings)
+        fmt = sniff(data[:SNIFF_BYTES])
+        if fmt is None:
+            raise _Refused("not an image (unrecognised content)")
+        image = _open(path, data, fmt)
+        width, height = image.size
+        if width <= 0 or height <= 0 or width * height > settings.max_pixels:
+            raise _Refused(f"image size {width}x{height} px is out of bounds")
+        orientation = read_exif(image).orientation
+        side = max_side if max_side > 0 else max(width, height)
+        pixels = np.asarray(_orient(_load_analysis_image(image, side), orientation), np.uint8)
+    except _Refused as exc:
+        raise ValueError(str(exc)) from exc
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        raise ValueError("image too large: over the pixel limit") from exc
+    if orientation in (5, 6, 7, 8):
+        width, height = height, width
+    return PhotoPreview(pixels, width, height)
+
+
 def _open(path: str, data: bytes, fmt: str) -> Image.Image:
     if fmt in ("HEIF", "AVIF"):
         _register_heif()
@@ -238,4 +276,11 @@ def _orient(image: Image.Image, orientation: int) -> Image.Image:
     return image
 
 
-__all__ = ["DecodeFailure", "DecodedPhoto", "decode_photo", "oriented_pixels"]
+__all__ = [
+    "DecodeFailure",
+    "DecodedPhoto",
+    "PhotoPreview",
+    "decode_photo",
+    "load_preview",
+    "oriented_pixels",
+]
