@@ -108,6 +108,7 @@ def _measure(
         _wait(app, lambda r=row: window.viewer.row == r and canvas.pixmap().width() > 256)
         canvas.repaint()
         step_ms.append((time.perf_counter() - begin) * 1000)
+    print("slowest steps (ms):", ", ".join(f"{v:.0f}" for v in sorted(step_ms)[-4:]))
     return opens, step_ms
 
 

@@ -30,7 +30,8 @@ def viewer_window_fixture(qtbot, make_window, photos_dir: Path) -> MainWindow:
     thumbnails are large, so that it scrolls."""
     holiday = photos_dir / "Holiday"
     for seed in range(PHOTOS - 2):
-        write_photo(holiday / f"beach {seed}.jpg", width=1200, height=900, seed=seed)
+        side = 2 if seed == 1 else 1  # one large enough to decode at screen size, then whole
+        write_photo(holiday / f"beach {seed}.jpg", 1200 * side, 900 * side, seed=seed)
     write_photo(
         holiday / "market.jpg",
         width=1200,
@@ -124,7 +125,9 @@ def test_zoom_fit_and_full_resolution(qtbot, viewer_window: MainWindow):
     window.menus.view_photo.trigger()
     _wait_sharp(qtbot, window)
     canvas = window.viewer_page.canvas
-    assert canvas.full_size() == QSize(1200, 900)
+    assert canvas.full_size() == QSize(2400, 1800)
+    screen_decode = canvas.pixmap().width()
+    assert screen_decode < 2400  # the offscreen screen is 800 px: a JPEG draft at 1/2
     fit = canvas.scale()
     assert canvas.is_fit() and fit < 1.0
     assert canvas.image_rect().width() <= canvas.width() + 0.5
@@ -132,7 +135,7 @@ def test_zoom_fit_and_full_resolution(qtbot, viewer_window: MainWindow):
     qtbot.keyClick(canvas, Qt.Key.Key_1)
     assert canvas.scale() == pytest.approx(1.0) and window.viewer_page.zoom_label.text() == "100%"
     # at 100% the whole photo is decoded, not the screen-size one
-    qtbot.waitUntil(lambda: canvas.pixmap().width() == 1200, timeout=10_000)
+    qtbot.waitUntil(lambda: canvas.pixmap().width() == 2400, timeout=10_000)
     qtbot.keyClick(canvas, Qt.Key.Key_Plus)
     assert canvas.scale() == pytest.approx(1.25)
     qtbot.keyClick(canvas, Qt.Key.Key_Minus)

@@ -9,6 +9,7 @@ OCR: nothing downstream opens the file again.
 from __future__ import annotations
 
 import io
+import math
 import os
 import warnings
 from dataclasses import dataclass
@@ -176,7 +177,7 @@ def load_preview(
             raise _Refused(f"image size {width}x{height} px is out of bounds")
         orientation = read_exif(image).orientation
         side = max_side if max_side > 0 else max(width, height)
-        pixels = np.asarray(_orient(_load_analysis_image(image, side), orientation), np.uint8)
+        pixels = np.asarray(_orient(_load_shown_image(image, side), orientation), np.uint8)
     except _Refused as exc:
         raise ValueError(str(exc)) from exc
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
@@ -242,6 +243,23 @@ def _load_analysis_image(image: Image.Image, max_side: int) -> Image.Image:
         image.load()
     rgb = _to_rgb(image)
     rgb.thumbnail((max_side, max_side), Image.Resampling.BILINEAR, reducing_gap=2.0)
+    return rgb
+
+
+def _load_shown_image(image: Image.Image, max_side: int) -> Image.Image:
+    """Like the analysis image, but the JPEG draft's own size is kept up to twice max_side:
+    the viewer scales while painting, and resampling 3 MP again would cost more than the
+    decode itself."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        if image.format == "JPEG":  # the smallest 1/2, 1/4, 1/8 whose longest side is max_side
+            k = max_side / max(image.size)
+            image.draft("RGB", (math.ceil(image.size[0] * k), math.ceil(image.size[1] * k)))
+        image.seek(0)
+        image.load()
+    rgb = _to_rgb(image)
+    if max(rgb.size) > 2 * max_side:
+        rgb.thumbnail((max_side, max_side), Image.Resampling.BILINEAR, reducing_gap=2.0)
     return rgb
 
 
