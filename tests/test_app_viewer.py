@@ -202,6 +202,13 @@ def test_upright_details_and_open_with(
     qtbot.waitUntil(lambda: not window.isFullScreen(), timeout=5_000)
     assert window.menuBar().isVisible() and window.search_bar.isVisible()
 
+    # a new answer to the search while viewing: the viewer stays on the photo, wherever it is
+    viewed = window.viewer.current().photo_id  # type: ignore[union-attr]
+    window.search_edit.setText("holiday market")
+    wait_results(qtbot, window, lambda: window.model.query == "holiday market")
+    assert window.viewer.is_open and window.viewer.current().photo_id == viewed  # type: ignore[union-attr]
+    assert window.viewer_page.title.text().startswith("market.jpg")
+
 
 def test_a_photo_that_cannot_be_decoded_shows_why(
     qtbot, viewer_window: MainWindow, photos_dir: Path
