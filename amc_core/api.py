@@ -13,7 +13,7 @@ import importlib
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Protocol, cast
+from typing import TYPE_CHECKING, Protocol, cast
 
 from amc_core import VERBOSE_VAR, __version__
 from amc_core.errors import EXIT_DAMAGED, AmcError, CatalogDamagedError
@@ -28,6 +28,9 @@ from amc_core.store.catalog import Catalog
 from amc_core.store.damage import as_user_error, is_database_error
 from amc_core.store.faces import Person, StoredFace
 from amc_core.store.layout import LibraryPaths
+
+if TYPE_CHECKING:
+    from amc_core.ingest.decode import PhotoPreview
 
 __all__ = [
     "EXIT_DAMAGED",
@@ -58,6 +61,7 @@ __all__ = [
     "folders_under",
     "has_catalog",
     "load_engine",
+    "load_preview",
     "load_trainer",
     "make_engine",
     "make_fallback_engine",
@@ -142,6 +146,15 @@ def default_analyzer() -> Analyzer:
     from amc_core.describe.tagging import default_tagger
 
     return default_tagger()
+
+
+def load_preview(path: str, max_side: int = 0) -> PhotoPreview:
+    """A photo upright for the viewer: decoded at about `max_side` px (0: whole), the way the
+    index reads it (HEIC, RAW embedded previews, EXIF orientation). Slow for large photos: call
+    it off the UI thread. Raises OSError or ValueError with a readable reason."""
+    from amc_core.ingest.decode import load_preview as load
+
+    return load(path, max_side)
 
 
 def open_catalog(library_dir: Path) -> Catalog:

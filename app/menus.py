@@ -29,6 +29,7 @@ class MainMenus:
     rescan: QAction
     quit: QAction
     heatmap: QAction
+    view_photo: QAction
     open: QAction
     show_folder: QAction
     copy_path: QAction
@@ -60,7 +61,8 @@ def build_main_menus(bar: QMenuBar, view_entries: Callable[[QMenu], None]) -> Ma
         rescan=rescan,
         quit=quit_,
         heatmap=action(view, "Show &heat-map", "Colour the photo's regions by attention"),
-        open=action(photo, "&Open", "Open in your photo viewer"),
+        view_photo=action(photo, "&View", "See the photo large, here (Enter or double-click)"),
+        open=action(photo, "Open &with…", "Open in your desktop's photo application"),
         show_folder=action(photo, "Show in &folder", "Show the file in its folder"),
         copy_path=action(photo, "&Copy path", "Copy the file's path", "Ctrl+Shift+C"),
         similar=action(photo, "Find &similar", "Search for photos like this one", "Ctrl+Shift+F"),

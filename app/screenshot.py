@@ -2,6 +2,8 @@
 
     xvfb-run -a python -m amc_app.screenshot --out docs/screenshot.png --query "dog"
     xvfb-run -a python -m amc_app.screenshot --out docs/people.png --people --library DIR
+    xvfb-run -a -s "-screen 0 1440x900x24" python -m amc_app.screenshot --out docs/viewer.png \
+        --viewer --query "beach" --select 1
 
 docs/people.png shows a library of the dev-set photos (Unsorted/) and tests/data/faces
 (White House/) indexed with `amc index`, the one group named with `amc people name 1 "Barack
@@ -41,6 +43,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--people", action="store_true", help="show the People view, --select picks the person"
     )
+    parser.add_argument(
+        "--viewer", action="store_true", help="open the selected result in the in-app viewer"
+    )
     args = parser.parse_args(argv)
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
@@ -62,6 +67,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             shown = _show_people(app, window, args.select)
         else:
             shown = _show_results(app, window, args.query, args.select)
+            if args.viewer:
+                window.viewer.open_current()
+                canvas = window.viewer_page.canvas
+                _wait(app, lambda: canvas.pixmap().width() > 256, seconds=10)
         _wait(app, lambda: False, seconds=1.5)  # previews decode in the background
         out = Path(args.out)
         out.parent.mkdir(parents=True, exist_ok=True)

@@ -31,6 +31,7 @@ from amc_app.controllers.library_status import LibraryStatusController, LibraryV
 from amc_app.controllers.people import PeopleController
 from amc_app.controllers.results_controller import INSPECT_DWELL_MS, ResultsController
 from amc_app.controllers.search_controller import SearchController
+from amc_app.controllers.viewer import ViewerController
 from amc_app.menus import build_main_menus
 from amc_app.models.results_model import ResultsModel
 from amc_app.settings import THUMBNAIL_MAX, THUMBNAIL_MIN, AppSettings, SettingsStore
@@ -44,6 +45,7 @@ from amc_app.views.people import PeopleView
 from amc_app.views.search_bar import QUERY_HELP, SearchBar
 from amc_app.views.status import IndexProgressView
 from amc_app.views.tabs import MainTabs
+from amc_app.views.viewer import ViewerPage
 from amc_app.widgets import describe, plain_label
 from amc_app.workers.library_tasks import AnalyzerFactory
 from amc_app.workers.search_runner import SearchRunner
@@ -92,6 +94,8 @@ class MainWindow(QMainWindow):
         self.stack = QStackedWidget()
         self.stack.addWidget(self.empty_state)
         self.stack.addWidget(self.gallery)
+        self.viewer_page = ViewerPage()
+        self.stack.addWidget(self.viewer_page)
         self.people_view = PeopleView()
         self.tabs = MainTabs(self.search_bar, self.stack, self.people_view)
         central = QWidget()
@@ -166,6 +170,10 @@ class MainWindow(QMainWindow):
             self,
             dwell_ms,
         )
+        self.viewer = ViewerController(
+            self.viewer_page, self.gallery, self.model, self.stack, self.library.catalog,
+            self.library.thumbnails.path_for, self, (self.search_bar, self.tabs.tabBar()),
+        )  # fmt: skip
         self.watcher = FolderWatcher(self)
         self.indexing = IndexingController(
             root, self.library.settings, analyzer, self.watcher, self
@@ -210,6 +218,10 @@ class MainWindow(QMainWindow):
         self.search_edit.down_pressed.connect(self.focus_results)
         # results and inspector
         self.gallery.open_requested.connect(self.results.open_index)
+        self.gallery.open_requested.connect(self.viewer.open_index)
+        self.menus.view_photo.triggered.connect(self.viewer.open_current)
+        self.viewer_page.open_button.clicked.connect(self.results.open_current)
+        self.viewer_page.folder_button.clicked.connect(self.results.show_current_in_folder)
         self.gallery.customContextMenuRequested.connect(self.show_photo_menu)
         self.menus.open.triggered.connect(self.results.open_current)
         self.menus.show_folder.triggered.connect(self.results.show_current_in_folder)
@@ -335,6 +347,7 @@ class MainWindow(QMainWindow):
             self.library_status.add_folders(folders)
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt API
+        self.viewer.close()  # first: the layout saved is the gallery's
         self.save_settings()
         self.setCursor(QCursor(Qt.CursorShape.WaitCursor))
         self.learning.close()

@@ -79,15 +79,20 @@ def _check_inspector(window: MainWindow) -> None:
 
 
 def _check_clicks(qtbot, window: MainWindow, cake_id: int, opened: list[str], cake: Path) -> None:
-    """Looking at a result for a moment records "inspect"; Enter opens it and records "open"."""
+    """Looking at a result for a moment records "inspect"; Enter opens it in the viewer and
+    records "open"; Open with… hands it to the desktop's application."""
     clicks = window.library.catalog.clicks
     qtbot.waitUntil(lambda: ("grandma", cake_id, "inspect") in clicks(), timeout=5_000)
     window.gallery.setFocus()
     qtbot.keyClick(window.gallery, Qt.Key.Key_Return)
-    assert opened == [str(cake.resolve())]
+    assert window.viewer.is_open and opened == []
     qtbot.waitUntil(lambda: ("grandma", cake_id, "open") in clicks(), timeout=5_000)
+    qtbot.keyClick(window.viewer_page.canvas, Qt.Key.Key_Escape)
+    assert not window.viewer.is_open and window.gallery.currentIndex().row() == 0
     qtbot.keyClick(window.gallery, Qt.Key.Key_Return)  # once per query is enough
-    assert len(opened) == 2
+    qtbot.keyClick(window.viewer_page.canvas, Qt.Key.Key_Escape)
+    window.menus.open.trigger()
+    assert opened == [str(cake.resolve())]
     qtbot.wait(100)
     assert clicks().count(("grandma", cake_id, "open")) == 1
 

@@ -9,6 +9,7 @@ OCR: nothing downstream opens the file again.
 from __future__ import annotations
 
 import io
+import math
 import os
 import warnings
 from dataclasses import dataclass
@@ -148,6 +149,44 @@ def oriented_pixels(path: str, max_side: int, settings: IndexSettings) -> np.nda
     return np.asarray(_orient(_load_analysis_image(image, max_side), orientation), dtype=np.uint8)
 
 
+@dataclass(frozen=True, slots=True)
+class PhotoPreview:
+    """A photo upright for showing: pixels at most the asked size, and its full size."""
+
+    pixels: np.ndarray  # (H, W, 3) uint8
+    width: int  # the whole photo, upright
+    height: int
+
+
+def load_preview(
+    path: str, max_side: int = 0, settings: IndexSettings | None = None
+) -> PhotoPreview:
+    """The photo as the gallery reads it (HEIC, RAW previews, EXIF orientation), decoded at
+    about `max_side` px (JPEG draft mode: 1/2, 1/4 or 1/8 scale while decoding), or whole when
+    max_side is 0. Raises OSError or ValueError, with a reason a person can read, when it cannot."""
+    settings = settings or IndexSettings()
+    try:
+        st = os.stat(path)
+        data = _read(path, st.st_size, settings)
+        fmt = sniff(data[:SNIFF_BYTES])
+        if fmt is None:
+            raise _Refused("not an image (unrecognised content)")
+        image = _open(path, data, fmt)
+        width, height = image.size
+        if width <= 0 or height <= 0 or width * height > settings.max_pixels:
+            raise _Refused(f"image size {width}x{height} px is out of bounds")
+        orientation = read_exif(image).orientation
+        side = max_side if max_side > 0 else max(width, height)
+        pixels = np.asarray(_orient(_load_shown_image(image, side), orientation), np.uint8)
+    except _Refused as exc:
+        raise ValueError(str(exc)) from exc
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        raise ValueError("image too large: over the pixel limit") from exc
+    if orientation in (5, 6, 7, 8):
+        width, height = height, width
+    return PhotoPreview(pixels, width, height)
+
+
 def _open(path: str, data: bytes, fmt: str) -> Image.Image:
     if fmt in ("HEIF", "AVIF"):
         _register_heif()
@@ -207,6 +246,23 @@ def _load_analysis_image(image: Image.Image, max_side: int) -> Image.Image:
     return rgb
 
 
+def _load_shown_image(image: Image.Image, max_side: int) -> Image.Image:
+    """Like the analysis image, but the JPEG draft's own size is kept up to twice max_side:
+    the viewer scales while painting, and resampling 3 MP again would cost more than the
+    decode itself."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        if image.format == "JPEG":  # the smallest 1/2, 1/4, 1/8 whose longest side is max_side
+            k = max_side / max(image.size)
+            image.draft("RGB", (math.ceil(image.size[0] * k), math.ceil(image.size[1] * k)))
+        image.seek(0)
+        image.load()
+    rgb = _to_rgb(image)
+    if max(rgb.size) > 2 * max_side:
+        rgb.thumbnail((max_side, max_side), Image.Resampling.BILINEAR, reducing_gap=2.0)
+    return rgb
+
+
 def _to_rgb(image: Image.Image) -> Image.Image:
     if image.mode == "RGB":
         return image
@@ -238,4 +294,11 @@ def _orient(image: Image.Image, orientation: int) -> Image.Image:
     return image
 
 
-__all__ = ["DecodeFailure", "DecodedPhoto", "decode_photo", "oriented_pixels"]
+__all__ = [
+    "DecodeFailure",
+    "DecodedPhoto",
+    "PhotoPreview",
+    "decode_photo",
+    "load_preview",
+    "oriented_pixels",
+]

@@ -120,7 +120,10 @@ class LibraryStatusController(QObject):
         self._folders = list(folders)
         views = self._views
         views.folders_panel.set_folders(folders)
-        views.stack.setCurrentWidget(views.gallery if folders else views.empty_state)
+        if not folders:
+            views.stack.setCurrentWidget(views.empty_state)
+        elif views.stack.currentWidget() is views.empty_state:  # not away from the viewer
+            views.stack.setCurrentWidget(views.gallery)
 
     def _on_running(self, running: bool) -> None:
         view = self._views.index_view

@@ -138,11 +138,16 @@ class ResultsController(QObject):
     # -- actions on the selected photo ---------------------------------------------------
 
     def open_index(self, index: QModelIndex) -> None:
+        """Enter or a double-click: the photo opens in the viewer (the window wires that too);
+        it counts as opening it."""
         if index.isValid():
             self._gallery.setCurrentIndex(index)
-            self.open_current()
+            result = self.current_result()
+            if result is not None:
+                self._record(result, "open")
 
     def open_current(self) -> None:
+        """Open with…: the desktop's application for the file."""
         result = self.current_result()
         if result is not None and system.open_file(result.path):
             self._record(result, "open")
