@@ -8,7 +8,7 @@ Page Up/Down, Backspace/Space) step, Home/End jump to the first/last, + and - zo
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtGui import QKeyEvent, QPalette
 from PySide6.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
@@ -52,7 +52,7 @@ class MetadataPanel(QWidget):
             ("Keywords", self.keywords),
         ):
             describe(label, name, f"The photo's {name.lower()}")
-            form.addRow(name, label)
+            form.addRow(_field_name(name), label)
         column = QVBoxLayout(self)
         column.setContentsMargins(12, 12, 12, 12)
         column.addWidget(self.title)
@@ -70,6 +70,16 @@ class MetadataPanel(QWidget):
         shown = keywords[:MAX_KEYWORDS]
         more = f" and {len(keywords) - len(shown)} more" if len(keywords) > len(shown) else ""
         self.keywords.setText(", ".join(shown) + more if shown else unknown)
+
+
+def _field_name(text: str) -> QLabel:
+    """A field's name: small and dimmed, so the values read first."""
+    label = plain_label(text)
+    font = label.font()
+    font.setPointSizeF(font.pointSizeF() * 0.9)
+    label.setFont(font)
+    label.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+    return label
 
 
 def _value() -> QLabel:
