@@ -6,18 +6,21 @@ catalog must equal a clean run's: the same photos with the same content hashes, 
 duplicates, no orphan features, keyword sets, thumbnails or vector-index entries.
 
     python benchmarks/crash_trials.py [--trials 30] [--photos 60] [--seed 1]
+    python benchmarks/crash_trials.py --smoke   # one trial on 4 photos (seconds)
 """
 
 from __future__ import annotations
 
 import argparse
 import random
+import shutil
 import signal
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import TypedDict
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
@@ -29,7 +32,16 @@ from photo_factory import write_photo
 AMC = [sys.executable, "-m", "amc_core.cli"]
 
 
-def snapshot(lib: Path) -> dict[str, object]:
+class Snapshot(TypedDict):
+    photos: list[tuple[str, str, str]]  # (path, content hash, state), sorted
+    duplicates: int
+    orphan_features: int
+    orphan_keyword_sets: int
+    orphan_text: int
+    thumbnails_match: bool
+
+
+def snapshot(lib: Path) -> Snapshot:
     with Library(lib) as library:
         rows = library.catalog.photo_rows()
         conn = library.catalog.connection
@@ -54,7 +66,10 @@ def main() -> int:
     parser.add_argument("--trials", type=int, default=30)
     parser.add_argument("--photos", type=int, default=60)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--smoke", action="store_true", help="tiny sizes, seconds (for the tests)")
     args = parser.parse_args()
+    if args.smoke:
+        args.trials, args.photos = 1, 4
     rng = random.Random(args.seed)
     work = Path(tempfile.mkdtemp(prefix="amc-crash-"))
     photos = work / "photos"
@@ -87,10 +102,11 @@ def main() -> int:
             f"trial {trial:3d}: killed {'after it finished' if finished else 'mid-run'}, "
             f"{len(state['photos'])} photos committed, consistent={ok}",
             flush=True,
-        )  # type: ignore[arg-type]
-    subprocess.run([*AMC, "index", str(photos), "--library", str(crashed)], check=True,
+        )
+    quick = ["--no-faces", "--no-ocr"] if args.smoke else []  # the same for both libraries
+    subprocess.run([*AMC, "index", str(photos), "--library", str(crashed), *quick], check=True,
                    capture_output=True)  # fmt: skip
-    subprocess.run([*AMC, "index", str(photos), "--library", str(clean)], check=True,
+    subprocess.run([*AMC, "index", str(photos), "--library", str(clean), *quick], check=True,
                    capture_output=True)  # fmt: skip
     final, reference = snapshot(crashed), snapshot(clean)
     same = final["photos"] == reference["photos"] and final["thumbnails_match"]
@@ -104,6 +120,8 @@ def main() -> int:
         f"\n{survived}/{args.trials} kills left a consistent library; final catalog equals a "
         f"clean run's: {same}; vector index matches catalog: {set(vector_ids) == catalog_ids}"
     )
+    if args.smoke:
+        shutil.rmtree(work, ignore_errors=True)
     return 0 if survived == args.trials and same and set(vector_ids) == catalog_ids else 1
 
 

@@ -13,6 +13,7 @@ from another moment beside it, the catalog
 deleted outright.
 
     python benchmarks/damage_trials.py [--seeds 50] [--photos 24]
+    python benchmarks/damage_trials.py --smoke   # one seed, 4 photos (seconds)
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ import tempfile
 import time
 from collections import Counter
 from pathlib import Path
+from typing import Any, TypedDict
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
@@ -40,7 +42,22 @@ def amc(*args: str, timeout: float = 600) -> subprocess.CompletedProcess[str]:
     return subprocess.run([*AMC, *args], capture_output=True, text=True, timeout=timeout)
 
 
-def build_base(work: Path, photos: int) -> tuple[Path, Path, Path]:
+class Outcome(TypedDict, total=False):
+    """One trial: what was damaged and how every command answered."""
+
+    seed: int
+    damage: str
+    tracebacks: list[str]  # commands that printed a traceback
+    other_errors: list[tuple[str, str]]  # (command, end of its stderr): exit not 0 or 3
+    codes: dict[str, int]  # command -> exit code
+    repair_s: float
+    repair_report: dict[str, Any] | None
+    photos_after: int | None
+    searchable_after: int
+    complete: bool
+
+
+def build_base(work: Path, photos: int, quick: bool = False) -> tuple[Path, Path, Path]:
     """A library of dev-set photos, indexed, with a write-ahead log kept beside it (a
     second connection holds it open while the catalog is copied, as during a live run)."""
     folder = work / "photos"
@@ -48,7 +65,8 @@ def build_base(work: Path, photos: int) -> tuple[Path, Path, Path]:
     for src in sorted((ROOT / "data/devset/photos").glob("*.jpg"))[:photos]:
         shutil.copy(src, folder / src.name)
     base = work / "base"
-    done = amc("index", str(folder), "--library", str(base), "--json")
+    more = ("--no-faces", "--no-ocr") if quick else ()
+    done = amc("index", str(folder), "--library", str(base), "--json", *more)
     if done.returncode != 0:
         raise SystemExit(f"indexing the base library failed: {done.stderr}")
     wal_copy = work / "some-other-moment.wal"
@@ -89,12 +107,12 @@ def damage(lib: Path, kind: str, seed: int, wal_copy: Path) -> str:
 
 def trial(
     seed: int, kind: str, folder: Path, base: Path, wal_copy: Path, work: Path, photos: int
-) -> dict[str, object]:
+) -> Outcome:
     lib = work / f"lib{seed}"
     shutil.rmtree(lib, ignore_errors=True)
     shutil.copytree(base, lib)
     what = damage(lib, kind, seed, wal_copy)
-    outcome: dict[str, object] = {"seed": seed, "damage": what, "tracebacks": []}
+    outcome: Outcome = {"seed": seed, "damage": what, "tracebacks": []}
     codes: dict[str, int] = {}
     for name, args in (
         ("status", ("status", "--json")),
@@ -108,7 +126,7 @@ def trial(
         done = amc(*args, "--library", str(lib))
         codes[name] = done.returncode
         if "Traceback" in done.stderr:
-            outcome["tracebacks"].append(name)  # type: ignore[union-attr]
+            outcome["tracebacks"].append(name)
         if name == "repair":
             outcome["repair_s"] = round(time.perf_counter() - started, 1)
             outcome["repair_report"] = _json(done.stdout)
@@ -117,18 +135,18 @@ def trial(
         if name == "search after":
             outcome["searchable_after"] = len((_json(done.stdout) or {}).get("results", []))
         if done.returncode not in (0, 3):
-            outcome.setdefault("other_errors", []).append((name, done.stderr.strip()[-300:]))  # type: ignore[union-attr]
+            outcome.setdefault("other_errors", []).append((name, done.stderr.strip()[-300:]))
     outcome["codes"] = codes
     outcome["complete"] = (
         codes["repair"] == 0
-        and outcome["photos_after"] == photos
-        and outcome["searchable_after"] == photos
+        and outcome.get("photos_after") == photos
+        and outcome.get("searchable_after") == photos
     )
     shutil.rmtree(lib, ignore_errors=True)
     return outcome
 
 
-def _json(text: str) -> dict[str, object] | None:
+def _json(text: str) -> dict[str, Any] | None:
     try:
         value = json.loads(text)
     except ValueError:
@@ -141,11 +159,14 @@ def main() -> int:
     parser.add_argument("--seeds", type=int, default=50)
     parser.add_argument("--photos", type=int, default=24)
     parser.add_argument("--out", type=Path, help="write every trial's outcome here (JSON)")
+    parser.add_argument("--smoke", action="store_true", help="tiny sizes, seconds (for the tests)")
     args = parser.parse_args()
+    if args.smoke:
+        args.seeds, args.photos = 1, 4
     work = Path(tempfile.mkdtemp(prefix="amc-damage-"))
     try:
-        folder, base, wal_copy = build_base(work, args.photos)
-        outcomes = []
+        folder, base, wal_copy = build_base(work, args.photos, quick=args.smoke)
+        outcomes: list[Outcome] = []
         for seed in range(args.seeds):
             kind = KINDS[seed % len(KINDS)]
             outcome = trial(seed, kind, folder, base, wal_copy, work, args.photos)
@@ -161,10 +182,10 @@ def main() -> int:
             args.out.write_text(json.dumps(outcomes, indent=1))
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    tracebacks = Counter(name for o in outcomes for name in o["tracebacks"])  # type: ignore[attr-defined]
-    repaired = sum(o["codes"]["repair"] == 0 for o in outcomes)  # type: ignore[index]
+    tracebacks = Counter(name for o in outcomes for name in o["tracebacks"])
+    repaired = sum(o["codes"]["repair"] == 0 for o in outcomes)
     complete = sum(bool(o["complete"]) for o in outcomes)
-    damaged_reported = sum(3 in o["codes"].values() for o in outcomes)  # type: ignore[attr-defined]
+    damaged_reported = sum(3 in o["codes"].values() for o in outcomes)
     print()
     print(f"trials                                   {len(outcomes)}")
     print(

@@ -13,6 +13,7 @@ recall at the grouping threshold, the faces pass's speed, and grouping time at s
 4. Grouping N synthetic faces (default 10^5: 2,000 people x 50 faces, dlib-like distances).
 
     python benchmarks/faces.py [--synthetic 100000] [--skip-pass]
+    python benchmarks/faces.py --smoke   # every part on a few photos and 1,000 faces (seconds)
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ import shutil
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -34,6 +36,16 @@ TEST_FACES = ROOT / "tests" / "data" / "faces"
 PHOTOS_PER_S_BOUND = 8.0
 FACES_PER_S_BOUND = 4.0
 
+Box = tuple[int, int, int, int]
+Detector = Callable[[np.ndarray], list[Box]]
+
+
+def _dev_photos(limit: int | None) -> list[Path]:
+    """The dev photos, the ones with checked faces first (a smoke run takes a few)."""
+    truth = json.loads((DEV / "faces.json").read_text())["faces"]
+    photos = sorted((DEV / "photos").glob("*.jpg"), key=lambda p: (p.stem not in truth, p.name))
+    return photos[:limit] if limit else photos
+
 
 def _rgb(path: Path) -> np.ndarray:
     with Image.open(path) as opened:
@@ -42,7 +54,7 @@ def _rgb(path: Path) -> np.ndarray:
     return np.asarray(image)
 
 
-def _haar(eye_check: bool):  # type: ignore[no-untyped-def]
+def _haar(eye_check: bool) -> Detector:
     import cv2
 
     folder = Path(cv2.data.haarcascades)  # type: ignore[attr-defined]
@@ -69,7 +81,7 @@ def _haar(eye_check: bool):  # type: ignore[no-untyped-def]
     return detect
 
 
-def _hog():  # type: ignore[no-untyped-def]
+def _hog() -> Detector:
     import dlib
 
     detector = dlib.get_frontal_face_detector()
@@ -92,12 +104,15 @@ def _inside(box: tuple[int, ...], truth: list[int]) -> bool:
     return x <= cx <= x + w and y <= cy <= y + h
 
 
-def compare_detectors() -> None:
+def compare_detectors(limit: int | None = None) -> None:
     truth: dict[str, list[list[int]]] = json.loads((DEV / "faces.json").read_text())["faces"]
-    dev = sorted((DEV / "photos").glob("*.jpg"))
+    dev = _dev_photos(limit)
+    truth = {k: v for k, v in truth.items() if k in {p.stem for p in dev}}
     tests = sorted(TEST_FACES.glob("*.jpg"))
-    detectors = {"yuface (ours)": _ours, "haar+eyes (before)": _haar(True),
-                 "haar": _haar(False), "dlib hog": _hog()}  # fmt: skip
+    detectors: dict[str, Detector] = {
+        "yuface (ours)": _ours, "haar+eyes (before)": _haar(True), "haar": _haar(False),
+        "dlib hog": _hog(),
+    }  # fmt: skip
     print(f"1. detectors: dev photos {len(dev)} ({sum(map(len, truth.values()))} faces), "
           f"face_recognition photos {len(tests)} (one face each)")  # fmt: skip
     print(f"   {'detector':<20}{'dev found':>10}{'false':>7}{'test found':>12}{'ms/photo':>10}")
@@ -120,7 +135,7 @@ def compare_detectors() -> None:
               f"{1000 * float(np.median(spent)):>10.1f}")  # fmt: skip
 
 
-def same_person() -> None:
+def same_person(limit: int | None = None) -> None:
     from amc_core.describe.face_crops import FaceAligner, decode_crop, found_faces
     from amc_core.describe.face_embedder import FaceEmbedder
     from amc_core.index.face_groups import JOIN_DISTANCE, same_person_scores
@@ -132,7 +147,7 @@ def same_person() -> None:
             if face.crop:
                 crops.append(decode_crop(face.crop))
                 identities.append("biden" if "biden" in path.stem else "obama")
-    for path in sorted((DEV / "photos").glob("*.jpg")):
+    for path in _dev_photos(limit):
         for k, face in enumerate(found_faces(_rgb(path), aligner)):
             if face.crop:
                 crops.append(decode_crop(face.crop))
@@ -148,7 +163,7 @@ def same_person() -> None:
               f"{chosen}")  # fmt: skip
 
 
-def faces_pass_speed() -> None:
+def faces_pass_speed(limit: int | None = None) -> None:
     from amc_core.describe.face_crops import decode_crop
     from amc_core.describe.face_embedder import FaceEmbedder
     from amc_core.index.faces_pass import find_people
@@ -158,6 +173,7 @@ def faces_pass_speed() -> None:
 
     truth = json.loads((DEV / "faces.json").read_text())["faces"]
     faceless = [p for p in sorted((DEV / "photos").glob("*.jpg")) if p.stem not in truth]
+    faceless = faceless[:limit] if limit else faceless
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         paths = []
@@ -185,7 +201,7 @@ def faces_pass_speed() -> None:
 
     crops = [decode_crop(f.crop) for p in sorted(TEST_FACES.glob("*.jpg"))
              for f in found_faces(_rgb(p), FaceAligner()) if f.crop]  # fmt: skip
-    batch = np.stack([crops[i % len(crops)] for i in range(256)])
+    batch = np.stack([crops[i % len(crops)] for i in range(64 if limit else 256)])
     embedder = FaceEmbedder(SessionFactory(prefer_gpu=False))
     embedder.embed(batch[:32])  # warm
     start = time.perf_counter()
@@ -225,11 +241,17 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--synthetic", type=int, default=100_000)
     parser.add_argument("--skip-pass", action="store_true", help="skip the faces pass speed")
+    parser.add_argument("--smoke", action="store_true", help="tiny sizes, seconds (for the tests)")
     args = parser.parse_args(argv)
-    compare_detectors()
-    same_person()
+    limit = 5 if args.smoke else None
+    if args.smoke:
+        args.synthetic = 1000
+        print("smoke run: 5 dev photos (those with faces first), 1,000 synthetic faces; the "
+              "timings mean nothing and the bounds are not checked")  # fmt: skip
+    compare_detectors(limit)
+    same_person(limit)
     if not args.skip_pass:
-        faces_pass_speed()
+        faces_pass_speed(4 if args.smoke else None)
     grouping_time(args.synthetic)
     return 0
 

@@ -1,6 +1,7 @@
 """CUDA vs CPU, side by side, for the models that can run on a GPU.
 
     python benchmarks/gpu_check.py [--seconds 12] [--probe]
+    python benchmarks/gpu_check.py --smoke   # small shapes, a few calls each (seconds)
     (or bash benchmarks/gpu_check.sh, which also prepares a venv and the CUDA libraries)
 
 Runs, through :class:`amc_core.runtime.SessionFactory` (``prefer_gpu=False`` and ``True``, the
@@ -40,6 +41,7 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, NotRequired, TypedDict
 
 import numpy as np
 
@@ -47,6 +49,23 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 PROBE_GPU_BUT_NO_CUDA = 3
+
+if TYPE_CHECKING:
+    from amc_core.runtime import SessionFactory
+
+
+class Row(TypedDict):
+    """One measured case: a model on a provider with one input shape."""
+
+    model: str
+    provider: str
+    shape: str
+    p50: float  # ms a call
+    p95: float
+    calls: int
+    throughput: float  # `unit` a second at the median call
+    unit: str
+    note: NotRequired[str]
 
 
 def say(text: str = "") -> None:
@@ -178,7 +197,7 @@ def timed_calls(fn: Callable[[], object], seconds: float, warmup: int, min_calls
                 max_calls: int = 200) -> np.ndarray:  # fmt: skip
     for _ in range(warmup):
         fn()
-    times = []
+    times: list[float] = []
     stop = time.perf_counter() + seconds
     while len(times) < min_calls or (time.perf_counter() < stop and len(times) < max_calls):
         t = time.perf_counter()
@@ -187,7 +206,9 @@ def timed_calls(fn: Callable[[], object], seconds: float, warmup: int, min_calls
     return np.array(times)
 
 
-def head_inputs(session, rng: np.random.Generator, b: int, k: int, t: int) -> dict:
+def head_inputs(
+    session: Any, rng: np.random.Generator, b: int, k: int, t: int
+) -> dict[str, np.ndarray]:
     """Feeds for every input the head graph declares, by name (it takes either keyword
     vectors (B, K, D) or keyword similarities (B, T, K), depending on its version)."""
     shapes = {i.name: i.shape for i in session.get_inputs()}
@@ -224,7 +245,7 @@ def head_inputs(session, rng: np.random.Generator, b: int, k: int, t: int) -> di
     return {name: make[name]() for name in shapes}
 
 
-def bench_head(factory, args: argparse.Namespace) -> list[dict]:
+def bench_head(factory: SessionFactory, args: argparse.Namespace) -> list[Row]:
     from amc_core.resources import resources_dir
 
     try:
@@ -267,7 +288,7 @@ def bench_head(factory, args: argparse.Namespace) -> list[dict]:
         session.run_with_iobinding(binding)
         binding.copy_outputs_to_cpu()
 
-    rows = []
+    rows: list[Row] = []
     ways = ((f"{len(chunks)} calls x {BATCH}", engine_way), (f"1 call x {n}", one_call),
             (f"1 call x {n}, inputs on {device}", bound_call))  # fmt: skip
     for label, fn in ways:
@@ -288,7 +309,7 @@ def bench_head(factory, args: argparse.Namespace) -> list[dict]:
     return rows
 
 
-def bench_encoder(factory, args: argparse.Namespace) -> list[dict]:
+def bench_encoder(factory: SessionFactory, args: argparse.Namespace) -> list[Row]:
     from amc_core.describe.encoder import INPUT_NAME, OUTPUT_NAMES, default_model_path
 
     session = factory.create(default_model_path())
@@ -310,7 +331,7 @@ def bench_encoder(factory, args: argparse.Namespace) -> list[dict]:
     }]  # fmt: skip
 
 
-def bench_face_embedder(factory, args: argparse.Namespace) -> list[dict]:
+def bench_face_embedder(factory: SessionFactory, args: argparse.Namespace) -> list[Row]:
     """The face embedding (``resources/faces/face_embedder.onnx``, fetched by make install;
     carry it to a GPU machine): batches of 32 aligned 150x150 crops, as the faces pass feeds
     it. Skipped when the model was not fetched."""
@@ -336,7 +357,7 @@ def bench_face_embedder(factory, args: argparse.Namespace) -> list[dict]:
 FACE_OUTPUTS: dict[str, np.ndarray] = {}  # provider -> embeddings of the same chips
 
 
-def print_table(rows: list[dict]) -> None:
+def print_table(rows: list[Row]) -> None:
     head = f"{'model':<20} {'provider':<8} {'shape':<52} {'calls':>5} {'p50 ms':>9} {'p95 ms':>9} {'throughput':>20}"
     say(head)
     say("-" * len(head))
@@ -348,7 +369,7 @@ def print_table(rows: list[dict]) -> None:
 # ------------------------------------------------------------------------------ main
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None) -> int:  # noqa: PLR0915
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seconds", type=float, default=12.0, help="timing budget per case")
     parser.add_argument("--candidates", type=int, default=800)
@@ -356,7 +377,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--tokens", type=int, default=3)
     parser.add_argument("--encoder-batch", type=int, default=64)
     parser.add_argument("--probe", action="store_true", help="only: does CUDA load? (exit 0/3)")
+    parser.add_argument("--smoke", action="store_true", help="tiny sizes, seconds (for the tests)")
     args = parser.parse_args(argv)
+    if args.smoke:  # every case still runs on every provider that loads, a few calls each
+        args.seconds, args.candidates, args.keywords, args.encoder_batch = 0.2, 300, 20, 4
+        say("smoke run: small shapes, a few calls each; the timings mean nothing")
     started = time.perf_counter()
 
     forced = os.environ.pop("AMC_PROVIDER", None)
@@ -384,7 +409,7 @@ def main(argv: list[str] | None = None) -> int:
 
     cpu_factory = SessionFactory(prefer_gpu=False)
     say(f"CPU sessions: {cpu_factory.threads} intra-op threads")
-    rows: list[dict] = []
+    rows: list[Row] = []
     for factory in [cpu_factory, gpu_factory] if cuda_loaded else [cpu_factory]:
         rows += bench_head(factory, args)
         rows += bench_encoder(factory, args)
@@ -405,9 +430,10 @@ def main(argv: list[str] | None = None) -> int:
         for r in rows:
             if r["provider"] != "CUDA":
                 continue
-            cpu = next(c for c in rows if c["provider"] == "CPU" and c["model"] == r["model"]
-                       and c["shape"] == r["shape"])  # fmt: skip
-            say(f"speed-up {r['model']} ({r['shape']}): {r['throughput'] / cpu['throughput']:.1f}x")
+            on_cpu = next(c for c in rows if c["provider"] == "CPU" and c["model"] == r["model"]
+                          and c["shape"] == r["shape"])  # fmt: skip
+            speed_up = r["throughput"] / on_cpu["throughput"]
+            say(f"speed-up {r['model']} ({r['shape']}): {speed_up:.1f}x")
     say()
     say(status)
     say(f"gpu_check finished in {time.perf_counter() - started:.0f} s")

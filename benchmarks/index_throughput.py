@@ -8,12 +8,15 @@ Prints photos/s for both and the cost ratio (target: at most 1.3x at the
 foundation stage, analysis stages off; see --with-analysis once they exist).
 
     python benchmarks/index_throughput.py [--count 32] [--workers 2]
+    python benchmarks/index_throughput.py --smoke   # 3 small photos, every stage (seconds)
 """
 
 from __future__ import annotations
 
 import argparse
+import io
 import multiprocessing
+import shutil
 import sys
 import tempfile
 import time
@@ -33,13 +36,13 @@ from photo_factory import photo_like
 WIDTH, HEIGHT = 4000, 3000  # 12 MP
 
 
-def make_corpus(folder: Path, count: int) -> list[Path]:
+def make_corpus(folder: Path, count: int, width: int = WIDTH, height: int = HEIGHT) -> list[Path]:
     folder.mkdir(parents=True, exist_ok=True)
     paths = []
     for i in range(count):
         path = folder / f"IMG_{i:04d}.jpg"
         if not path.exists():
-            photo_like(WIDTH, HEIGHT, seed=1000 + i).save(path, "JPEG", quality=90)
+            photo_like(width, height, seed=1000 + i).save(path, "JPEG", quality=90)
         paths.append(path)
     return paths
 
@@ -47,11 +50,9 @@ def make_corpus(folder: Path, count: int) -> list[Path]:
 def decode_only(path: str, max_side: int) -> tuple[int, int]:
     with open(path, "rb") as handle:
         data = handle.read()
-    import io
-
-    image = Image.open(io.BytesIO(data))
-    image.draft("RGB", (max_side, max_side))
-    image = image.convert("RGB")
+    opened = Image.open(io.BytesIO(data))
+    opened.draft("RGB", (max_side, max_side))
+    image = opened.convert("RGB")
     image.thumbnail((max_side, max_side), Image.Resampling.BILINEAR, reducing_gap=2.0)
     return image.size
 
@@ -84,14 +85,22 @@ def main() -> int:
     parser.add_argument(
         "--corpus", type=Path, default=Path(tempfile.gettempdir()) / "amc-bench-12mp-v2"
     )
+    parser.add_argument("--smoke", action="store_true", help="tiny sizes, seconds (for the tests)")
     args = parser.parse_args()
+    width, height = WIDTH, HEIGHT
+    if args.smoke:  # small photos in a fresh folder (not the cached 12 MP corpus)
+        args.count, args.workers = 3, 1
+        args.corpus = Path(tempfile.mkdtemp(prefix="amc-bench-smoke-"))
+        width, height = 640, 480
+        print("smoke run: 3 photos of 640x480; the timings mean nothing, targets not checked")
 
-    print(f"generating/using {args.count} photo-like 12 MP JPEGs in {args.corpus} ...", flush=True)
-    paths = make_corpus(args.corpus, args.count)
+    print(f"generating/using {args.count} photo-like {width}x{height} JPEGs in {args.corpus} ...",
+          flush=True)  # fmt: skip
+    paths = make_corpus(args.corpus, args.count, width, height)
     size_mb = sum(p.stat().st_size for p in paths) / len(paths) / 2**20
     settings = IndexSettings(workers=args.workers)
     decode_s = time_decode_only(paths, args.workers, settings.analysis_size)
-    print(f"files:         {len(paths)} x {WIDTH}x{HEIGHT} JPEG, {size_mb:.1f} MB each")
+    print(f"files:         {len(paths)} x {width}x{height} JPEG, {size_mb:.1f} MB each")
     print(f"workers:       {args.workers} decoding processes")
     print(f"decode-only:   {len(paths) / decode_s:6.1f} photos/s  ({decode_s:.2f} s)  [the bound]")
     stages: list[tuple[str, Analyzer | None, float, float]] = [
@@ -105,13 +114,15 @@ def main() -> int:
         share = decode_s / index_s
         verdict = (
             ""
-            if not target
+            if not target or args.smoke
             else (f"target >= {target:.2f}x: " + ("OK" if share >= target else "MISSED"))
         )
         print(
             f"{name:<36} {len(paths) / index_s:6.1f} photos/s  ({index_s:.2f} s)  "
             f"{share:.2f}x decode-only throughput  {verdict}"
         )
+    if args.smoke:
+        shutil.rmtree(args.corpus, ignore_errors=True)
     return 0
 
 

@@ -4,12 +4,14 @@ Runs `amc index` as a child process and reads its peak RSS (and that of its deco
 with resource.getrusage(RUSAGE_CHILDREN): a bound that must not grow with the folder.
 
     python benchmarks/memory_bounds.py [--big 3] [--many 10000]
+    python benchmarks/memory_bounds.py --smoke   # 1 photo of 4 MP, 20 small ones (seconds)
 """
 
 from __future__ import annotations
 
 import argparse
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -31,12 +33,12 @@ def peak_rss_of(cmd: list[str]) -> tuple[float, float]:
     return max(before, after) / 1024, time.monotonic() - started
 
 
-def big_photos(folder: Path, count: int) -> None:
+def big_photos(folder: Path, count: int, size: tuple[int, int] = (8660, 5773)) -> None:
     """50-megapixel JPEGs (8660 x 5773) with photo-like content."""
     rng = np.random.default_rng(0)
     for i in range(count):
         small = (rng.random((24, 36, 3)) * 255).astype(np.uint8)
-        image = Image.fromarray(small).resize((8660, 5773), Image.Resampling.BICUBIC)
+        image = Image.fromarray(small).resize(size, Image.Resampling.BICUBIC)
         image.save(folder / f"big_{i}.jpg", quality=90)
 
 
@@ -53,13 +55,21 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--big", type=int, default=3)
     parser.add_argument("--many", type=int, default=10_000)
+    parser.add_argument("--smoke", action="store_true", help="tiny sizes, seconds (for the tests)")
     args = parser.parse_args()
+    size, megapixels = (8660, 5773), 50
+    if args.smoke:
+        args.big, args.many, size, megapixels = 1, 20, (2450, 1633), 4
+        print("smoke run: tiny sizes; the numbers mean nothing")
     work = Path(tempfile.mkdtemp(prefix="amc-mem-"))
     (work / "big").mkdir()
     (work / "many").mkdir()
-    big_photos(work / "big", args.big)
+    big_photos(work / "big", args.big, size)
     rss, seconds = peak_rss_of([*AMC, "index", str(work / "big"), "--library", str(work / "l1")])
-    print(f"{args.big} x 50 MP JPEG:     peak RSS {rss:7.0f} MB   ({seconds:.1f} s)", flush=True)
+    print(
+        f"{args.big} x {megapixels} MP JPEG:     peak RSS {rss:7.0f} MB   ({seconds:.1f} s)",
+        flush=True,
+    )
     many_photos(work / "many", args.many)
     rss2, seconds = peak_rss_of([*AMC, "index", str(work / "many"), "--library", str(work / "l2"),
                                  "--no-ocr"])  # fmt: skip
@@ -67,6 +77,7 @@ def main() -> int:
         f"{args.many} small photos: peak RSS {rss2:7.0f} MB   ({seconds:.1f} s, "
         f"{args.many / seconds:.0f} photos/s)"
     )
+    shutil.rmtree(work, ignore_errors=True)
     return 0
 
 

@@ -7,6 +7,7 @@ photos these queries show (indexing makes one for every photo; the synthetic lib
 none). Target: under 150 ms.
 
     python benchmarks/ui_latency.py [--library .cache/scale-100000] [--queries 40]
+    python benchmarks/ui_latency.py --smoke   # 3 queries on 300 photos made here (seconds)
 """
 
 from __future__ import annotations
@@ -105,7 +106,7 @@ def fill_thumbnails(library_dir: Path, texts: list[str]) -> None:
         engine.preload()
         wanted = {r.content_hash for t in texts for r in engine.search(t, 60).results}
         for i, key in enumerate(sorted(k for k in wanted if k)):
-            if not library.thumbnails.has(key):
+            if not library.thumbnails.path_for(key).is_file():
                 shade = (i * 37 % 200, i * 53 % 200, i * 91 % 200)
                 image = Image.new("RGB", (256, 192), shade)
                 path = library.thumbnails.path_for(key)
@@ -113,15 +114,51 @@ def fill_thumbnails(library_dir: Path, texts: list[str]) -> None:
                 image.save(path, quality=85)
 
 
+def print_report(
+    photos: int, latencies: list[float], stages: list[tuple[float, float, float]], smoke: bool
+) -> None:
+    latencies.sort()
+    p50 = statistics.median(latencies)
+    p95 = latencies[min(len(latencies) - 1, round(0.95 * (len(latencies) - 1)))]
+    verdict = f"{'OK' if p95 < TARGET_MS else 'MISSED'} at p95"
+    if smoke:
+        verdict = "not checked in a smoke run"
+    print(f"library: {photos:,} photos; {len(latencies)} queries typed key by key (30 ms/key)")
+    print(
+        f"last keystroke -> first thumbnails painted: p50 {p50:.0f} ms, p95 {p95:.0f} ms, "
+        f"max {latencies[-1]:.0f} ms (target < {TARGET_MS:.0f} ms: {verdict})"
+    )
+    medians = [statistics.median(s[i] for s in stages) for i in range(3)]
+    print(
+        f"  median stages: key -> results shown {medians[0]:.0f} ms (a busy engine is re-checked "
+        f"every {TYPING_PAUSE_MS} ms), -> thumbnail read {medians[1]:.0f} ms, "
+        f"-> painted {medians[2]:.0f} ms"
+    )
+
+
+def smoke_library(work: Path) -> Path:
+    """A small synthetic library, made as scale.py makes them, from 6 photos indexed here."""
+    import _smoke
+    import scale
+
+    scale.DEVSET_LIBRARY = _smoke.tiny_library(work / "base")[1]
+    scale.generate(300, work / "scale-300", seed=0)
+    return work / "scale-300"
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--library", type=Path, default=ROOT / ".cache" / "scale-100000")
     parser.add_argument("--queries", type=int, default=40)
+    parser.add_argument("--smoke", action="store_true", help="tiny sizes, seconds (for the tests)")
     args = parser.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="amc-ui-"))
+    if args.smoke:
+        args.library, args.queries = smoke_library(work), 3
+        print("smoke run: 300 photos, 3 queries; the timings mean nothing, target not checked")
     if not (args.library / "catalog.sqlite3").is_file():
         print(f"no library at {args.library}: run benchmarks/scale.py --sizes 100000 first")
         return 2
-    work = Path(tempfile.mkdtemp(prefix="amc-ui-"))
     library_dir = work / "library"
     shutil.copytree(args.library, library_dir, ignore=shutil.ignore_patterns("*.json.tmp"))
     texts = queries(args.queries)
@@ -161,21 +198,7 @@ def main() -> int:
     window.close()
     library.close()
     app.processEvents()
-    latencies.sort()
-    p50 = statistics.median(latencies)
-    p95 = latencies[min(len(latencies) - 1, round(0.95 * (len(latencies) - 1)))]
-    print(f"library: {photos:,} photos; {len(latencies)} queries typed key by key (30 ms/key)")
-    print(
-        f"last keystroke -> first thumbnails painted: p50 {p50:.0f} ms, p95 {p95:.0f} ms, "
-        f"max {latencies[-1]:.0f} ms (target < {TARGET_MS:.0f} ms: "
-        f"{'OK' if p95 < TARGET_MS else 'MISSED'} at p95)"
-    )
-    medians = [statistics.median(s[i] for s in stages) for i in range(3)]
-    print(
-        f"  median stages: key -> results shown {medians[0]:.0f} ms (a busy engine is re-checked "
-        f"every {TYPING_PAUSE_MS} ms), -> thumbnail read {medians[1]:.0f} ms, "
-        f"-> painted {medians[2]:.0f} ms"
-    )
+    print_report(photos, latencies, stages, smoke=args.smoke)
     shutil.rmtree(work, ignore_errors=True)
     return 0
 

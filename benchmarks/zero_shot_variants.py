@@ -8,6 +8,7 @@ report the chosen one.
 
     python benchmarks/zero_shot_variants.py               # dev split, the whole grid (seconds)
     python benchmarks/zero_shot_variants.py --split test  # for the report, after choosing
+    python benchmarks/zero_shot_variants.py --smoke       # 8 photos indexed here, 4 variants
 
 A variant: parent weight, hypernyms (``everyday`` = search's everyday parents, ``all:D`` = all
 of them weighted D ** (distance - 1), ``depthN`` = all up to distance N), top-k posteriors,
@@ -20,8 +21,13 @@ from __future__ import annotations
 
 import argparse
 import itertools
+import shutil
 import sys
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
 
+import _smoke
 import numpy as np
 
 from amc_core.arrays import unit
@@ -29,6 +35,7 @@ from amc_core.learn.devset import indexed_devset
 from amc_core.learn.evaluate import DevSetScorer
 from amc_core.learn.metrics import ndcg_at
 from amc_core.learn.reference import class_vectors, reference_class_matrix, zero_shot_scores
+from amc_core.search.terms import ParsedQuery
 from amc_core.words.labels import Hypernym
 
 
@@ -76,13 +83,21 @@ GRID = [
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--split", choices=("dev", "test"), default="dev")
+    parser.add_argument("--smoke", action="store_true", help="tiny sizes, seconds (for the tests)")
     args = parser.parse_args(argv)
-    scorer = DevSetScorer(indexed_devset())
+    work = Path(tempfile.mkdtemp(prefix="amc-zero-shot-"))
+    grid = GRID
+    if args.smoke:
+        print("smoke run: 8 dev photos indexed here, 4 variants; the NDCG means nothing")
+        scorer = DevSetScorer(_smoke.tiny_devset(work))
+        grid = GRID[:4]
+    else:
+        scorer = DevSetScorer(indexed_devset())
     queries = scorer.devset.queries[args.split]
     parsed = [scorer.parse(q.query) for q in queries]
     batch = scorer.batch
 
-    def ndcg(scores_of) -> float:  # type: ignore[no-untyped-def]
+    def ndcg(scores_of: Callable[[ParsedQuery], np.ndarray]) -> float:
         return float(np.mean([ndcg_at(scorer.rank(scores_of(p)), q.relevant, 10)
                               for p, q in zip(parsed, queries, strict=True)]))  # fmt: skip
 
@@ -90,7 +105,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{ndcg(lambda p: zero_shot_scores(p, batch, reference_class_matrix(scorer.space))):.4f}"
           "  the reference (amc_core/learn/reference.py)")  # fmt: skip
     matrices: dict[tuple[float, str], np.ndarray] = {}
-    for weight, parents, k, temp, pooling in GRID:
+    for weight, parents, k, temp, pooling in grid:
         cm = matrices.get((weight, parents))
         if cm is None:
             cm = matrices[(weight, parents)] = class_matrix(scorer, weight, parents)
@@ -98,13 +113,16 @@ def main(argv: list[str] | None = None) -> int:
         flat = np.where(probs > 0, probs ** (1.0 / temp), 0.0)
         regions = unit((flat[..., None] * cm[batch.region_ids[:, :, :k]]).sum(axis=2))
 
-        def scores(p, regions=regions, pooling=pooling):  # type: ignore[no-untyped-def]
+        def scores(
+            p: ParsedQuery, regions: np.ndarray = regions, pooling: str = pooling
+        ) -> np.ndarray:
             return pooled(regions @ unit(p.vectors.mean(axis=0)), pooling)
 
         print(
             f"{ndcg(scores):.4f}  parents {weight} {parents}, top {k}, T {temp}, {pooling}",
             flush=True,
         )
+    shutil.rmtree(work, ignore_errors=True)
     return 0
 
 
