@@ -51,6 +51,9 @@ _CUDA = _CudaState()
 # ORT logger severities: 0 verbose, 1 info, 2 warning, 3 error, 4 fatal.
 QUIET = 3  # normal running: errors only
 SILENT = 4  # while creating a session that may fall back from CUDA: that fallback logs an ERROR
+# Once, at import: a factory made on another thread while a CUDA try holds the log silenced
+# must not turn it back on under that try (its error would print after all).
+ort.set_default_logger_severity(QUIET)
 
 # A 69-byte ONNX model (y = Identity(x)) used to learn which provider really loads before any
 # real model has been opened (the `provider` property may be asked first, e.g. by `amc doctor`).
@@ -131,7 +134,6 @@ class SessionFactory:
         self.prefer_gpu = (prefer_gpu or choice == "cuda") and choice != "cpu"
         self.threads = threads if threads and threads > 0 else default_threads()
         self._provider: str | None = None
-        ort.set_default_logger_severity(QUIET)
 
     def requested_providers(self) -> list[str]:
         """Preference order intersected with what this onnxruntime build offers (not a GPU test)."""

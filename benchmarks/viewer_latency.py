@@ -105,7 +105,11 @@ def _measure(
         row = window.viewer.row + (-1 if key == Qt.Key.Key_Left else 1)
         begin = time.perf_counter()
         QTest.keyClick(canvas, key)
-        _wait(app, lambda r=row: window.viewer.row == r and canvas.pixmap().width() > 256)
+
+        def arrived(r: int = row) -> bool:
+            return window.viewer.row == r and canvas.pixmap().width() > 256
+
+        _wait(app, arrived)
         canvas.repaint()
         step_ms.append((time.perf_counter() - begin) * 1000)
     print("slowest steps (ms):", ", ".join(f"{v:.0f}" for v in sorted(step_ms)[-4:]))
