@@ -22,8 +22,10 @@ from amc_core.index.repair import RepairProgress, catalog_problem, repair_librar
 from amc_core.index.run import Analyzer, IndexProgress, IndexReport
 from amc_core.ingest.scan import folders_under
 from amc_core.learn.constants import MIN_CLICKED_QUERIES, user_params_path
+from amc_core.search.browse import Browser, is_browse
 from amc_core.search.results import KeywordWeight, SearchResponse, SearchResult
 from amc_core.settings import IndexSettings, resolve_library_dir
+from amc_core.store.browse import Facets, PhotoListing
 from amc_core.store.catalog import Catalog
 from amc_core.store.damage import as_user_error, is_database_error
 from amc_core.store.faces import Person, StoredFace
@@ -38,16 +40,19 @@ __all__ = [
     "VERBOSE_VAR",
     "AmcError",
     "Analyzer",
+    "Browser",
     "Catalog",
     "CatalogDamagedError",
     "Engine",
     "EngineFactory",
+    "Facets",
     "IndexProgress",
     "IndexReport",
     "IndexSettings",
     "KeywordWeight",
     "Library",
     "Person",
+    "PhotoListing",
     "RepairProgress",
     "SearchResponse",
     "SearchResult",
@@ -60,6 +65,7 @@ __all__ = [
     "devset_library",
     "folders_under",
     "has_catalog",
+    "is_browse",
     "load_engine",
     "load_preview",
     "load_trainer",

@@ -4,6 +4,7 @@
     xvfb-run -a python -m amc_app.screenshot --out docs/people.png --people --library DIR
     xvfb-run -a -s "-screen 0 1440x900x24" python -m amc_app.screenshot --out docs/viewer.png \
         --viewer --query "beach" --select 1
+    xvfb-run -a python -m amc_app.screenshot --out docs/browse.png --browse
 
 docs/people.png shows a library of the dev-set photos (Unsorted/) and tests/data/faces
 (White House/) indexed with `amc index`, the one group named with `amc people name 1 "Barack
@@ -25,7 +26,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QSettings
 from PySide6.QtGui import QColor, QPalette
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QAbstractItemView, QApplication
 
 from amc_app.settings import SettingsStore
 from amc_app.window import MainWindow
@@ -46,6 +47,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--viewer", action="store_true", help="open the selected result in the in-app viewer"
     )
+    parser.add_argument(
+        "--browse", action="store_true", help="the empty query: the library by month, newest first"
+    )
     args = parser.parse_args(argv)
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
@@ -65,6 +69,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         window.show()
         if args.people:
             shown = _show_people(app, window, args.select)
+        elif args.browse:
+            shown = _show_browse(app, window, args.select)
         else:
             shown = _show_results(app, window, args.query, args.select)
             if args.viewer:
@@ -83,10 +89,24 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _show_results(app: QApplication, window: MainWindow, query: str, select: int) -> str:
     window.search_edit.setText(query)
-    _wait(app, lambda: window.model.rowCount() > 0 and not window.indexing.running)
+    _wait(app, lambda: window.model.query == query.strip() and not window.model.browsing
+          and window.model.rowCount() > 0 and not window.indexing.running)  # fmt: skip
     if window.model.rowCount() > select:
         window.gallery.setCurrentIndex(window.model.index(select))
     return f"{window.model.rowCount()} results for {query!r}"
+
+
+def _show_browse(app: QApplication, window: MainWindow, select: int) -> str:
+    """No query: the whole library, newest first in month sections, the years and places."""
+    window.search_edit.setText("")
+    model, filters = window.model, window.browse_filters
+    _wait(app, lambda: model.browsing and model.photo_count() > 0 and bool(filters.years.chips))
+    rows = model.photo_rows()
+    if len(rows) > select:
+        index = model.index(rows[select])
+        window.gallery.setCurrentIndex(index)
+        window.gallery.scrollTo(index, QAbstractItemView.ScrollHint.PositionAtCenter)
+    return f"{model.photo_count()} photos browsed"
 
 
 def _show_people(app: QApplication, window: MainWindow, select: int) -> str:

@@ -9,6 +9,7 @@ from PySide6.QtCore import QByteArray, QSettings
 THUMBNAIL_MIN = 64
 THUMBNAIL_MAX = 256  # the size of the cached thumbnails: larger would only blur
 THUMBNAIL_DEFAULT = 160
+SORT_ORDERS = ("score", "newest", "oldest")  # results best first, or by date
 
 
 @dataclass(slots=True)
@@ -17,6 +18,7 @@ class AppSettings:
     last_query: str = ""
     record_clicks: bool = True
     show_heatmap: bool = True
+    sort_order: str = "score"  # a browse is always by date: "score" shows it newest first
     geometry: bytes = b""
     window_state: bytes = b""
 
@@ -35,6 +37,7 @@ class SettingsStore:
             last_query=str(self._q.value("search/last_query", "") or ""),
             record_clicks=_bool(self._q.value("learning/record_clicks"), default.record_clicks),
             show_heatmap=_bool(self._q.value("inspector/show_heatmap"), default.show_heatmap),
+            sort_order=_choice(self._q.value("gallery/sort_order"), SORT_ORDERS),
             geometry=_bytes(self._q.value("window/geometry")),
             window_state=_bytes(self._q.value("window/state")),
         )
@@ -44,6 +47,7 @@ class SettingsStore:
         self._q.setValue("search/last_query", settings.last_query)
         self._q.setValue("learning/record_clicks", settings.record_clicks)
         self._q.setValue("inspector/show_heatmap", settings.show_heatmap)
+        self._q.setValue("gallery/sort_order", settings.sort_order)
         self._q.setValue("window/geometry", QByteArray(settings.geometry))
         self._q.setValue("window/state", QByteArray(settings.window_state))
         self._q.sync()
@@ -54,6 +58,11 @@ def _int(value: object, default: int) -> int:
         return int(str(value))
     except ValueError:
         return default
+
+
+def _choice(value: object, choices: tuple[str, ...]) -> str:
+    text = str(value or "")
+    return text if text in choices else choices[0]
 
 
 def _bool(value: object, default: bool) -> bool:

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from amc_app.controllers.browse import BrowseController
 from amc_app.controllers.indexing import IndexingController
 from amc_app.controllers.learning import LearningController, TrainerLoader
 from amc_app.controllers.library_status import LibraryStatusController, LibraryViews
@@ -37,6 +38,7 @@ from amc_app.models.results_model import ResultsModel
 from amc_app.settings import THUMBNAIL_MAX, THUMBNAIL_MIN, AppSettings, SettingsStore
 from amc_app.system import dropped_folders, pictures_folder
 from amc_app.views.banner import Banner
+from amc_app.views.browse_filters import BrowseFilters
 from amc_app.views.empty_state import EmptyStateView
 from amc_app.views.folders import FoldersPanel
 from amc_app.views.gallery import GalleryView
@@ -78,6 +80,7 @@ class MainWindow(QMainWindow):
         self._connect()
         self._restore()
         self.library_status.start()
+        self.browse.reload()
         self.people.reload()
 
     # -- layout ----------------------------------------------------------------------
@@ -97,7 +100,13 @@ class MainWindow(QMainWindow):
         self.viewer_page = ViewerPage()
         self.stack.addWidget(self.viewer_page)
         self.people_view = PeopleView()
-        self.tabs = MainTabs(self.search_bar, self.stack, self.people_view)
+        self.browse_filters = BrowseFilters()  # sort, years and places, above the gallery
+        photos = QWidget()
+        column = QVBoxLayout(photos)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addWidget(self.browse_filters)
+        column.addWidget(self.stack, 1)
+        self.tabs = MainTabs(self.search_bar, photos, self.people_view)
         central = QWidget()
         layout = QVBoxLayout(central)
         layout.addWidget(self.banner)
@@ -158,6 +167,8 @@ class MainWindow(QMainWindow):
         root = self.library.paths.root
         self.runner = SearchRunner(root, engine, self)
         self.search = SearchController(self.search_bar, self.model, self.runner, self)
+        self.browse = BrowseController(self.browse_filters, self.search_bar, self.model,
+                                       self.runner, self.settings, self)  # fmt: skip
         self.learning = LearningController(self.library.catalog, self.settings, root, trainer, self)
         self.results = ResultsController(
             self.gallery,
@@ -251,6 +262,7 @@ class MainWindow(QMainWindow):
         self.people.problem.connect(self.banner.show_message)
         self.indexing.people_written.connect(self.library_status.engine_changed)
         self.indexing.finished.connect(self.people.reload)
+        self.indexing.finished.connect(self.browse.reload)
 
     # -- behaviour of the window itself -------------------------------------------------
 
@@ -263,7 +275,7 @@ class MainWindow(QMainWindow):
             return
         self.gallery.setFocus(Qt.FocusReason.OtherFocusReason)
         if not self.gallery.currentIndex().isValid():
-            self.gallery.setCurrentIndex(self.model.index(0))
+            self.gallery.setCurrentIndex(self.model.index(self.model.first_photo_row()))
 
     def show_search_help(self) -> None:
         anchor = self.search_bar.help_button

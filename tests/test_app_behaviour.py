@@ -187,6 +187,7 @@ def test_gallery_stays_smooth_with_100k_results(qtbot, make_window, monkeypatch)
     window = make_window(fast_engine=True)
     window.show()
     qtbot.waitExposed(window)
+    qtbot.waitUntil(lambda: window.model.browsing)  # the start-up browse, answered first
     results = [
         SearchResult(i, f"/photos/{i}.jpg", 1 - i / 1e6, 0.6, 0.4, [], f"{i:064x}")
         for i in range(100_000)

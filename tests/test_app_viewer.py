@@ -225,3 +225,26 @@ def test_a_photo_that_cannot_be_decoded_shows_why(
     qtbot.keyClick(canvas, Qt.Key.Key_Right if row + 1 < PHOTOS else Qt.Key.Key_Left)
     _wait_sharp(qtbot, window)
     assert canvas.message == ""
+
+
+def test_stepping_through_a_browse_skips_its_month_headers(qtbot, viewer_window: MainWindow):
+    """With nothing typed the gallery browses by month, header rows among the photos; the
+    viewer steps from photo to photo and counts photos, not rows."""
+    window = viewer_window
+    window.search_edit.clear()
+    model = window.model
+    qtbot.waitUntil(lambda: model.header(0) is not None and model.photo_count() == PHOTOS)
+    photos = model.photo_rows()
+    assert len(photos) == PHOTOS and len(photos) < model.rowCount()  # headers are rows too
+    window.gallery.setCurrentIndex(model.index(photos[0]))
+    qtbot.keyClick(window.gallery, Qt.Key.Key_Return)
+    seen = [window.viewer.current().photo_id]
+    for _ in range(PHOTOS + 2):  # past the end: it stays on the last photo
+        qtbot.keyClick(window.viewer_page, Qt.Key.Key_Right)
+        seen.append(window.viewer.current().photo_id)
+    assert seen[:PHOTOS] == [model.result(row).photo_id for row in photos]
+    assert seen[PHOTOS:] == [seen[PHOTOS - 1]] * 3
+    assert f"{PHOTOS} of {PHOTOS}" in window.viewer_page.title.text()
+    qtbot.keyClick(window.viewer_page, Qt.Key.Key_Home)
+    assert window.viewer.current().photo_id == seen[0]
+    assert f"1 of {PHOTOS}" in window.viewer_page.title.text()

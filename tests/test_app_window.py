@@ -22,7 +22,7 @@ from photo_factory import write_photo
 
 
 def _select(window: MainWindow, name: str) -> None:
-    for row in range(window.model.rowCount()):
+    for row in window.model.photo_rows():
         if os.path.basename(window.model.result(row).path) == name:
             window.gallery.setCurrentIndex(window.model.index(row))
             return

@@ -31,7 +31,11 @@ def cmd_search(args: argparse.Namespace) -> int:
         return 0
     if not response.results:
         print("no photos match")
+    strong = response.strong_count
     for rank, r in enumerate(response.results, start=1):
+        if rank == strong + 1:  # the line this query's own scores draw
+            weaker = len(response.results) - strong
+            print(f"     --- {weaker} weaker match{'es' if weaker > 1 else ''} ---")
         print(
             f"{rank:3d}. {r.score:6.3f}  visual {r.visual_weight:.2f} / language "
             f"{r.language_weight:.2f}  {printable(r.path)}"

@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import threading
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -25,6 +26,7 @@ from amc_core.search.graph_io import HEAD_NAME, Scored
 from amc_core.search.query import Query, QueryError, parse
 from amc_core.search.rerank import OnnxRanker
 from amc_core.search.results import KeywordWeight, SearchResponse, SearchResult
+from amc_core.search.strong import strong_count
 from amc_core.search.terms import Lexicon, ParsedQuery, default_lexicon, parse_query
 from amc_core.store.batch import KeywordVectors, PhotoBatch, load_batch
 from amc_core.store.catalog import Catalog
@@ -176,8 +178,8 @@ class SearchEngine:
     ) -> dict[int, str]:
         found: dict[int, str] = {}
         if parsed.empty:
-            # filters only: every photo they allow, newest first
-            return dict.fromkeys(sorted(allowed or set(), reverse=True), "filter")
+            # filters only: every photo they allow, newest first (capture date, else file date)
+            return dict.fromkeys(self.catalog.newest_first(allowed or set()), "filter")
         if allowed is not None and len(allowed) <= RERANK_MAX:
             return dict.fromkeys(allowed, "filter")
         query_vector = parsed.mean_vector
@@ -230,12 +232,19 @@ class SearchEngine:
         batch = load_batch(self.catalog, keyword_vectors, ids)
         if parsed.empty:
             order = list(range(len(ids)))[:top]
-            scored = None
-        else:
+            scored, strong = None, len(order)
+        else:  # the strong ones: from all the scored candidates' scores, not only the shown
             scored = ranker.score(parsed, batch)
             order = np.argsort(-scored.scores, kind="stable")[:top].tolist()
-        meta = self.catalog.paths_and_hashes([ids[i] for i in order])
-        return [self._result(batch, i, scored, sources, meta) for i in order]
+            strong = strong_count(scored.scores)
+        chosen = [ids[i] for i in order]
+        meta = self.catalog.paths_and_hashes(chosen)
+        dates = self.catalog.photo_dates(chosen)
+        return [
+            replace(self._result(batch, i, scored, sources, meta), strong=rank < strong,
+                    date=dates.get(ids[i], ""))
+            for rank, i in enumerate(order)
+        ]  # fmt: skip
 
     def _result(
         self, batch: PhotoBatch, i: int, scored: Scored | None, sources: dict[int, str],
@@ -306,10 +315,12 @@ class SearchEngine:
                 reverse=True,
             )[:top]
             meta = self.catalog.paths_and_hashes([i for _, i in scored])
+            dates = self.catalog.photo_dates([i for _, i in scored])
         results = [
-            SearchResult(i, meta[i][0], s, 1.0, 0.0, [], meta[i][1], [], "similar")
+            SearchResult(i, meta[i][0], s, 1.0, 0.0, [], meta[i][1], [], "similar",
+                         date=dates.get(i, ""))
             for s, i in scored
-        ]
+        ]  # fmt: skip
         return SearchResponse(f"similar:{photo_id}", results, len(ids),
                               (time.perf_counter() - started) * 1000)  # fmt: skip
 

@@ -7,11 +7,13 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Sequence, Set
+from dataclasses import replace
 from pathlib import Path
 
 from amc_core.search.filters import apply_words, filtered_ids
 from amc_core.search.query import QueryError, keyword_forms, parse
 from amc_core.search.results import KeywordWeight, SearchResponse, SearchResult
+from amc_core.search.strong import strong_count
 from amc_core.store.catalog import Catalog
 from amc_core.store.layout import LibraryPaths
 
@@ -51,7 +53,14 @@ class KeywordSearchEngine:
         terms = [part.text for part in query.parts]  # a quoted phrase stays one term
         found = keyword_search(self._catalog, terms, top=top * 3, allowed=allowed)
         kept = set(apply_words(self._catalog, [r.photo_id for r in found], query))
-        shown = [r for r in found if r.photo_id in kept][:top]
+        matching = [r for r in found if r.photo_id in kept]
+        strong = strong_count([r.score for r in matching])
+        shown = matching[:top]
+        dates = self._catalog.photo_dates([r.photo_id for r in shown])
+        shown = [
+            replace(r, strong=rank < strong, date=dates.get(r.photo_id, ""))
+            for rank, r in enumerate(shown)
+        ]
         return SearchResponse(text, shown, len(found), _ms_since(started))
 
     def similar(self, photo_id: int, top: int = 50) -> SearchResponse:
@@ -69,12 +78,15 @@ class KeywordSearchEngine:
         self._catalog.close()
 
     def _newest(self, allowed: set[int], top: int) -> list[SearchResult]:
-        ids = sorted(allowed, reverse=True)[:top]
+        """Newest first, as the AMC engine orders them: capture date, else file date."""
+        ids = self._catalog.newest_first(allowed)[:top]
         meta = self._catalog.paths_and_hashes(ids)
+        dates = self._catalog.photo_dates(ids)
         return [
-            SearchResult(i, meta[i][0], 1.0, 0.0, 1.0, content_hash=meta[i][1], source="filter")
+            SearchResult(i, meta[i][0], 1.0, 0.0, 1.0, content_hash=meta[i][1], source="filter",
+                         date=dates[i])
             for i in ids
-        ]
+        ]  # fmt: skip
 
 
 def _ms_since(started: float) -> float:

@@ -24,6 +24,8 @@ class SearchResult:
     # VAN's attention over the 3x3 grid (row-major from the top-left), then the whole photo
     region_attention: list[float] = field(default_factory=list)
     source: str = "keywords"  # which candidate stage found it: "vector", "keywords" or both
+    strong: bool = True  # above the line this query's own scores draw (search.strong)
+    date: str = ""  # capture date, else file date (ISO): what a date sort orders by
 
     def as_json(self) -> dict[str, object]:
         return {
@@ -38,6 +40,7 @@ class SearchResult:
                 for k in self.keywords
             ],
             "regions": [round(a, 6) for a in self.region_attention],
+            "strong": self.strong,
         }
 
 
@@ -50,3 +53,8 @@ class SearchResponse:
     candidates: int = 0
     elapsed_ms: float = 0.0
     error: str | None = None
+
+    @property
+    def strong_count(self) -> int:
+        """How many results are strong: they come first, the weaker ones after."""
+        return sum(1 for r in self.results if r.strong)

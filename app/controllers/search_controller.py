@@ -9,6 +9,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from amc_app.models.results_model import ResultsModel
 from amc_app.views.search_bar import SearchBar
 from amc_app.workers.search_runner import SearchAnswer, SearchRunner
+from amc_core.api import is_browse
 
 # A search takes ~30 ms at 10^5 photos, so results follow the typing: a key searches at once
 # when the engine is free; while it is busy, the newest text waits and is re-checked this often.
@@ -47,32 +48,30 @@ class SearchController(QObject):
     def search_now(self) -> None:
         self._typing.stop()
         query = self._bar.edit.text().strip()
-        if not query:
-            self._show_nothing()
+        if is_browse(query):  # no words: the library (or what the filters allow), newest first
+            self._runner.browse(query)
             return
         self._runner.search(query, SEARCH_TOP)
 
     def clear(self) -> None:
         self._bar.edit.clear()
         self._typing.stop()
-        self._show_nothing()
+        self._show_library()
 
     def rerun(self) -> None:
         """The library changed: ask again, quietly (the gallery keeps its selection)."""
-        if self._bar.edit.text().strip():
-            self.search_now()
+        self.search_now()
 
     def find_similar(self, photo_id: int, path: str) -> None:
         self._typing.stop()
         self._similar_name = os.path.basename(path)
         self._runner.similar(photo_id, SEARCH_TOP)
 
-    def _show_nothing(self) -> None:
-        self._runner.drop_pending()
-        self._model.set_results([], "")
+    def _show_library(self) -> None:
+        """Esc: the query is cleared, the whole library shows (a browse)."""
         self._bar.show_info("")
         self._bar.show_error("")
-        self._set_shown("")
+        self.search_now()
 
     def _on_answer(self, answer: SearchAnswer) -> None:
         response = answer.response
@@ -81,12 +80,21 @@ class SearchController(QObject):
             self._model.set_results([], answer.query)
             self._bar.show_info("")
             return
+        if answer.listing is not None:
+            count = len(answer.listing)
+            self._model.set_listing(answer.listing, answer.query)
+            self._bar.show_info(f"{count} photo{'' if count == 1 else 's'} · by date")
+            self._set_shown(answer.query)
+            return
         results = list(response.results)
         if answer.similar_to is not None:
             info = f"{len(results)} like {self._similar_name} · {response.elapsed_ms:.0f} ms"
         else:
             noun = "result" if len(results) == 1 else "results"
             info = f"{len(results)} {noun} · {response.elapsed_ms:.0f} ms"
+            strong = response.strong_count
+            if strong < len(results):
+                info = f"{strong} strong of {info}"
         self._model.set_results(results, answer.query)
         self._bar.show_info(info)
         self._set_shown(answer.query)

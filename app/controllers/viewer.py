@@ -122,11 +122,10 @@ class ViewerController(QObject):
             self.show_row(self._model.rowCount() - 1 if to_last else 0)
 
     def show_row(self, row: int) -> None:
-        count = self._model.rowCount()
-        if count == 0:
+        row = self._model.photo_row_near(row, self._direction)
+        if row < 0:
             self.close_viewer()
             return
-        row = max(0, min(count - 1, row))
         if row == self._row and self.is_open and self._model.result(row).photo_id == self._photo_id:
             return
         result = self._model.result(row)
@@ -198,13 +197,19 @@ class ViewerController(QObject):
             self.close_viewer()
             return
         self._row = row
-        self._view.show_position(self._name(), row, self._model.rowCount())
+        self._view.show_position(
+            self._name(), self._model.photo_position(row), self._model.photo_count()
+        )
 
     # -- pixels -------------------------------------------------------------------------------
 
     def _show(self, result: SearchResult) -> None:
         view = self._view
-        view.show_position(os.path.basename(result.path), self._row, self._model.rowCount())
+        view.show_position(
+            os.path.basename(result.path),
+            self._model.photo_position(self._row),
+            self._model.photo_count(),
+        )
         details = load_details(self._catalog, result.photo_id)
         keywords = [
             k.text for k in self._catalog.keywords_of(result.photo_id) if k.source != "place"
@@ -231,8 +236,9 @@ class ViewerController(QObject):
 
     def _prefetch(self, row: int) -> None:
         side = self.screen_side()
-        for neighbour in (row - self._direction, row + self._direction):  # ahead is asked last
-            if 0 <= neighbour < self._model.rowCount():
+        for way in (-self._direction, self._direction):  # ahead is asked last
+            neighbour = self._model.photo_row_near(row + way, way)
+            if 0 <= neighbour != row:
                 result = self._model.result(neighbour)
                 key = self._key(result, side)
                 if key not in self._cache and key not in self._failures:

@@ -267,6 +267,8 @@ def _detail(form: QFormLayout, name: str, tip: str, selectable: bool = True) -> 
 
 
 def _regions_note(attention: list[float], result: SearchResult) -> str:
+    if result.source == "browse":
+        return "Browsing: no words to rank by, so photos show newest first."
     if len(attention) < GRID * GRID and not result.keywords and result.source == "filter":
         return "Shown because it matches the search's filters; there were no words to rank by."
     if len(attention) < GRID * GRID:

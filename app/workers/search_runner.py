@@ -19,12 +19,17 @@ from PySide6.QtCore import QObject, Signal
 from amc_app.workers.jobs import GeneratorJob, OwnerThread
 from amc_core.api import (
     AmcError,
+    Browser,
+    Catalog,
     Engine,
     EngineFactory,
+    Facets,
+    PhotoListing,
     SearchResponse,
     load_engine,
     make_engine,
     make_fallback_engine,
+    open_catalog,
 )
 
 _CLOSE_WAIT_MS = 10_000
@@ -42,6 +47,7 @@ class SearchAnswer:
     query: str  # the text searched; "" for "find similar"
     response: SearchResponse
     similar_to: int | None = None  # the photo id for "find similar"
+    listing: PhotoListing | None = None  # a browse (no words): the photos, newest first
 
 
 class _EngineHome:
@@ -52,6 +58,18 @@ class _EngineHome:
         self._fallback = fallback
         self._library_dir = library_dir
         self._engine: Engine | None = None
+        self._catalog: Catalog | None = None  # browsing reads the catalog, whichever engine
+        self._browser: Browser | None = None
+
+    def catalog(self) -> Catalog:
+        if self._catalog is None:
+            self._catalog = open_catalog(self._library_dir)
+        return self._catalog
+
+    def browser(self) -> Browser:
+        if self._browser is None:
+            self._browser = Browser(self.catalog())
+        return self._browser
 
     def engine(self) -> Engine:
         if self._engine is None:
@@ -62,6 +80,7 @@ class _EngineHome:
         """A fresh engine, its models loaded: at start, and for new ranking parameters."""
         self._close_engine()
         self._engine, problem = load_engine(self._library_dir, self._factory, self._fallback)
+        self.browser().everything()  # the library newest first, read once at start-up
         yield EngineState(self._engine.provider, problem)
 
     def search(
@@ -77,12 +96,32 @@ class _EngineHome:
             response = _answer(self.engine().similar, photo_id, top)
             yield SearchAnswer(request, "", response, photo_id)
 
+    def browse(self, request: int, query: str, cancel: threading.Event) -> Iterator[object]:
+        """A query without words: the photos it allows, newest first (both engines alike)."""
+        if cancel.is_set():
+            return
+        started = time.perf_counter()
+        try:
+            listing = self.browser().browse(query)
+        except AmcError as exc:
+            error = SearchResponse(query, [], 0, (time.perf_counter() - started) * 1000, str(exc))
+            yield SearchAnswer(request, query, error)
+            return
+        response = SearchResponse(query, [], len(listing), (time.perf_counter() - started) * 1000)
+        yield SearchAnswer(request, query, response, listing=listing)
+
+    def facets(self, cancel: threading.Event) -> Iterator[object]:
+        yield self.catalog().facets()
+
     def refresh(self, cancel: threading.Event) -> Iterator[object]:
         self.engine().refresh()
         yield True
 
     def close(self, cancel: threading.Event) -> Iterator[object]:
         self._close_engine()
+        if self._catalog is not None:
+            self._catalog.close()
+            self._catalog, self._browser = None, None
         yield True
 
     def _close_engine(self) -> None:
@@ -104,6 +143,7 @@ class SearchRunner(QObject):
     ready = Signal(object)  # EngineState once the models are loaded
     answered = Signal(object)  # SearchAnswer for the newest request
     failed = Signal(str)
+    facets_ready = Signal(object)  # Facets: the years and places that narrow a browse
 
     def __init__(
         self,
@@ -127,6 +167,12 @@ class SearchRunner(QObject):
 
     def search(self, query: str, top: int = 200) -> int:
         return self._ask(partial(self._home.search, self._next_request(), query, top))
+
+    def browse(self, query: str = "") -> int:
+        return self._ask(partial(self._home.browse, self._next_request(), query))
+
+    def load_facets(self) -> None:
+        self._submit(self._home.facets, self._on_facets)
 
     def similar(self, photo_id: int, top: int = 200) -> int:
         return self._ask(partial(self._home.similar, self._next_request(), photo_id, top))
@@ -174,6 +220,10 @@ class SearchRunner(QObject):
         if isinstance(answer, SearchAnswer) and answer.request == self._request:
             self._waiting = None
             self.answered.emit(answer)
+
+    def _on_facets(self, facets: object) -> None:
+        if isinstance(facets, Facets):
+            self.facets_ready.emit(facets)
 
     def _on_failed(self, message: str) -> None:
         self.failed.emit(message)
