@@ -80,6 +80,10 @@ def test_empty_query_browses_newest_first_in_months_and_chips_narrow(
     first_photo = window.gallery.visualRect(window.model.index(1))
     header = window.gallery.visualRect(window.model.index(0))
     assert first_photo.left() == header.left() and first_photo.top() >= header.bottom()
+    # nothing was ranked: the inspector says so and shows no score, weights or keywords
+    window.gallery.setCurrentIndex(window.model.index(1))
+    qtbot.waitUntil(lambda: "Browsing" in window.inspector.regions_note.text())
+    assert window.inspector.ranking.isHidden()
 
     # the years and places of the catalog, one click each
     filters = window.browse_filters

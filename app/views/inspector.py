@@ -76,10 +76,16 @@ class InspectorView(QWidget):
         layout.addWidget(self.photo)
         layout.addWidget(self.heatmap_toggle)
         layout.addWidget(self.regions_note)
-        layout.addWidget(self.score)
-        layout.addLayout(self._build_weights())
-        layout.addWidget(_heading("Keywords it attended to"))
-        layout.addWidget(self._build_keywords(), 1)
+        # why it ranked: hidden while browsing, where nothing was ranked
+        self.ranking = QWidget()
+        ranking = QVBoxLayout(self.ranking)
+        ranking.setContentsMargins(0, 0, 0, 0)
+        ranking.addWidget(self.score)
+        ranking.addLayout(self._build_weights())
+        ranking.addWidget(_heading("Keywords it attended to"))
+        ranking.addWidget(self._build_keywords(), 1)
+        layout.addWidget(self.ranking, 1)
+        layout.addStretch(0)  # takes the room when the ranking is hidden: details stay down
         layout.addWidget(_heading("Details"))
         layout.addLayout(self._build_details())
         layout.addLayout(self._build_buttons())
@@ -127,8 +133,8 @@ class InspectorView(QWidget):
         return form
 
     def _build_buttons(self) -> QHBoxLayout:
-        self.open_button = QPushButton("Open")
-        describe(self.open_button, "Open photo", "Open the photo in your photo viewer (Enter)")
+        self.open_button = QPushButton("Open with…")
+        describe(self.open_button, "Open with", "Open the photo in your desktop's photo viewer")
         self.folder_button = QPushButton("Show in folder")
         describe(self.folder_button, "Show in folder", "Show the file in its folder")
         self.similar_button = QPushButton("Find similar")
@@ -156,6 +162,7 @@ class InspectorView(QWidget):
         self.photo.set_attention(result.region_attention)
         self.heatmap_toggle.setEnabled(len(result.region_attention) >= GRID * GRID)
         self.regions_note.setText(_regions_note(result.region_attention, result))
+        self.ranking.setVisible(_ranked(result))
         self._fill_keywords(result)
 
     def show_details(self, details: PhotoDetails | None) -> None:
@@ -264,6 +271,12 @@ def _detail(form: QFormLayout, name: str, tip: str, selectable: bool = True) -> 
     describe(label, name, tip)
     form.addRow(plain_label(name), label)
     return label
+
+
+def _ranked(result: SearchResult) -> bool:
+    """Whether words ranked this photo (not a browse, nor a filters-only search)."""
+    unranked = result.source == "browse" or (result.source == "filter" and not result.keywords)
+    return not unranked
 
 
 def _regions_note(attention: list[float], result: SearchResult) -> str:
