@@ -17,6 +17,12 @@ from typing import Protocol, cast
 
 from amc_core import __version__
 from amc_core.errors import EXIT_DAMAGED, AmcError, CatalogDamagedError
+from amc_core.index.duplicates import (
+    DuplicateGroup,
+    DuplicatePhoto,
+    DuplicatesProgress,
+    find_duplicates,
+)
 from amc_core.index.library import Library
 from amc_core.index.repair import RepairProgress, catalog_problem, repair_library
 from amc_core.index.run import Analyzer, IndexProgress, IndexReport
@@ -36,6 +42,9 @@ __all__ = [
     "Analyzer",
     "Catalog",
     "CatalogDamagedError",
+    "DuplicateGroup",
+    "DuplicatePhoto",
+    "DuplicatesProgress",
     "Engine",
     "EngineFactory",
     "IndexProgress",
@@ -54,6 +63,7 @@ __all__ = [
     "catalog_problem",
     "default_analyzer",
     "devset_library",
+    "find_duplicates",
     "folders_under",
     "has_catalog",
     "load_engine",

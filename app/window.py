@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from amc_app.controllers.duplicates import DuplicatesController
 from amc_app.controllers.indexing import IndexingController
 from amc_app.controllers.learning import LearningController, TrainerLoader
 from amc_app.controllers.library_status import LibraryStatusController, LibraryViews
@@ -36,6 +37,7 @@ from amc_app.models.results_model import ResultsModel
 from amc_app.settings import THUMBNAIL_MAX, THUMBNAIL_MIN, AppSettings, SettingsStore
 from amc_app.system import dropped_folders, pictures_folder
 from amc_app.views.banner import Banner
+from amc_app.views.duplicates import DuplicatesView
 from amc_app.views.empty_state import EmptyStateView
 from amc_app.views.folders import FoldersPanel
 from amc_app.views.gallery import GalleryView
@@ -93,7 +95,8 @@ class MainWindow(QMainWindow):
         self.stack.addWidget(self.empty_state)
         self.stack.addWidget(self.gallery)
         self.people_view = PeopleView()
-        self.tabs = MainTabs(self.search_bar, self.stack, self.people_view)
+        self.duplicates_view = DuplicatesView()
+        self.tabs = MainTabs(self.search_bar, self.stack, self.people_view, self.duplicates_view)
         central = QWidget()
         layout = QVBoxLayout(central)
         layout.addWidget(self.banner)
@@ -181,6 +184,8 @@ class MainWindow(QMainWindow):
             views, self.indexing, self.runner, self.search, self
         )
         self.people = PeopleController(self.people_view, root, self.library.settings, self)
+        self.duplicates = DuplicatesController(self.duplicates_view, root, self.library.settings,
+                                               self)  # fmt: skip
 
     def _connect(self) -> None:
         # library: folders in and out, indexing
@@ -239,6 +244,9 @@ class MainWindow(QMainWindow):
         self.people.problem.connect(self.banner.show_message)
         self.indexing.people_written.connect(self.library_status.engine_changed)
         self.indexing.finished.connect(self.people.reload)
+        self.duplicates.photos_removed.connect(self.library_status.engine_changed)
+        self.duplicates.notice.connect(self.show_message)
+        self.duplicates.problem.connect(self.banner.show_message)
 
     # -- behaviour of the window itself -------------------------------------------------
 
@@ -339,6 +347,7 @@ class MainWindow(QMainWindow):
         self.setCursor(QCursor(Qt.CursorShape.WaitCursor))
         self.learning.close()
         self.people.close()
+        self.duplicates.close()
         self.results.close()
         self.thumbnails.stop()
         self.indexing.close()
