@@ -17,6 +17,12 @@ from typing import TYPE_CHECKING, Protocol, cast
 
 from amc_core import VERBOSE_VAR, __version__
 from amc_core.errors import EXIT_DAMAGED, AmcError, CatalogDamagedError
+from amc_core.index.duplicates import (
+    DuplicateGroup,
+    DuplicatePhoto,
+    DuplicatesProgress,
+    find_duplicates,
+)
 from amc_core.index.library import Library
 from amc_core.index.repair import RepairProgress, catalog_problem, repair_library
 from amc_core.index.run import Analyzer, IndexProgress, IndexReport
@@ -43,6 +49,9 @@ __all__ = [
     "Browser",
     "Catalog",
     "CatalogDamagedError",
+    "DuplicateGroup",
+    "DuplicatePhoto",
+    "DuplicatesProgress",
     "Engine",
     "EngineFactory",
     "Facets",
@@ -63,6 +72,7 @@ __all__ = [
     "catalog_problem",
     "default_analyzer",
     "devset_library",
+    "find_duplicates",
     "folders_under",
     "has_catalog",
     "is_browse",

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from amc_app.controllers.browse import BrowseController
+from amc_app.controllers.duplicates import DuplicatesController
 from amc_app.controllers.indexing import IndexingController
 from amc_app.controllers.learning import LearningController, TrainerLoader
 from amc_app.controllers.library_status import LibraryStatusController, LibraryViews
@@ -39,6 +40,7 @@ from amc_app.settings import THUMBNAIL_MAX, THUMBNAIL_MIN, AppSettings, Settings
 from amc_app.system import dropped_folders, pictures_folder
 from amc_app.views.banner import Banner
 from amc_app.views.browse_filters import BrowseFilters
+from amc_app.views.duplicates import DuplicatesView
 from amc_app.views.empty_state import EmptyStateView
 from amc_app.views.folders import FoldersPanel
 from amc_app.views.gallery import GalleryView
@@ -106,7 +108,8 @@ class MainWindow(QMainWindow):
         column.setContentsMargins(0, 0, 0, 0)
         column.addWidget(self.browse_filters)
         column.addWidget(self.stack, 1)
-        self.tabs = MainTabs(self.search_bar, photos, self.people_view)
+        self.duplicates_view = DuplicatesView()
+        self.tabs = MainTabs(self.search_bar, photos, self.people_view, self.duplicates_view)
         central = QWidget()
         layout = QVBoxLayout(central)
         layout.addWidget(self.banner)
@@ -200,6 +203,8 @@ class MainWindow(QMainWindow):
             views, self.indexing, self.runner, self.search, self
         )
         self.people = PeopleController(self.people_view, root, self.library.settings, self)
+        self.duplicates = DuplicatesController(self.duplicates_view, root, self.library.settings,
+                                               self)  # fmt: skip
 
     def _connect(self) -> None:
         # library: folders in and out, indexing
@@ -254,6 +259,9 @@ class MainWindow(QMainWindow):
         self.learning.report.connect(self.banner.show_info)
         self.learning.improved.connect(self.library_status.reload_engine)
         self.menus.quit.triggered.connect(self.close)
+        self._connect_pages()
+
+    def _connect_pages(self) -> None:
         # people: their photos are a search; names reach the keywords on the writer thread
         self.people.show_photos.connect(self.show_photos_of)
         self.people.people_edited.connect(self.indexing.write_people)
@@ -263,6 +271,9 @@ class MainWindow(QMainWindow):
         self.indexing.people_written.connect(self.library_status.engine_changed)
         self.indexing.finished.connect(self.people.reload)
         self.indexing.finished.connect(self.browse.reload)
+        self.duplicates.photos_removed.connect(self.library_status.engine_changed)
+        self.duplicates.notice.connect(self.show_message)
+        self.duplicates.problem.connect(self.banner.show_message)
 
     # -- behaviour of the window itself -------------------------------------------------
 
@@ -364,6 +375,7 @@ class MainWindow(QMainWindow):
         self.setCursor(QCursor(Qt.CursorShape.WaitCursor))
         self.learning.close()
         self.people.close()
+        self.duplicates.close()
         self.results.close()
         self.thumbnails.stop()
         self.indexing.close()

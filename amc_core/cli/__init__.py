@@ -37,6 +37,12 @@ def _people_commands() -> ModuleType:
     return people
 
 
+def _duplicates_commands() -> ModuleType:
+    from amc_core.cli import duplicates
+
+    return duplicates
+
+
 def _learning_commands() -> ModuleType:
     from amc_core.cli import learning
 
@@ -51,6 +57,7 @@ _COMMANDS: dict[str, tuple[Callable[[], ModuleType], str]] = {
     "repair": (_library_commands, "cmd_repair"),
     "keywords": (_library_commands, "cmd_keywords"),
     "people": (_people_commands, "cmd_people"),
+    "duplicates": (_duplicates_commands, "cmd_duplicates"),
     "search": (_search_commands, "cmd_search"),
     "explain": (_search_commands, "cmd_explain"),
     "similar": (_search_commands, "cmd_similar"),
@@ -145,6 +152,7 @@ def build_parser() -> argparse.ArgumentParser:
     p_similar.add_argument("--top", type=int, default=20, metavar="K")
 
     _add_people(sub, common)
+    sub.add_parser("duplicates", parents=[common], help="copies and near-duplicates of photos")
     p_search = sub.add_parser("search", parents=[common], help="search the library")
     p_search.add_argument("query")
     p_search.add_argument("--top", type=int, default=20, metavar="K")

@@ -105,6 +105,15 @@ class Library:
             sync_vector_index(self.catalog, self.paths)
         return removed
 
+    def forget_photos(self, photo_ids: Sequence[int], wait_for_lock_s: float = 30.0) -> int:
+        """After their files went to the trash: the catalog, thumbnails and vector index
+        forget these photos (the files themselves are the caller's business)."""
+        with WriteLock(self.paths, timeout=wait_for_lock_s):
+            removed = self.catalog.delete_photos(photo_ids)
+            self.thumbnails.collect_garbage(self.catalog.hashes_in_use())
+            sync_vector_index(self.catalog, self.paths)
+        return removed
+
     def _remember_folders(self) -> None:
         """A copy of the folder list beside the catalog: if the catalog is ever damaged beyond
         use, `amc repair` rebuilds it from the folders (the photos are the source of truth)."""
