@@ -8,6 +8,7 @@ thumbnails' aligned correlation (ALIGNED). Different dev photos are "distinct". 
 `find_duplicates` on that library and the candidate graph on 10^4 and 10^5 synthetic vectors.
 
     python benchmarks/duplicates.py [--work DIR] [--no-scale]
+    python benchmarks/duplicates.py --smoke     # 8 originals, 2 copied each way: seconds
 """
 
 from __future__ import annotations
@@ -36,22 +37,22 @@ from amc_core.index.library import Library
 DEVSET = Path(__file__).resolve().parent.parent / "data" / "devset" / "photos"
 
 
-def make_photos(out: Path) -> None:
+def make_photos(out: Path, originals: int = 97, copied: int = 30, bursts: int = 15) -> None:
     out.mkdir(parents=True)
-    originals = sorted(DEVSET.glob("*.jpg"))
-    for path in originals:
+    chosen = sorted(DEVSET.glob("*.jpg"))[:originals]
+    for path in chosen:
         shutil.copyfile(path, out / path.name)
 
     def save(image: Image.Image, name: str, quality: int) -> None:
         image.convert("RGB").save(out / name, "JPEG", quality=quality)
 
-    for path in originals[:30]:
+    for path in chosen[:copied]:
         with Image.open(path) as image:
             w, h = image.size
             save(image.resize((w // 2, h // 2), Image.Resampling.LANCZOS), f"half_{path.name}", 80)
             save(image.crop((w // 20, h // 20, w - w // 20, h - h // 20)), f"crop_{path.name}", 90)
             save(ImageEnhance.Brightness(image).enhance(1.15), f"edit_{path.name}", 88)
-    for path in originals[30:45]:
+    for path in chosen[copied : copied + bursts]:
         with Image.open(path) as image:
             w, h = image.size
             shift = int(w * 0.15)
@@ -109,16 +110,23 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--work", type=Path, help="a folder to keep the photos and library in")
     parser.add_argument("--no-scale", action="store_true", help="skip the 10^4/10^5 timing")
+    parser.add_argument("--smoke", action="store_true", help="8 originals, seconds")
     args = parser.parse_args()
     work = args.work or Path(tempfile.mkdtemp(prefix="amc-duplicates-"))
     photos, library = work / "photos", work / "library"
     if not photos.is_dir():
-        make_photos(photos)
+        if args.smoke:
+            print("smoke run: 8 originals, 2 copied each way, 1 burst; the numbers mean little")
+            make_photos(photos, originals=8, copied=2, bursts=1)
+        else:
+            make_photos(photos)
     amc = [sys.executable, "-m", "amc_core.cli", "index", str(photos), "--library", str(library)]
-    subprocess.run([*amc, "--no-faces", "--json"], check=True, capture_output=True)
+    subprocess.run([*amc, "--no-faces", "--no-ocr", "--json"], check=True, capture_output=True)
     measure(library)
-    if not args.no_scale:
+    if not (args.no_scale or args.smoke):
         scale()
+    if not args.work:
+        shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":
