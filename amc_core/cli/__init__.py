@@ -94,7 +94,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--no-ocr", action="store_true", help="skip reading text in photos (faster indexing)"
     )
     p_index.add_argument(
-        "--no-faces", action="store_true", help="skip the faces pass (people stay as they are)"
+        "--no-faces",
+        action="store_true",
+        help="skip the faces pass (people stay as they are; new photos get face words later)",
     )
     p_index.add_argument(
         "--wait",

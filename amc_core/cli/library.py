@@ -53,10 +53,10 @@ def cmd_index(args: argparse.Namespace) -> int:
     return 0
 
 
-def _tagger(ocr: bool) -> PhotoTagger:
+def _tagger(ocr: bool, faces: bool = False) -> PhotoTagger:
     from amc_core.describe.tagging import default_tagger
 
-    return default_tagger(ocr=ocr)
+    return default_tagger(ocr=ocr, faces=faces)
 
 
 def cmd_keywords(args: argparse.Namespace) -> int:
@@ -68,7 +68,7 @@ def cmd_keywords(args: argparse.Namespace) -> int:
         raise UserInputError(f"file not found: {args.path}")
     if os.path.isdir(path):
         raise UserInputError(f"a folder, not a photo: {args.path}")
-    tagger = _tagger(ocr=not args.no_ocr)
+    tagger = _tagger(ocr=not args.no_ocr, faces=True)  # no faces pass here: the tagger's own
     photo = prepare_photo(path, IndexSettings(pixel_sources=tagger.pixel_sources, model_input=True))
     if isinstance(photo, DecodeFailure):
         raise UserInputError(f"{args.path}: {photo.error}")

@@ -96,9 +96,12 @@ class PhotoTagger:
         return merge_keywords(groups, limit=MAX_KEYWORDS)
 
 
-def default_tagger(ocr: bool = True) -> PhotoTagger:
-    """The tagger the CLI and the app index with (models from resources/, provider chosen once)."""
-    return PhotoTagger(SessionFactory(), TaggerOptions(ocr=ocr))
+def default_tagger(ocr: bool = True, faces: bool = False) -> PhotoTagger:
+    """The tagger the CLI and the app index with (models from resources/, provider chosen once).
+    `faces`: detect faces here too. Off for indexing: the faces pass that follows the main pass
+    detects them (at a larger size) and writes their words, so a second detector here cost
+    16 ms of every photo's 80 for words that were replaced (benchmarks/index_profile.py)."""
+    return PhotoTagger(SessionFactory(), TaggerOptions(ocr=ocr, faces=faces))
 
 
 def _root_of(path: str, roots: Sequence[str]) -> str | None:
