@@ -38,6 +38,11 @@ EOF
 SYSTEM_PY=$(command -v python3.11 || command -v python3 || true)
 if [ -x .venv/bin/python ]; then
     say "using the existing .venv ($(.venv/bin/python --version 2>&1))"
+elif [ -n "$SYSTEM_PY" ] && "$SYSTEM_PY" -c "import numpy, onnxruntime" 2>/dev/null; then
+    # a python that already has them (often itself a venv, whose packages a new
+    # --system-site-packages venv would NOT see): use it as it is
+    say "no .venv: using $SYSTEM_PY, which has numpy and onnxruntime"
+    USE_PY="$SYSTEM_PY"
 else
     if [ -z "$SYSTEM_PY" ]; then
         say "no .venv and no python3 on this machine: cannot run"; exit 2
@@ -56,7 +61,7 @@ else
             || say "pip install -e . --no-deps FAILED (gpu_check.py runs from the source tree anyway)"
     fi
 fi
-PY=.venv/bin/python
+PY=${USE_PY:-.venv/bin/python}
 
 if ! "$PY" -c "import numpy, onnxruntime" 2>/dev/null; then
     say "numpy and onnxruntime(-gpu) are needed and not importable in $PY"
