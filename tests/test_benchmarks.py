@@ -23,7 +23,7 @@ KEY_LINES = {
     "damage_trials.py": "every photo counted and searchable after",
     "faces.py": "4. grouping",
     "gpu_check.py": "gpu_check finished in",
-    "index_throughput.py": "index + encoder + keywords + OCR",
+    "index_throughput.py": "amc index --no-ocr",
     "memory_bounds.py": "small photos: peak RSS",
     "scale.py": "search p95 (ms)",
     "scene_words.py": "confidence   keywords  right",
