@@ -78,16 +78,20 @@ class Stages:
 def profile(paths: list[Path], batch: int, library: Path) -> tuple[Stages, int]:
     tagger = default_tagger(ocr=True)
     reader = _text_reader()
-    _worker_stages(Stages(), paths[0], reader)  # loads the models: not a photo's cost
+    sources = tagger.pixel_sources  # what the index asks its workers for
+    _worker_stages(Stages(), paths[0], reader, sources)  # loads the models: not a photo's cost
     stages = Stages()
-    decoded = [_worker_stages(stages, path, reader) for path in paths]
+    decoded = [_worker_stages(stages, path, reader, sources) for path in paths]
     tagger.encode(decoded[:1])  # the encoder's first run, likewise
     _main_stages(stages, tagger, decoded, batch, library)
     return stages, stages.count.get("OCR", 0)
 
 
-def _worker_stages(stages: Stages, path: Path, reader: TextReader) -> DecodedPhoto:
-    """What a decode worker does for one photo, stage by stage."""
+def _worker_stages(
+    stages: Stages, path: Path, reader: TextReader, sources: tuple[str, ...]
+) -> DecodedPhoto:
+    """What a decode worker does for one photo, stage by stage (the pixel sources the index
+    asks for: faces are the faces pass's, not the main pass's)."""
     settings = IndexSettings(workers=1)
     with stages.time("read", WORKER):
         data = path.read_bytes()
@@ -105,13 +109,15 @@ def _worker_stages(stages: Stages, path: Path, reader: TextReader) -> DecodedPho
     rgb = np.asarray(analysis, dtype=np.uint8)
     with stages.time("colour words", WORKER):
         colour_keywords(rgb)
-    with stages.time("faces (main pass)", WORKER):
-        people_keywords(rgb)
-    with stages.time("OCR gate", WORKER):
-        likely = reader.likely_has_text(rgb)
-    if likely:
-        with stages.time("OCR", WORKER):
-            reader.read(rgb)
+    if "people" in sources:
+        with stages.time("faces (main pass)", WORKER):
+            people_keywords(rgb)
+    if "text" in sources:
+        with stages.time("OCR gate", WORKER):
+            likely = reader.likely_has_text(rgb)
+        if likely:
+            with stages.time("OCR", WORKER):
+                reader.read(rgb)
     with stages.time("encoder input (squash)", WORKER):
         model_rgb = squash(rgb)
     with stages.time("scene statistics", WORKER):
