@@ -107,6 +107,28 @@ def test_empty_query_browses_newest_first_in_months_and_chips_narrow(
     _wait_browse(qtbot, window, ["astronaut.jpg", "rocket.jpg"])
 
 
+def test_emptying_the_box_to_type_anew_does_not_browse_under_the_keys(
+    qtbot, make_window, photos_dir: Path
+):
+    """Select-all + Backspace mostly starts the next query: the library is not laid out under
+    its first keys (a browse waits for a pause); Esc browses at once."""
+    window = _indexed_window(qtbot, make_window, photos_dir)
+    window.search_edit.setText("tokyo")
+    qtbot.waitUntil(lambda: window.model.query == "tokyo" and not window.model.browsing,
+                    timeout=15_000)  # fmt: skip
+    shown: list[bool] = []  # browsing or not, at every answer the gallery showed
+    window.model.modelReset.connect(lambda: shown.append(window.model.browsing))
+    window.search_edit.selectAll()
+    qtbot.keyClick(window.search_edit, Qt.Key.Key_Backspace)
+    qtbot.keyClicks(window.search_edit, "cat")
+    qtbot.waitUntil(lambda: window.model.query == "cat", timeout=15_000)
+    assert shown and not any(shown)  # no browse came in between
+    window.search_edit.selectAll()
+    qtbot.keyClick(window.search_edit, Qt.Key.Key_Backspace)  # and now a pause: the library
+    _wait_browse(qtbot, window, ["espresso.jpg", "rocket.jpg", "cat.jpg", "dog.jpg",
+                                 "astronaut.jpg", "scan.jpg"])  # fmt: skip
+
+
 def test_divider_and_date_sort_of_the_strong_matches_remembered(
     qtbot, make_window, photos_dir: Path
 ):
