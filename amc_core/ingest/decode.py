@@ -137,16 +137,25 @@ def oriented_pixels(path: str, max_side: int, settings: IndexSettings) -> np.nda
     """The photo upright, at most max_side px, as (H, W, 3) uint8: the same reading as the
     index's (HEIC, RAW previews, EXIF orientation, the pixel limit) for a later pass that
     needs more pixels than the analysis image. Raises OSError or ValueError when it cannot."""
-    st = os.stat(path)
-    data = _read(path, st.st_size, settings)
+    try:
+        image, orientation = _open_file(path, settings)
+    except _Refused as exc:
+        raise ValueError(str(exc)) from exc
+    return np.asarray(_orient(_load_analysis_image(image, max_side), orientation), dtype=np.uint8)
+
+
+def _open_file(path: str, settings: IndexSettings) -> tuple[Image.Image, int]:
+    """A file opened as the index reads it (not decoded yet), and its EXIF orientation;
+    _Refused when it is no image or over the pixel limit."""
+    data = _read(path, os.stat(path).st_size, settings)
     fmt = sniff(data[:SNIFF_BYTES])
     if fmt is None:
-        raise ValueError("not an image")
+        raise _Refused("not an image (unrecognised content)")
     image = _open(path, data, fmt)
-    if image.size[0] * image.size[1] > settings.max_pixels:
-        raise ValueError("image over the pixel limit")
-    orientation = read_exif(image).orientation
-    return np.asarray(_orient(_load_analysis_image(image, max_side), orientation), dtype=np.uint8)
+    width, height = image.size
+    if width <= 0 or height <= 0 or width * height > settings.max_pixels:
+        raise _Refused(f"image size {width}x{height} px is out of bounds")
+    return image, read_exif(image).orientation
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,16 +175,8 @@ def load_preview(
     max_side is 0. Raises OSError or ValueError, with a reason a person can read, when it cannot."""
     settings = settings or IndexSettings()
     try:
-        st = os.stat(path)
-        data = _read(path, st.st_size, settings)
-        fmt = sniff(data[:SNIFF_BYTES])
-        if fmt is None:
-            raise _Refused("not an image (unrecognised content)")
-        image = _open(path, data, fmt)
+        image, orientation = _open_file(path, settings)
         width, height = image.size
-        if width <= 0 or height <= 0 or width * height > settings.max_pixels:
-            raise _Refused(f"image size {width}x{height} px is out of bounds")
-        orientation = read_exif(image).orientation
         side = max_side if max_side > 0 else max(width, height)
         pixels = np.asarray(_orient(_load_shown_image(image, side), orientation), np.uint8)
     except _Refused as exc:

@@ -7,31 +7,24 @@ made on the worker (a copy of the engine's pixels); the view makes its QPixmap o
 
 from __future__ import annotations
 
-import threading
-
-from PySide6.QtCore import QObject, QRunnable, QSize, QThreadPool, Signal
+from PySide6.QtCore import QObject, QSize, Signal
 from PySide6.QtGui import QImage
 
+from amc_app.workers.draining import DrainingWorkers
 from amc_core.api import load_preview
 
 URGENT, PREFETCH = 0, 1
 
 
-class PreviewLoader(QObject):
+class PreviewLoader(DrainingWorkers[tuple[str, str, int]]):
     loaded = Signal(str, QImage, QSize)  # key, the upright image, the photo's full size
     failed = Signal(str, str)  # key, why it cannot be shown
 
     def __init__(self, parent: QObject | None = None, threads: int = 2) -> None:
-        super().__init__(parent)
-        self._lock = threading.Lock()
+        super().__init__(parent, threads)
         self._pending: dict[str, tuple[int, int, str, int]] = {}  # key: (priority, order, ...)
         self._running: set[str] = set()
         self._order = 0
-        self._pool = QThreadPool(self)
-        self._pool.setMaxThreadCount(threads)
-        self._threads = threads
-        self._draining = 0
-        self._stopped = False
 
     def request(self, key: str, path: str, max_side: int, priority: int = URGENT) -> None:
         """Decode `path` at about `max_side` px (0: whole); `loaded` or `failed` answers."""
@@ -43,11 +36,7 @@ class PreviewLoader(QObject):
             if known is not None:
                 priority = min(priority, known[0])
             self._pending[key] = (priority, -self._order, path, max_side)
-            start = self._draining < self._threads
-            if start:
-                self._draining += 1
-        if start:
-            self._pool.start(_Drain(self))
+        self._wake()
 
     def forget_prefetches(self) -> None:
         """The user stepped on: neighbours of an earlier photo are no longer needed."""
@@ -62,45 +51,34 @@ class PreviewLoader(QObject):
         with self._lock:
             return bool(self._pending or self._running)
 
-    def stop(self) -> None:
+    def _take(self) -> tuple[str, str, int] | None:
+        """The most wanted: the shown photo before prefetches, the newest request first."""
+        if not self._pending:
+            return None
+        key = min(self._pending, key=lambda k: self._pending[k][:2])
+        _priority, _order, path, side = self._pending.pop(key)
+        self._running.add(key)
+        return key, path, side
+
+    def _work(self, item: tuple[str, str, int]) -> None:
+        key, path, side = item
+        try:
+            image, size = _decode(path, side)
+        except Exception as exc:  # a broken photo says why; it never stops the viewer
+            image, size, reason = QImage(), QSize(), _reason(exc)
+        else:
+            reason = ""
         with self._lock:
-            self._stopped = True
-            self._pending.clear()
-        self._pool.waitForDone(10_000)
+            self._running.discard(key)
+            if self._stopped:
+                return
+        if reason:
+            self.failed.emit(key, reason)
+        else:
+            self.loaded.emit(key, image, size)
 
-    def drain(self) -> None:
-        """Called by the worker runnables: decode, most wanted first, until nothing is left."""
-        while True:
-            with self._lock:
-                if not self._pending or self._stopped:
-                    self._draining -= 1
-                    return
-                key = min(self._pending, key=lambda k: self._pending[k][:2])
-                _priority, _order, path, side = self._pending.pop(key)
-                self._running.add(key)
-            try:
-                image, size = _decode(path, side)
-            except Exception as exc:  # a broken photo says why; it never stops the viewer
-                image, size, reason = QImage(), QSize(), _reason(exc)
-            else:
-                reason = ""
-            with self._lock:
-                self._running.discard(key)
-                if self._stopped:
-                    continue
-            if reason:
-                self.failed.emit(key, reason)
-            else:
-                self.loaded.emit(key, image, size)
-
-
-class _Drain(QRunnable):
-    def __init__(self, loader: PreviewLoader) -> None:
-        super().__init__()
-        self._loader = loader
-
-    def run(self) -> None:
-        self._loader.drain()
+    def _clear(self) -> None:
+        self._pending.clear()
 
 
 def _decode(path: str, max_side: int) -> tuple[QImage, QSize]:

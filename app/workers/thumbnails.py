@@ -6,27 +6,22 @@ most recent requests: scrolling fast through 100k photos never builds a backlog.
 
 from __future__ import annotations
 
-import threading
 from collections import OrderedDict
 
-from PySide6.QtCore import QObject, QRunnable, QSize, Qt, QThreadPool, Signal
+from PySide6.QtCore import QObject, QSize, Qt, Signal
 from PySide6.QtGui import QImage, QImageReader
+
+from amc_app.workers.draining import DrainingWorkers
 
 MAX_PENDING = 256
 
 
-class ThumbnailLoader(QObject):
+class ThumbnailLoader(DrainingWorkers[tuple[str, str, int]]):
     loaded = Signal(str, QImage)  # key, image (a null image when the file cannot be read)
 
     def __init__(self, parent: QObject | None = None, threads: int = 2) -> None:
-        super().__init__(parent)
-        self._lock = threading.Lock()
+        super().__init__(parent, threads)
         self._pending: OrderedDict[str, tuple[str, int]] = OrderedDict()
-        self._pool = QThreadPool(self)
-        self._pool.setMaxThreadCount(threads)
-        self._threads = threads
-        self._draining = 0
-        self._stopped = False
 
     def request(self, key: str, path: str, longest_side: int = 0) -> None:
         """Load `path` (scaled to fit `longest_side` when > 0); `loaded` answers with `key`."""
@@ -39,40 +34,27 @@ class ThumbnailLoader(QObject):
             self._pending[key] = (path, longest_side)
             while len(self._pending) > MAX_PENDING:
                 self._pending.popitem(last=False)  # scrolled past long ago
-            start = self._draining < self._threads
-            if start:
-                self._draining += 1
-        if start:
-            self._pool.start(_Drain(self))
+        self._wake()
 
     def forget_pending(self) -> None:
         with self._lock:
             self._pending.clear()
 
-    def stop(self) -> None:
-        with self._lock:
-            self._stopped = True
-            self._pending.clear()
-        self._pool.waitForDone(5_000)
+    def stop(self, wait_ms: int = 5_000) -> None:
+        super().stop(wait_ms)
 
-    def drain(self) -> None:
-        """Called by the worker runnables: decode until nothing is pending."""
-        while True:
-            with self._lock:
-                if not self._pending or self._stopped:
-                    self._draining -= 1
-                    return
-                key, (path, side) = self._pending.popitem(last=True)
-            self.loaded.emit(key, read_image(path, side))
+    def _take(self) -> tuple[str, str, int] | None:
+        if not self._pending:
+            return None
+        key, (path, side) = self._pending.popitem(last=True)  # newest request first
+        return key, path, side
 
+    def _work(self, item: tuple[str, str, int]) -> None:
+        key, path, side = item
+        self.loaded.emit(key, read_image(path, side))
 
-class _Drain(QRunnable):
-    def __init__(self, loader: ThumbnailLoader) -> None:
-        super().__init__()
-        self._loader = loader
-
-    def run(self) -> None:
-        self._loader.drain()
+    def _clear(self) -> None:
+        self._pending.clear()
 
 
 def read_image(path: str, longest_side: int = 0) -> QImage:
