@@ -15,7 +15,8 @@ from pathlib import Path
 
 from PySide6.QtCore import QDir, QFile, QStandardPaths
 
-from amc_core.api import DuplicateGroup, DuplicatePhoto, IndexSettings, Library, find_duplicates
+from amc_app.workers.library_home import LibraryHome
+from amc_core.api import DuplicateGroup, DuplicatePhoto, find_duplicates
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,18 +31,8 @@ class Trashed:
     failed: list[str]  # "path: why" for each file left where it was
 
 
-class DuplicatesHome:
+class DuplicatesHome(LibraryHome):
     """The Duplicates thread's Library, opened lazily on that thread."""
-
-    def __init__(self, root: Path, settings: IndexSettings) -> None:
-        self._root = root
-        self._settings = settings
-        self._library: Library | None = None
-
-    def library(self) -> Library:
-        if self._library is None:
-            self._library = Library(self._root, self._settings)
-        return self._library
 
     def find(self, cancel: threading.Event) -> Iterator[object]:
         library = self.library()
@@ -70,9 +61,3 @@ class DuplicatesHome:
         if moved:
             self.library().forget_photos([p.photo_id for p in moved])
         yield Trashed([p.path for p in moved], failed)
-
-    def close(self, cancel: threading.Event) -> Iterator[object]:
-        if self._library is not None:
-            self._library.close()
-            self._library = None
-        yield True

@@ -12,7 +12,8 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from amc_core.api import Analyzer, IndexSettings, Library, folders_under
+from amc_app.workers.library_home import LibraryHome
+from amc_core.api import Analyzer, IndexSettings, folders_under
 
 AnalyzerFactory = Callable[[], Analyzer]
 MAX_WATCHED_DIRS = 4000
@@ -36,20 +37,13 @@ class PeopleWritten:
     """The people's names are in their photos' keywords (and vectors) now."""
 
 
-class WriterHome:
+class WriterHome(LibraryHome):
     """The writer thread's Library and tagger, opened lazily on that thread."""
 
     def __init__(self, root: Path, settings: IndexSettings, analyzer: AnalyzerFactory) -> None:
-        self._root = root
-        self._settings = settings
+        super().__init__(root, settings)
         self._make_analyzer = analyzer
-        self._library: Library | None = None
         self._analyzer: Analyzer | None = None
-
-    def library(self) -> Library:
-        if self._library is None:
-            self._library = Library(self._root, self._settings)
-        return self._library
 
     def analyzer(self) -> Analyzer:
         if self._analyzer is None:
@@ -81,11 +75,8 @@ class WriterHome:
         yield PeopleWritten()
 
     def close(self, cancel: threading.Event) -> Iterator[object]:
-        if self._library is not None:
-            self._library.close()
-            self._library = None
         self._analyzer = None
-        yield True
+        yield from super().close(cancel)
 
     def _snapshot(self) -> LibrarySnapshot:
         library = self.library()

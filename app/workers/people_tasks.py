@@ -14,9 +14,9 @@ import os
 import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
-from amc_core.api import IndexSettings, Library, Person, StoredFace
+from amc_app.workers.library_home import LibraryHome
+from amc_core.api import Person, StoredFace
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,18 +54,8 @@ class PeopleEdited:
     keywords: bool = True  # the photos' keywords must follow (hiding changes none)
 
 
-class PeopleHome:
+class PeopleHome(LibraryHome):
     """The People thread's Library, opened lazily on that thread."""
-
-    def __init__(self, root: Path, settings: IndexSettings) -> None:
-        self._root = root
-        self._settings = settings
-        self._library: Library | None = None
-
-    def library(self) -> Library:
-        if self._library is None:
-            self._library = Library(self._root, self._settings)
-        return self._library
 
     # -- reading ---------------------------------------------------------------------
 
@@ -127,12 +117,6 @@ class PeopleHome:
     def hide(self, person_id: int, hidden: bool, cancel: threading.Event) -> Iterator[object]:
         self.library().catalog.hide_person(person_id, hidden)
         yield PeopleEdited(person_id, keywords=False)
-
-    def close(self, cancel: threading.Event) -> Iterator[object]:
-        if self._library is not None:
-            self._library.close()
-            self._library = None
-        yield True
 
 
 def photo_name(path: str) -> str:
