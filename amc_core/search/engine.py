@@ -12,7 +12,6 @@ from __future__ import annotations
 import os
 import threading
 import time
-from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -21,14 +20,15 @@ from amc_core.arrays import unit
 from amc_core.errors import UserInputError
 from amc_core.resources import resources_dir
 from amc_core.runtime import SessionFactory
+from amc_core.search.assemble import listed_results, ranked_results
 from amc_core.search.filters import apply_words, filtered_ids
-from amc_core.search.graph_io import HEAD_NAME, Scored
+from amc_core.search.graph_io import HEAD_NAME
 from amc_core.search.query import Query, QueryError, parse
 from amc_core.search.rerank import OnnxRanker
-from amc_core.search.results import KeywordWeight, SearchResponse, SearchResult
+from amc_core.search.results import SearchResponse, SearchResult
 from amc_core.search.strong import strong_count
 from amc_core.search.terms import Lexicon, ParsedQuery, default_lexicon, parse_query
-from amc_core.store.batch import KeywordVectors, PhotoBatch, load_batch
+from amc_core.store.batch import KeywordVectors, load_batch
 from amc_core.store.catalog import Catalog
 from amc_core.store.features import pooled_vector
 from amc_core.store.keyword_rows import read_rows
@@ -36,7 +36,6 @@ from amc_core.store.layout import ensure_library_dir, restrict_to_user
 from amc_core.store.photo_vectors import follow_catalog
 from amc_core.store.records import path_within
 from amc_core.store.vector_index import VectorIndex
-from amc_core.words.keyword import SOURCES
 from amc_core.words.normalise import normalise
 from amc_core.words.path_words import path_keywords
 from amc_core.words.space import SemanticSpace, semantic_space
@@ -46,7 +45,6 @@ KEYWORD_CANDIDATES = 300  # per query token: its full-text hits closest to the q
 KEYWORD_POOL = 4000  # per query token: the full-text hits those are chosen from
 EXACT_FILTERED_MAX = 60_000  # filtered sets up to this size are scored exactly, not by the ANN
 RERANK_MAX = 800  # the most photos the AMC head scores for one query
-SHOWN_KEYWORDS = 12
 
 
 def library_words(catalog: Catalog) -> set[str]:
@@ -229,51 +227,16 @@ class SearchEngine:
     ) -> list[SearchResult]:  # fmt: skip
         if not ids:
             return []
+        if parsed.empty:  # filters only: listed as the candidate stage ordered them
+            listed = ids[:top]
+            return listed_results(listed, self.catalog.shown_rows(listed))
         batch = load_batch(self.catalog, keyword_vectors, ids)
-        if parsed.empty:
-            order = list(range(len(ids)))[:top]
-            scored, strong = None, len(order)
-        else:  # the strong ones: from all the scored candidates' scores, not only the shown
-            scored = ranker.score(parsed, batch)
-            order = np.argsort(-scored.scores, kind="stable")[:top].tolist()
-            strong = strong_count(scored.scores)
-        chosen = [ids[i] for i in order]
-        meta = self.catalog.paths_and_hashes(chosen)
-        dates = self.catalog.photo_dates(chosen)
-        return [
-            replace(self._result(batch, i, scored, sources, meta), strong=rank < strong,
-                    date=dates.get(ids[i], ""))
-            for rank, i in enumerate(order)
-        ]  # fmt: skip
-
-    def _result(
-        self, batch: PhotoBatch, i: int, scored: Scored | None, sources: dict[int, str],
-        meta: dict[int, tuple[str, str | None]],
-    ) -> SearchResult:  # fmt: skip
-        photo_id = batch.photo_ids[i]
-        path, content_hash = meta[photo_id]
-        if scored is None:
-            return SearchResult(photo_id, path, 1.0, 0.0, 1.0, [], content_hash, [], "filter")
-        attention = scored.keyword_attention[i]
-        keywords = []
-        best = np.argpartition(-attention, min(SHOWN_KEYWORDS, attention.size) - 1)[:SHOWN_KEYWORDS]
-        for j in best[np.argsort(-attention[best])]:
-            if batch.kw_ids[i, j] < 0 or attention[j] < 1e-3:
-                continue
-            source = _source_name(int(batch.kw_source[i, j]))
-            text = self.catalog.keyword_text(int(batch.kw_ids[i, j]))
-            keywords.append(KeywordWeight(text, float(attention[j]), source))
-        return SearchResult(
-            photo_id=photo_id,
-            path=path,
-            score=float(scored.scores[i]),
-            visual_weight=float(scored.modality[i, 0]),
-            language_weight=float(scored.modality[i, 1]),
-            keywords=keywords,
-            content_hash=content_hash,
-            region_attention=[float(a) for a in scored.region_attention[i]],
-            source=sources.get(photo_id, "vector"),
-        )
+        scored = ranker.score(parsed, batch)
+        order = np.argsort(-scored.scores, kind="stable")[:top]
+        strong = strong_count(scored.scores)  # from all the scored candidates, not the shown
+        shown = self.catalog.shown_rows([ids[i] for i in order])
+        return ranked_results(batch, scored, order, strong, sources, shown,
+                              self.catalog.keyword_text)  # fmt: skip
 
     # -- explain and similar -------------------------------------------------------
 
@@ -333,7 +296,3 @@ def _closest(index: VectorIndex, held: list[int], query_vector: np.ndarray, k: i
     scores = index.scores(ids, query_vector)
     best = np.argpartition(-scores, k - 1)[:k]
     return ids[best[np.argsort(-scores[best], kind="stable")]].tolist()
-
-
-def _source_name(index: int) -> str:
-    return SOURCES[index] if index < len(SOURCES) else "other"

@@ -22,6 +22,7 @@ from amc_core.search.terms import ParsedQuery
 from amc_core.store.batch import PhotoBatch
 
 BATCH = 256  # candidates per session call: large enough for the GPU, small enough for RAM
+QUERY_FEEDS = frozenset(HEAD_INPUTS[:3])  # the query's own inputs; the rest are per photo
 
 
 def head_fits(session: object) -> bool:
@@ -54,29 +55,20 @@ class OnnxRanker:
         return np.asarray(tokens), np.asarray(mean)
 
     def score(self, query: ParsedQuery, batch: PhotoBatch) -> Scored:
-        parts = [self._score_chunk(query, batch.take(range(i, min(i + BATCH, len(batch)))))
-                 for i in range(0, len(batch), BATCH)]  # fmt: skip
-        if not parts:
-            empty = np.zeros((0,), np.float32)
-            return Scored(empty, np.zeros((0, 10)), np.zeros((0, 0)), np.zeros((0, 2)))
-        width = max(p.keyword_attention.shape[1] for p in parts)
-        keyword = np.concatenate(
-            [np.pad(p.keyword_attention, ((0, 0), (0, width - p.keyword_attention.shape[1])))
-             for p in parts]
-        )  # fmt: skip
-        return Scored(
-            np.concatenate([p.scores for p in parts]),
-            np.concatenate([p.region_attention for p in parts]),
-            keyword,
-            np.concatenate([p.modality for p in parts]),
-        )
-
-    def _score_chunk(self, query: ParsedQuery, batch: PhotoBatch) -> Scored:
+        """Every candidate scored: the keyword similarities made once, the head run in chunks."""
         feeds = dict(zip(HEAD_INPUTS, (
             query.vectors, query.weights, query.intent, batch.region_ids, batch.region_probs,
             batch.keyword_sims(query.vectors), batch.kw_conf, batch.kw_source, batch.kw_mask,
         ), strict=True))  # fmt: skip
+        parts = [self._score_chunk(feeds, slice(i, i + BATCH)) for i in range(0, len(batch), BATCH)]
+        if not parts:
+            empty = np.zeros((0,), np.float32)
+            return Scored(empty, np.zeros((0, 10)), np.zeros((0, 0)), np.zeros((0, 2)))
+        return Scored(*(np.concatenate(outputs) for outputs in zip(*parts, strict=True)))
+
+    def _score_chunk(self, feeds: dict[str, np.ndarray], rows: slice) -> list[np.ndarray]:
+        chunk = {
+            name: value if name in QUERY_FEEDS else value[rows] for name, value in feeds.items()
+        }
         with self._lock:
-            scores, regions, keywords, modality = self._head.run(list(HEAD_OUTPUTS), feeds)
-        return Scored(np.asarray(scores), np.asarray(regions), np.asarray(keywords),
-                      np.asarray(modality))  # fmt: skip
+            return [np.asarray(x) for x in self._head.run(list(HEAD_OUTPUTS), chunk)]

@@ -52,14 +52,22 @@ class KeywordVectors:
         return out.reshape(*ids.shape, self._space.dim)
 
     def similarities(self, q: np.ndarray, ids: np.ndarray) -> np.ndarray:
-        """(T, D) query words and (B, K) vocabulary ids -> (B, T, K) cosines (0 for padding)."""
-        unique, inverse = np.unique(ids, return_inverse=True)
-        valid = unique >= 0
-        if valid.any():
-            self._ensure(unique[valid])
-        table = np.zeros((unique.size, q.shape[0]), dtype=np.float32)  # (U, T)
-        table[valid] = self._rows[unique[valid]] @ q.T
-        sims = table[inverse.reshape(ids.shape)]  # (B, K, T)
+        """(T, D) query words and (B, K) vocabulary ids -> (B, T, K) cosines (0 for padding).
+
+        Each distinct keyword is compared once; the distinct ids come from a mark per
+        vocabulary word, not a sort (a search's 800 x 100 ids hold a few thousand)."""
+        present = ids >= 0
+        if not present.any():
+            return np.zeros((ids.shape[0], q.shape[0], ids.shape[1]), dtype=np.float32)
+        self._ensure(ids[present])
+        marked = np.zeros(self._rows.shape[0], dtype=bool)
+        marked[ids[present]] = True
+        unique = np.flatnonzero(marked)
+        slot = np.zeros(self._rows.shape[0], dtype=np.int64)
+        slot[unique] = np.arange(1, unique.size + 1)  # 0 = padding, the zero row below
+        table = np.zeros((unique.size + 1, q.shape[0]), dtype=np.float32)  # (1 + U, T)
+        table[1:] = self._rows[unique] @ q.T
+        sims = table[np.where(present, slot[np.maximum(ids, 0)], 0)]  # (B, K, T)
         return np.ascontiguousarray(sims.transpose(0, 2, 1))
 
     def _ensure(self, ids: np.ndarray) -> None:

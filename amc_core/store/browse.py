@@ -79,6 +79,14 @@ class BrowseQueries(CatalogConnection):
         rows = self._by_ids(f"SELECT id, {PHOTO_DATE} FROM photos WHERE id", photo_ids)
         return {int(pid): str(date or "") for pid, date in rows}
 
+    def shown_rows(self, photo_ids: Sequence[int]) -> dict[int, tuple[str, str | None, str]]:
+        """Per photo: what a result shows (path, content hash, ISO date), in one query."""
+        rows = self._by_ids(
+            f"SELECT id, path, content_hash, {PHOTO_DATE} FROM photos WHERE id", photo_ids
+        )
+        return {int(pid): (decode_path(path), digest, str(date or ""))
+                for pid, path, digest, date in rows}  # fmt: skip
+
     def newest_first(self, photo_ids: Iterable[int]) -> list[int]:
         """The given photos ordered by date, newest first (ties: the newer id first)."""
         dates = self.photo_dates(list(photo_ids))
