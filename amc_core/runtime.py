@@ -70,6 +70,17 @@ def default_threads() -> int:
         return max(1, os.cpu_count() or 1)
 
 
+def single_threaded_blas() -> None:
+    """numpy's OpenBLAS on one thread, for this process. Search makes only small
+    matrix-vector products, and OpenBLAS's idle threads spin after each one, taking the cores
+    that onnxruntime's threads need next (at 10^5 photos with another process busy, search
+    p50 went from 55 to 28 ms). torch's own BLAS (training) is not OpenBLAS and keeps its
+    threads."""
+    from threadpoolctl import ThreadpoolController  # a few ms: only processes that search
+
+    ThreadpoolController().select(internal_api="openblas").limit(limits=1)
+
+
 def _env_choice() -> str:
     value = os.environ.get(ENV_VAR, "").strip().lower()
     if value in ("", "auto"):

@@ -19,7 +19,7 @@ import numpy as np
 from amc_core.arrays import unit
 from amc_core.errors import UserInputError
 from amc_core.resources import resources_dir
-from amc_core.runtime import SessionFactory
+from amc_core.runtime import SessionFactory, single_threaded_blas
 from amc_core.search.assemble import listed_results, ranked_results
 from amc_core.search.filters import apply_words, filtered_ids
 from amc_core.search.graph_io import HEAD_NAME
@@ -74,6 +74,7 @@ class SearchEngine:
         self.catalog = Catalog.open(self.paths.catalog)
         restrict_to_user(self.paths.catalog)
         self.sessions = sessions or SessionFactory()
+        single_threaded_blas()
         self._space: SemanticSpace | None = None
         self._ranker: OnnxRanker | None = None
         self._index: VectorIndex | None = None
