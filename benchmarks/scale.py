@@ -40,8 +40,9 @@ For each size N this
    - RAM: peak RSS (``resource.getrusage``) after the build, after the searches, at the end;
    - disk per photo: (catalog.sqlite3 + -wal + vectors.hnsw + .codes.npz) / N, no thumbnails, with a
      per-table breakdown (SQLite ``dbstat``);
-3. prints one table with the targets: p95 <= 50 ms at 10^5 and <= 150 ms at 10^6 on CPU,
-   recall@100 >= 0.95, disk <= 8 KB per photo; results also go to ``.cache/scale-results.json``.
+3. prints one table with the targets: p95 <= 30 ms at 10^5 and <= 80 ms at 10^6 on CPU,
+   ANN recall@100 >= 0.95, candidate recall@100 >= 0.98, disk <= 8 KB per photo; results also
+   go to ``.cache/scale-results.json``.
 
 Everything runs on the CPU by default (``AMC_PROVIDER`` is honoured). Nothing is downloaded.
 """
@@ -96,13 +97,15 @@ TOP = 200  # what the app asks for (app/search_controller.py SEARCH_TOP); --top 
 
 class Targets(TypedDict):
     p95_ms: dict[int, float]  # library size -> p95 search latency (CPU)
-    recall_at_100: float
+    recall_at_100: float  # the ANN's own, k = 100
+    candidate_recall_at_100: float  # the whole candidate stage (ANN + keyword hits)
     disk_bytes_per_photo: int
 
 
 TARGETS: Targets = {
-    "p95_ms": {100_000: 50.0, 1_000_000: 150.0},
+    "p95_ms": {100_000: 30.0, 1_000_000: 80.0},  # issue 17 (were 50 and 150)
     "recall_at_100": 0.95,
+    "candidate_recall_at_100": 0.98,
     "disk_bytes_per_photo": 8 * 1024,
 }
 
@@ -1126,11 +1129,13 @@ def report(results: list[Result]) -> str:  # noqa: PLR0915
             checks.append(
                 f"p95 {p95} ms <= {p95_target:.0f}: {'PASS' if p95 <= p95_target else 'MISS'}"
             )
-        for label, key in (("ANN", "recall_at_100"), ("candidate", "candidate_recall_at_100")):
+        bounds = (("ANN", "recall_at_100", TARGETS["recall_at_100"]),
+                  ("candidate", "candidate_recall_at_100", TARGETS["candidate_recall_at_100"]))  # fmt: skip
+        for label, key, bound in bounds:
             rec = r["recall"].get(key)
             if rec is not None:
-                checks.append(f"{label} recall@100 {rec} >= {TARGETS['recall_at_100']}: "
-                              f"{'PASS' if rec >= TARGETS['recall_at_100'] else 'MISS'}")  # fmt: skip
+                checks.append(f"{label} recall@100 {rec} >= {bound}: "
+                              f"{'PASS' if rec >= bound else 'MISS'}")  # fmt: skip
         disk = r["disk"]["bytes_per_photo"]
         checks.append(f"disk {disk:.0f} B <= {TARGETS['disk_bytes_per_photo']}: "
                       f"{'PASS' if disk <= TARGETS['disk_bytes_per_photo'] else 'MISS'}")  # fmt: skip
