@@ -122,29 +122,6 @@ def test_mtn_weighs_modalities_by_intent(library):
     assert np.allclose(metadata.modality.sum(axis=1), 1.0)
 
 
-def test_a_loosely_related_keyword_is_no_evidence():
-    """Every animal photo carries "animal" at a high confidence; its cosine to "raccoon" (0.35)
-    must not count, or it drowns the picture's differences between animal photos. An exact
-    keyword still counts in full, a near synonym most of it."""
-    import torch
-
-    space = semantic_space()
-    model = default_model(space)
-    parsed = parse_query("raccoon", space)
-    sims = torch.tensor([[[0.35]], [[0.0]], [[1.0]], [[0.8]]])  # (B, T, K): one keyword each
-    with torch.no_grad():
-        scores, _, _, weights = model(
-            torch.from_numpy(parsed.vectors), torch.from_numpy(parsed.weights),
-            torch.from_numpy(parsed.intent), torch.zeros(4, 10, 10, dtype=torch.int64),
-            torch.full((4, 10, 10), 0.1), sims, torch.ones(4, 1),
-            torch.zeros(4, 1, dtype=torch.int64), torch.tensor([[1.0], [0.0], [1.0], [1.0]]),
-        )  # fmt: skip
-    generic, none, exact, synonym = scores.tolist()
-    assert generic == pytest.approx(none, abs=1e-6)
-    assert exact > synonym > none + 0.1
-    assert exact - none == pytest.approx(float(weights[2, 1]), abs=1e-4)
-
-
 def test_parameters_load_only_plain_arrays(tmp_path: Path):
     model = default_model()
     evil = tmp_path / "evil.npz"

@@ -5,15 +5,8 @@ holidays), folder-like words, camera names, colour words and the names of visibl
 (ImageNet classes and their everyday WordNet parents), alone and mixed ("dog paris",
 "beach 2019", "red car"). The label is which modality should answer: keywords for places,
 dates, folders and cameras (no pixel shows a date), the picture for things, an even split
-for colours and people (the keyword generator names both from pixels), and an even split for a
-word the parser does not know ("other": words of the word-vector vocabulary that are none of
-the above). A mixed query's label is the share of its tokens. MTN's intent weights are fitted
-to these with a logistic loss.
-
-Before issue 15 no synthetic query had an unknown word, so the "other" weight was never fitted
-(it sat at the regulariser's 0) and an unknown word got 34 % visual from the bias alone; the
-dev split's unknown words were almost all visual (giraffe, dandelion, stairs, jetty, porch).
-Fitted to an even split, they get about 50 %.
+for colours and people (the keyword generator names both from pixels). A mixed query's label
+is the share of its tokens. MTN's intent weights are fitted to these with a logistic loss.
 """
 
 from __future__ import annotations
@@ -45,13 +38,11 @@ FOLDER_WORDS = (
 # Soft labels: keywords also name visible things (the generator tags them), so even a thing
 # query keeps a quarter of its weight on the language side; metadata queries keep a tenth on
 # the picture.
-VISUAL_TARGET = {"thing": 0.75, "colour": 0.5, "people": 0.5, "other": 0.5}
+VISUAL_TARGET = {"thing": 0.75, "colour": 0.5, "people": 0.5, "other": 0.4}
 LANGUAGE_TARGET = 0.1  # place, date, folder, camera
 
 
-def _category_words(
-    lexicon: Lexicon, rng: random.Random, vocabulary: list[str] | None = None
-) -> dict[str, list[str]]:
+def _category_words(lexicon: Lexicon, rng: random.Random) -> dict[str, list[str]]:
     places = sorted(lexicon.places)
     things = sorted(t for t in lexicon.things if len(t) > 2)
     years = [str(y) for y in range(1995, 2027)]
@@ -64,19 +55,16 @@ def _category_words(
         "colour": list(COLOUR_NAMES),
         "people": sorted(PEOPLE_WORDS),
         "thing": rng.sample(things, min(400, len(things))),
-        # any word of the vocabulary: the parser classifies it (mostly an unknown word or a
-        # small place), and the label follows what it made of it
-        "word": rng.sample(vocabulary, min(400, len(vocabulary))) if vocabulary else [],
     }  # fmt: skip
 
 
 def synthetic_queries(
-    lexicon: Lexicon, count: int = 3000, seed: int = 7, vocabulary: list[str] | None = None
+    lexicon: Lexicon, count: int = 3000, seed: int = 7
 ) -> Iterator[tuple[str, list[str]]]:
     """(query text, the category of each part) - single parts and mixes of two or three."""
     rng = random.Random(seed)
-    words = _category_words(lexicon, rng, vocabulary)
-    categories = sorted(c for c, w in words.items() if w)
+    words = _category_words(lexicon, rng)
+    categories = sorted(words)
     for _ in range(count):
         n = rng.choices((1, 2, 3), weights=(5, 4, 1))[0]
         picked = [rng.choice(categories) for _ in range(n)]
@@ -87,8 +75,7 @@ def fit_mtn(model: AMC, space: SemanticSpace, count: int = 3000, seed: int = 7) 
     """Fit MTN's intent weights and bias on synthetic queries; returns the fit's accuracy."""
     lexicon = default_lexicon().with_folder_words(FOLDER_WORDS)
     intents, targets = [], []
-    vocabulary = sorted(w for w in space.vectors.words() if w.isalpha() and len(w) > 2)
-    for text, _ in synthetic_queries(lexicon, count, seed, vocabulary):
+    for text, _ in synthetic_queries(lexicon, count, seed):
         parsed = parse_query(text, space, lexicon)
         if parsed.empty:
             continue

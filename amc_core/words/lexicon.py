@@ -1,7 +1,6 @@
 """The closed word lists the query parser recognises: place names (towns of at least 15,000
 people, regions, countries), major places (cities of at least 100,000 people, regions and
-countries: a place even when also a thing word) and the visual terms: those a classifier
-vouches for, and the scene and material words of ``vocabulary.SCENE_WORDS``.
+countries: a place even when also a thing word) and the visual terms a classifier vouches for.
 
 They depend only on shipped data, so they are listed at build time
 (``python -m amc_core.build.space``) into ``resources/text/lexicon.npz`` and read in a few
@@ -78,12 +77,11 @@ def computed_lexicon_words() -> LexiconWords:
     """The lists computed from the gazetteer and the ImageNet labels (build time)."""
     from amc_core.words.gazetteer import gazetteer_names
     from amc_core.words.visual_terms import VisualVocabulary
-    from amc_core.words.vocabulary import SCENE_WORDS
 
     return LexiconWords(
         places=WordSet.of(gazetteer_names(min_population=PLACE_POPULATION)),
         major_places=WordSet.of(gazetteer_names(min_population=MAJOR_PLACE_POPULATION)),
-        things=WordSet.of([*VisualVocabulary().terms, *SCENE_WORDS]),
+        things=WordSet.of(VisualVocabulary().terms),
     )
 
 
