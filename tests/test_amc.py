@@ -270,3 +270,23 @@ def test_shipped_query_encoder_agrees_with_the_shipped_word_vectors():
     raw = space.vectors.matrix(["beach", "paris", "grandma", "2019"]).astype(np.float32)
     for got, want in zip(shipped(raw), centre_and_normalise(space)(raw), strict=True):
         np.testing.assert_allclose(got, want, atol=1e-5)
+
+
+def test_eval_gives_each_query_kind_its_own_interval():
+    """`amc eval` reports, kind by kind, whether full AMC is really ahead of or behind the
+    reference: a gap on a handful of queries whose interval holds 0 is not a finding."""
+    from amc_core.learn.devset import Judged
+    from amc_core.learn.evaluate import by_kind_intervals
+
+    queries = [Judged(f"q{i}", "x", "visual", {}, "objects" if i < 6 else "scenes")
+               for i in range(30)]  # fmt: skip
+    rng = np.random.default_rng(0)
+    reference = rng.random(30)
+    full = reference.copy()
+    full[:6] += 0.2  # better on every object query
+    full[6:] += rng.normal(0.0, 0.2, 24)  # noise on the scene queries
+    intervals = by_kind_intervals(full, reference, queries, rounds=2000)
+    mean, low, high = intervals["objects"]
+    assert mean == pytest.approx(0.2) and low > 0.19
+    mean, low, high = intervals["scenes"]
+    assert low < mean < high and high - low > 0.1

@@ -57,6 +57,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
     from amc_core.learn.evaluate import (
         DevSetScorer,
         by_kind,
+        by_kind_intervals,
         format_by_kind,
         format_table,
         paired_bootstrap,
@@ -79,12 +80,17 @@ def cmd_eval(args: argparse.Namespace) -> int:
         f"full AMC - {other}": paired_bootstrap(full, per_query[other])
         for other in ("AMC without VAN", "fixed 50/50 fusion", "zero-shot reference")
     }
+    reference = "zero-shot reference"
+    versus_reference = by_kind_intervals(full, per_query[reference], queries)
     if args.json:
         print(json.dumps({
             "split": args.split, "queries": len(queries), "table": table,
             "mean_language_weight": means, "ndcg@10_by_kind": kinds,
             "paired_bootstrap_ndcg@10": {k: {"mean": m, "low": lo, "high": hi}
                                          for k, (m, lo, hi) in intervals.items()},
+            f"full AMC - {reference} by kind": {
+                k: {"mean": m, "low": lo, "high": hi}
+                for k, (m, lo, hi) in versus_reference.items()},
         }))  # fmt: skip
         return 0
     print(f"{args.split} half: {len(queries)} queries, {len(scorer.names)} photos")
@@ -93,6 +99,9 @@ def cmd_eval(args: argparse.Namespace) -> int:
     print(format_by_kind(kinds, counts))
     for name, (mean, low, high) in intervals.items():
         print(f"{name}: {mean:+.3f} NDCG@10, 95% interval [{low:+.3f}, {high:+.3f}]")
+    print(f"full AMC - {reference} by kind (95% interval):")
+    for kind, (mean, low, high) in versus_reference.items():
+        print(f"  {kind:<10} {mean:+.3f} [{low:+.3f}, {high:+.3f}]")
     print("mean MTN language weight: " + ", ".join(f"{k} {v:.2f}" for k, v in means.items()))
     return 0
 
