@@ -233,6 +233,10 @@ def head_inputs(
         "region_probs": lambda: np.ascontiguousarray(
             np.sort(probs, axis=-1)[..., ::-1], np.float32
         ),
+        # flattened posteriors over their region's mixed norm (search.bridge): about unit size
+        "region_weights": lambda: np.ascontiguousarray(
+            np.sort(probs ** (1 / 6), axis=-1)[..., ::-1] / np.sqrt(top_k), np.float32
+        ),
         "kw_vectors": lambda: unit(rng.standard_normal((b, k, dim))),
         "kw_sims": lambda: rng.uniform(-0.2, 0.7, (b, t, k)).astype(np.float32),
         "kw_conf": lambda: rng.uniform(0.04, 1.0, (b, k)).astype(np.float32),

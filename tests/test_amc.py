@@ -234,6 +234,23 @@ def test_too_few_clicks_is_explained(tmp_path: Path, folder_user: Path):
 # ---------------------------------------------------------------- export
 
 
+def test_search_scores_real_photos_as_the_torch_model_does(library):
+    """The shipped graph, fed region weights from its bridge, ranks the real photos exactly
+    as AMC in torch ranks them from the raw posteriors."""
+    from amc_core.resources import resources_dir
+    from amc_core.runtime import SessionFactory
+    from amc_core.search.rerank import OnnxRanker
+
+    models = resources_dir() / "models"
+    ranker = OnnxRanker(SessionFactory(prefer_gpu=False), models, models)
+    for query in ("dog on a bicycle", "espresso", "cat in paris 2019", "rocket launch"):
+        _, batch, parsed, torch_scores = _scored(library, query)
+        graph = ranker.score(parsed, batch)
+        assert np.abs(graph.scores - torch_scores.scores).max() < 1e-4, query
+        assert np.argsort(-graph.scores).tolist() == np.argsort(-torch_scores.scores).tolist()
+        assert np.abs(graph.region_attention - torch_scores.region_attention).max() < 1e-4
+
+
 def test_onnx_export_matches_torch(tmp_path: Path):
     pytest.importorskip("onnxscript")
     from amc_core.learn.export import build
@@ -242,6 +259,7 @@ def test_onnx_export_matches_torch(tmp_path: Path):
     assert result["parity_max_abs_diff"] < 1e-4
     assert {p.name for p in tmp_path.iterdir()} >= {
         "amc_head.onnx",
+        "amc_bridge.npz",
         "amc_query.onnx",
         "amc_params.npz",
     }

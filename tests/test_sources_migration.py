@@ -3,6 +3,7 @@ ranking made before them keep working, the learned biases stay with their source
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -13,7 +14,8 @@ from amc_core.learn.model import AMC, N_SOURCES
 from amc_core.learn.params import load_params
 from amc_core.resources import resources_dir
 from amc_core.runtime import SessionFactory
-from amc_core.search.graph_io import HEAD_NAME, SOURCES_KEY
+from amc_core.search.bridge import save_bridge
+from amc_core.search.graph_io import BRIDGE_NAME, HEAD_NAME, SOURCES_KEY
 from amc_core.search.rerank import OnnxRanker, head_fits
 from amc_core.words.keyword import SOURCES
 from amc_core.words.space import semantic_space
@@ -70,3 +72,43 @@ def test_a_library_head_made_before_person_existed_is_set_aside_with_a_message(
     assert "fine-tuned ranking" in ranker.note and "default ranking" in ranker.note
     fresh = OnnxRanker(sessions, shipped, shipped)
     assert fresh.note == ""
+
+
+def _own_models(tmp_path: Path) -> tuple[Path, Path]:
+    shipped = resources_dir() / "models"
+    own = tmp_path / "models"
+    own.mkdir()
+    for name in (HEAD_NAME, BRIDGE_NAME):
+        shutil.copy(shipped / name, own / name)
+    return shipped, own
+
+
+def test_a_library_head_with_a_bridge_it_was_not_made_with_is_set_aside(tmp_path: Path) -> None:
+    """A crash between writing a fine-tuned bridge and its head leaves them unmatched: the
+    region norms would be another model's, so the default ranking is used, with a note."""
+    shipped, own = _own_models(tmp_path)
+    sessions = SessionFactory(prefer_gpu=False)
+    assert OnnxRanker(sessions, own, shipped).note == ""  # a matching pair is used
+    with np.load(own / BRIDGE_NAME) as saved:
+        table, temperature = saved["table"], float(saved["temperature"])
+    save_bridge(own / BRIDGE_NAME, table * 1.5, temperature)
+    ranker = OnnxRanker(sessions, own, shipped)
+    assert "default ranking" in ranker.note
+    (own / BRIDGE_NAME).unlink()
+    assert "default ranking" in OnnxRanker(sessions, own, shipped).note
+
+
+def test_a_library_head_from_before_the_bridge_is_set_aside(tmp_path: Path) -> None:
+    """A head exported before VAN's norms moved out of the graph takes raw posteriors: fed
+    region weights it would score wrongly, so it is not used."""
+    shipped, own = _own_models(tmp_path)
+    old = onnx.load(str(own / HEAD_NAME))
+    for value in old.graph.input:
+        if value.name == "region_weights":
+            value.name = "region_probs"
+    for node in old.graph.node:
+        node.input[:] = ["region_probs" if i == "region_weights" else i for i in node.input]
+    onnx.save(old, str(own / HEAD_NAME))
+    sessions = SessionFactory(prefer_gpu=False)
+    assert not head_fits(sessions.create(own / HEAD_NAME))
+    assert "default ranking" in OnnxRanker(sessions, own, shipped).note

@@ -3,9 +3,11 @@
 `python -m amc_core.learn.export` (also `amc export`) rebuilds from a clean checkout:
 1. MTN's default parameters are fitted on synthetic queries (intents.py);
 2. the parameters are saved to resources/models/amc_params.npz (plain arrays);
-3. the head and the query encoder are exported to resources/models/amc_head.onnx and
+3. the head (its serving form, model.ServingHead, with VAN's bridge in amc_bridge.npz beside
+   it) and the query encoder are exported to resources/models/amc_head.onnx and
    amc_query.onnx (opset 18, dynamic query length, batch and keyword count) and checked
-   against torch (max abs diff < 1e-4) on random inputs of several shapes.
+   against torch's AMC on the raw posteriors (max abs diff < 1e-4) on random inputs of
+   several shapes.
 
 The word-vector lookup itself stays outside the graph: it is a table lookup with a BPE
 fallback for unknown words (amc_core.words.vectors), not a network.
@@ -26,11 +28,14 @@ import torch
 from torch import nn
 
 from amc_core.learn.intents import fit_mtn
-from amc_core.learn.model import AMC, N_SOURCES
+from amc_core.learn.model import AMC, N_SOURCES, ServingHead
 from amc_core.learn.params import PARAMS_NAME, default_model, load_params, save_params
 from amc_core.resources import resources_dir
 from amc_core.runtime import SessionFactory, write_checksums
+from amc_core.search.bridge import Bridge, save_bridge
 from amc_core.search.graph_io import (
+    BRIDGE_KEY,
+    BRIDGE_NAME,
     HEAD_INPUTS,
     HEAD_NAME,
     HEAD_OUTPUTS,
@@ -92,18 +97,25 @@ def example_head_inputs(
     )
 
 
-def export_head(model: AMC, out: Path) -> None:
+def export_head(model: AMC, out: Path, bridge: Path | None = None) -> None:
+    """The serving head graph at `out` and its bridge (class vectors and temperature) at
+    `bridge` (default: amc_bridge.npz beside it); the graph's metadata names the bridge's
+    SHA-256."""
     model.eval()
+    table = model.bridge_table().detach().numpy()
+    digest = save_bridge(bridge or out.with_name(BRIDGE_NAME), table,
+                         model.config.posterior_temperature)  # fmt: skip
     t, b, k = (torch.export.Dim(n, min=1, max=100_000) for n in ("tokens", "batch", "keywords"))
     shapes = {
         "q_vectors": {0: t}, "q_weights": {0: t}, "q_intent": None,
-        "region_ids": {0: b}, "region_probs": {0: b},
+        "region_ids": {0: b}, "region_weights": {0: b},
         "kw_sims": {0: b, 1: t, 2: k}, "kw_conf": {0: b, 1: k}, "kw_source": {0: b, 1: k},
         "kw_mask": {0: b, 1: k},
     }  # fmt: skip
     with _exporter_quiet():
         program = torch.onnx.export(
-            model, example_head_inputs(3, 4, 7, model.config.dim), dynamo=True, opset_version=OPSET,
+            ServingHead(model), example_head_inputs(3, 4, 7, model.config.dim), dynamo=True,
+            opset_version=OPSET,
             input_names=list(HEAD_INPUTS), output_names=list(HEAD_OUTPUTS),
             dynamic_shapes=shapes, verbose=False,
         )  # fmt: skip
@@ -111,6 +123,7 @@ def export_head(model: AMC, out: Path) -> None:
     # on the IR model: `model_proto` is a fresh copy on every access, edits to it are lost
     program.model.doc_string = "AMC Photo Search scoring head (VAN, LAN, MTN)"
     program.model.metadata_props[SOURCES_KEY] = str(N_SOURCES)
+    program.model.metadata_props[BRIDGE_KEY] = digest
     program.save(str(out))
 
 
@@ -132,14 +145,15 @@ def check_parity(model: AMC, encoder: QueryEncoder, head_path: Path, query_path:
 
     factory = SessionFactory(prefer_gpu=False)
     head, query = factory.create(head_path), factory.create(query_path)
+    bridge = Bridge.load(head_path.with_name(BRIDGE_NAME))
     worst = 0.0
     for t, b, k in ((1, 1, 1), (2, 5, 30), (6, 64, 100)):
         inputs = example_head_inputs(t, b, k, model.config.dim, seed=t * 100 + b)
         with torch.no_grad():
-            expected = model(*inputs)
-        got = head.run(
-            list(HEAD_OUTPUTS), {n: x.numpy() for n, x in zip(HEAD_INPUTS, inputs, strict=True)}
-        )
+            expected = model(*inputs)  # from the raw posteriors, as training sees them
+        feeds = {n: x.numpy() for n, x in zip(HEAD_INPUTS, inputs, strict=True)}
+        feeds["region_weights"] = bridge.region_weights(feeds["region_ids"], inputs[4].numpy())
+        got = head.run(list(HEAD_OUTPUTS), feeds)
         for name, want, have in zip(HEAD_OUTPUTS, expected, got, strict=True):
             diff = float(np.abs(want.numpy() - have).max())
             worst = max(worst, diff)

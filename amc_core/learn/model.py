@@ -89,6 +89,10 @@ class AMC(nn.Module):
         self.mtn_bias = nn.Parameter(torch.tensor(cfg.mtn_bias))
         self.mtn_evidence = nn.Parameter(torch.zeros(2))  # u_v, u_k
 
+    def bridge_table(self) -> torch.Tensor:
+        """(N, D) the class vectors VAN mixes: the fixed bridge plus its learned residual."""
+        return self.class_matrix + self.class_residual
+
     def small_parameters(self) -> list[nn.Parameter]:
         """What fine-tuning moves by default: temperatures, MTN, source weights."""
         return [p for n, p in self.named_parameters() if n != "class_residual"]
@@ -102,7 +106,7 @@ class AMC(nn.Module):
         vectors and the mix is made unit length (a cosine, as the zero-shot reference), so a
         region's evidence does not grow with how many classes share its mass.
         """
-        table = self.class_matrix + self.class_residual  # (N, D)
+        table = self.bridge_table()  # (N, D)
         positive = region_probs > 0  # padding (0) stays 0 after flattening
         flat = torch.where(
             positive,
@@ -130,9 +134,21 @@ class AMC(nn.Module):
         kw_mask: torch.Tensor,  # (B, K) 1 = keyword, 0 = padding
     ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
         """-> scores (B,), region attention (B, R), keyword attention (B, K), weights (B, 2)."""
-        visual, region_attn = self._van(
-            q_weights, self.region_sims(q_vectors, region_ids, region_probs)
-        )
+        region_sims = self.region_sims(q_vectors, region_ids, region_probs)
+        return self.rank(q_weights, q_intent, region_sims, kw_sims, kw_conf, kw_source, kw_mask)
+
+    def rank(
+        self,
+        q_weights: torch.Tensor,  # (T,)
+        q_intent: torch.Tensor,  # (I,)
+        region_sims: torch.Tensor,  # (B, T, R): q_t . s_r
+        kw_sims: torch.Tensor,
+        kw_conf: torch.Tensor,
+        kw_source: torch.Tensor,
+        kw_mask: torch.Tensor,
+    ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
+        """VAN, LAN and MTN from the region and keyword similarities (forward's outputs)."""
+        visual, region_attn = self._van(q_weights, region_sims)
         language, keyword_attn = self._lan(q_weights, kw_sims, kw_conf, kw_source, kw_mask)
         weights = self._mtn(q_intent, visual, language)  # (B, 2)
         scores = weights[:, 0] * visual + weights[:, 1] * language
@@ -179,3 +195,37 @@ class AMC(nn.Module):
         logit = prior + self.mtn_evidence[0] * visual - self.mtn_evidence[1] * language
         p_visual = torch.sigmoid(logit)  # (B,)
         return torch.stack([p_visual, 1.0 - p_visual], dim=-1)
+
+
+class ServingHead(nn.Module):
+    """The graph search runs: AMC with VAN's query-independent half taken outside it.
+
+    Takes ``region_weights`` (B, R, k), the flattened posteriors already divided by the norm
+    of each region's mix (amc_core/search/bridge.py, from the same bridge table), instead of
+    ``region_probs``; everything else, and every output, is AMC's. The same scores as
+    ``AMC.forward`` (export.py checks it), at half the cost per candidate.
+    """
+
+    def __init__(self, model: AMC) -> None:
+        super().__init__()
+        self.model = model
+
+    def forward(
+        self,
+        q_vectors: torch.Tensor,  # (T, D)
+        q_weights: torch.Tensor,  # (T,)
+        q_intent: torch.Tensor,  # (I,)
+        region_ids: torch.Tensor,  # (B, R, k) int64
+        region_weights: torch.Tensor,  # (B, R, k)
+        kw_sims: torch.Tensor,  # (B, T, K)
+        kw_conf: torch.Tensor,  # (B, K)
+        kw_source: torch.Tensor,  # (B, K) int64
+        kw_mask: torch.Tensor,  # (B, K)
+    ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
+        m = self.model
+        b, r, k = region_ids.shape
+        by_class = m.bridge_table() @ q_vectors.T  # (N, T): q_t . E[c]
+        rows = by_class.index_select(0, region_ids.reshape(-1)).reshape(b * r, k, -1)  # (BR,k,T)
+        sims = torch.matmul(region_weights.reshape(b * r, 1, k), rows)  # (BR, 1, T)
+        region_sims = sims.reshape(b, r, -1).transpose(1, 2)  # (B, T, R)
+        return m.rank(q_weights, q_intent, region_sims, kw_sims, kw_conf, kw_source, kw_mask)

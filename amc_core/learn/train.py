@@ -237,10 +237,11 @@ def save_library_model(model: AMC, library_dir: Path) -> None:
 
 def reset_to_default(library_dir: Path) -> bool:
     """Forget the library's fine-tuned parameters (and head graph); True if there were any."""
-    from amc_core.learn.export import HEAD_NAME
+    from amc_core.learn.export import BRIDGE_NAME, HEAD_NAME
 
     params = user_params_path(library_dir)
     found = params.is_file()
-    for path in (params, params.parent / HEAD_NAME, params.parent / "SHA256SUMS"):
+    for path in (params, params.parent / HEAD_NAME, params.parent / BRIDGE_NAME,
+                 params.parent / "SHA256SUMS"):  # fmt: skip
         path.unlink(missing_ok=True)
     return found

@@ -10,12 +10,18 @@ from amc_core.words.keyword import SOURCES
 
 HEAD_NAME = "amc_head.onnx"
 QUERY_NAME = "amc_query.onnx"
-HEAD_INPUTS = ("q_vectors", "q_weights", "q_intent", "region_ids", "region_probs",
+# region_weights: the stored posteriors flattened and divided by their region's mixed norm,
+# made outside the graph from the bridge file beside it (amc_core/search/bridge.py)
+HEAD_INPUTS = ("q_vectors", "q_weights", "q_intent", "region_ids", "region_weights",
                "kw_sims", "kw_conf", "kw_source", "kw_mask")  # fmt: skip
 HEAD_OUTPUTS = ("scores", "region_attention", "keyword_attention", "modality")
 QUERY_INPUTS = ("word_vectors",)
 # the head's metadata: how many keyword source slots it has (every source + "other")
 SOURCES_KEY = "keyword_sources"
+# VAN's class vectors (E + dE) and posterior temperature, beside the head; the head's metadata
+# holds the file's SHA-256 (BRIDGE_KEY) so a head is never run with another head's bridge
+BRIDGE_NAME = "amc_bridge.npz"
+BRIDGE_KEY = "bridge_sha256"
 N_SOURCE_SLOTS = len(SOURCES) + 1
 QUERY_OUTPUTS = ("token_vectors", "query_vector")
 

@@ -6,9 +6,13 @@ import threading
 from pathlib import Path
 
 import numpy as np
+from onnxruntime import InferenceSession
 
-from amc_core.runtime import SessionFactory
+from amc_core.runtime import ModelError, SessionFactory
+from amc_core.search.bridge import Bridge, BridgeError
 from amc_core.search.graph_io import (
+    BRIDGE_KEY,
+    BRIDGE_NAME,
     HEAD_INPUTS,
     HEAD_NAME,
     HEAD_OUTPUTS,
@@ -26,24 +30,33 @@ QUERY_FEEDS = frozenset(HEAD_INPUTS[:3])  # the query's own inputs; the rest are
 
 
 def head_fits(session: object) -> bool:
-    """Whether a head graph knows every keyword source this version stores (a head made
-    before a source was appended would read past its table)."""
+    """Whether a head graph is this version's: it knows every keyword source this version
+    stores (a head made before a source was appended would read past its table) and takes
+    the inputs search feeds (region weights from its bridge)."""
     meta = session.get_modelmeta().custom_metadata_map  # type: ignore[attr-defined]
-    return meta.get(SOURCES_KEY) == str(N_SOURCE_SLOTS)
+    inputs = tuple(i.name for i in session.get_inputs())  # type: ignore[attr-defined]
+    return meta.get(SOURCES_KEY) == str(N_SOURCE_SLOTS) and inputs == HEAD_INPUTS
 
 
 class OnnxRanker:
-    """Scores candidates for a query with amc_head.onnx; encodes queries with amc_query.onnx."""
+    """Scores candidates for a query with amc_head.onnx (and its amc_bridge.npz); encodes
+    queries with amc_query.onnx."""
 
     def __init__(self, sessions: SessionFactory, head_dir: Path, query_dir: Path) -> None:
-        self._head = sessions.create(head_dir / HEAD_NAME)
         self.note = ""  # why the library's own head is not used, when it is not
-        if head_dir != query_dir and not head_fits(self._head):
-            self._head = sessions.create(query_dir / HEAD_NAME)
+        loaded = _load_head(sessions, head_dir)
+        if loaded is None and head_dir != query_dir:
+            loaded = _load_head(sessions, query_dir)
             self.note = (
-                "this library's fine-tuned ranking was made before a new kind of keyword "
-                "(person names) existed; the default ranking is used until you improve it again"
+                "this library's fine-tuned ranking was made by an earlier version; the default "
+                "ranking is used until you improve it again"
             )
+        if loaded is None:
+            raise ModelError(
+                f"the ranking model in {query_dir} does not fit this version; reinstall AMC "
+                "Photo Search"
+            )
+        self._head, self._bridge = loaded
         self._query = sessions.create(query_dir / QUERY_NAME)
         self.provider = sessions.provider
         self._lock = threading.Lock()  # sessions are thread-safe, but one query at a time is
@@ -57,7 +70,8 @@ class OnnxRanker:
     def score(self, query: ParsedQuery, batch: PhotoBatch) -> Scored:
         """Every candidate scored: the keyword similarities made once, the head run in chunks."""
         feeds = dict(zip(HEAD_INPUTS, (
-            query.vectors, query.weights, query.intent, batch.region_ids, batch.region_probs,
+            query.vectors, query.weights, query.intent, batch.region_ids,
+            self._bridge.region_weights(batch.region_ids, batch.region_probs),
             batch.keyword_sims(query.vectors), batch.kw_conf, batch.kw_source, batch.kw_mask,
         ), strict=True))  # fmt: skip
         parts = [self._score_chunk(feeds, slice(i, i + BATCH)) for i in range(0, len(batch), BATCH)]
@@ -72,3 +86,18 @@ class OnnxRanker:
         }
         with self._lock:
             return [np.asarray(x) for x in self._head.run(list(HEAD_OUTPUTS), chunk)]
+
+
+def _load_head(sessions: SessionFactory, folder: Path) -> tuple[InferenceSession, Bridge] | None:
+    """The head graph of a folder with its own bridge; None when it is not this version's
+    (older inputs or sources, or a bridge it was not made with)."""
+    head = sessions.create(folder / HEAD_NAME)
+    if not head_fits(head):
+        return None
+    digest = head.get_modelmeta().custom_metadata_map.get(BRIDGE_KEY)
+    if digest is None:
+        return None
+    try:
+        return head, Bridge.load(folder / BRIDGE_NAME, digest)
+    except BridgeError:
+        return None
