@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import ctypes
 import hashlib
 import os
 import sys
@@ -79,6 +80,28 @@ def single_threaded_blas() -> None:
     from threadpoolctl import ThreadpoolController  # a few ms: only processes that search
 
     ThreadpoolController().select(internal_api="openblas").limit(limits=1)
+
+
+# glibc's mallopt parameters (malloc.h)
+_M_TRIM_THRESHOLD = -1
+_M_MMAP_THRESHOLD = -3
+
+
+def steady_search_memory() -> None:
+    """Let this process reuse its heap for search's temporaries (glibc only; elsewhere a
+    no-op). By default glibc gives every array of a few MB its own mapping and returns it on
+    free, so each search paid for page faults on fresh memory again; with mappings only above
+    16 MB and up to 32 MB of free heap kept, the p95 of first-time queries at 10^5 photos went
+    from 29-33 to 26 ms in the same runs. Forked indexing workers are fresh processes and
+    keep glibc's defaults."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+        libc.mallopt(_M_MMAP_THRESHOLD, 16 * 2**20)
+        libc.mallopt(_M_TRIM_THRESHOLD, 32 * 2**20)
+    except (OSError, AttributeError):
+        return  # not glibc (musl has no mallopt tuning): its defaults stay
 
 
 def _env_choice() -> str:

@@ -9,6 +9,7 @@ ONNX sessions (loaded once, by `preload`, before the first query in the app).
 
 from __future__ import annotations
 
+import gc
 import os
 import threading
 import time
@@ -19,7 +20,7 @@ import numpy as np
 from amc_core.arrays import unit
 from amc_core.errors import UserInputError
 from amc_core.resources import resources_dir
-from amc_core.runtime import SessionFactory, single_threaded_blas
+from amc_core.runtime import SessionFactory, single_threaded_blas, steady_search_memory
 from amc_core.search.assemble import listed_results, ranked_results
 from amc_core.search.filters import apply_words, filtered_ids
 from amc_core.search.graph_io import HEAD_NAME
@@ -75,6 +76,7 @@ class SearchEngine:
         restrict_to_user(self.paths.catalog)
         self.sessions = sessions or SessionFactory()
         single_threaded_blas()
+        steady_search_memory()
         self._space: SemanticSpace | None = None
         self._ranker: OnnxRanker | None = None
         self._index: VectorIndex | None = None
@@ -91,6 +93,10 @@ class SearchEngine:
             self._ensure_loaded()
             self.refresh()
             self.search("warm up the word pieces and sessions", 1)
+        # What is loaded now lives as long as the process: the cyclic garbage collector need
+        # not walk it again, and its full passes (8 ms at 10^5 photos, every ~40 searches)
+        # stop showing in search latency.
+        gc.freeze()
 
     def close(self) -> None:
         self.catalog.close()
