@@ -41,8 +41,8 @@ For each size N this
    - disk per photo: (catalog.sqlite3 + -wal + vectors.hnsw + .codes.npz) / N, no thumbnails, with a
      per-table breakdown (SQLite ``dbstat``);
 3. prints one table with the targets: p95 <= 30 ms at 10^5 and <= 80 ms at 10^6 on CPU,
-   ANN recall@100 >= 0.95, candidate recall@100 >= 0.98, disk <= 8 KB per photo; results also
-   go to ``.cache/scale-results.json``.
+   ANN recall@100 >= 0.95, candidate recall@100 >= 0.98 at 10^5 (else 0.95), disk <= 8 KB per
+   photo; results also go to ``.cache/scale-results.json``.
 
 Everything runs on the CPU by default (``AMC_PROVIDER`` is honoured). Nothing is downloaded.
 """
@@ -98,14 +98,15 @@ TOP = 200  # what the app asks for (app/search_controller.py SEARCH_TOP); --top 
 class Targets(TypedDict):
     p95_ms: dict[int, float]  # library size -> p95 search latency (CPU)
     recall_at_100: float  # the ANN's own, k = 100
-    candidate_recall_at_100: float  # the whole candidate stage (ANN + keyword hits)
+    # the whole candidate stage (ANN + keyword hits): library size -> bound, else the ANN's
+    candidate_recall_at_100: dict[int, float]
     disk_bytes_per_photo: int
 
 
 TARGETS: Targets = {
     "p95_ms": {100_000: 30.0, 1_000_000: 80.0},  # issue 17 (were 50 and 150)
     "recall_at_100": 0.95,
-    "candidate_recall_at_100": 0.98,
+    "candidate_recall_at_100": {100_000: 0.98},  # issue 17
     "disk_bytes_per_photo": 8 * 1024,
 }
 
@@ -1129,7 +1130,8 @@ def report(results: list[Result]) -> str:  # noqa: PLR0915
                 f"p95 {p95} ms <= {p95_target:.0f}: {'PASS' if p95 <= p95_target else 'MISS'}"
             )
         bounds = (("ANN", "recall_at_100", TARGETS["recall_at_100"]),
-                  ("candidate", "candidate_recall_at_100", TARGETS["candidate_recall_at_100"]))  # fmt: skip
+                  ("candidate", "candidate_recall_at_100",
+                   TARGETS["candidate_recall_at_100"].get(n, TARGETS["recall_at_100"])))  # fmt: skip
         for label, key, bound in bounds:
             rec = r["recall"].get(key)
             if rec is not None:
