@@ -194,3 +194,22 @@ def test_a_crashing_worker_still_costs_only_its_own_item() -> None:
     """The workers' lifeline leaves the pool's crash isolation as it was."""
     results = map_in_workers(_crash_on_zero, [3, 1, 0, 4, 5, 6], 2, 4, crashed=lambda _item: -1)
     assert list(results) == [6, 2, -1, 8, 10, 12]
+
+
+def _crash_zero_after_a_moment(item: int) -> int:
+    if item == 0:
+        time.sleep(0.3)  # after the caller took the first result, before it asks for more
+        os.kill(os.getpid(), signal.SIGSEGV)
+    return item * 2
+
+
+def test_a_worker_crashing_while_the_caller_is_busy_costs_only_its_own_item() -> None:
+    """The pool can break between two results, while the caller (the indexer storing a
+    batch) is busy: refilling the pool then meets the broken pool at submit, not at a result,
+    and the photos in flight must still be retried, none lost, in order."""
+    results = map_in_workers(
+        _crash_zero_after_a_moment, [3, 0, 4, 5, 6], 2, 2, crashed=lambda _item: -1
+    )
+    first = next(results)
+    time.sleep(1.0)  # the crash happens now
+    assert [first, *results] == [6, -1, 8, 10, 12]

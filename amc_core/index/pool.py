@@ -69,19 +69,19 @@ def map_in_workers(
     pool = _new_pool(workers)
     try:
         while todo or pending:
-            while todo and len(pending) < window:
-                item = todo.popleft()
-                pending.append((item, pool.submit(job, item)))
-            item, future = pending.popleft()
             try:
-                result = future.result()
-            except BrokenProcessPool:
+                while todo and len(pending) < window:
+                    pending.append((todo[0], pool.submit(job, todo[0])))
+                    todo.popleft()  # only once submitted: a broken pool refuses it whole
+                result = pending[0][1].result()
+            except BrokenProcessPool:  # a worker died: seen at submit or at a result
                 pool.shutdown(wait=False, cancel_futures=True)
-                requeue = [item] + [it for it, _ in pending]
+                requeue = [it for it, _ in pending]  # in input order, before the rest of todo
                 pending.clear()
                 yield from _one_by_one(job, requeue, crashed)
                 pool = _new_pool(workers)
                 continue
+            pending.popleft()
             yield result
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
