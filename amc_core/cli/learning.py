@@ -61,6 +61,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
         format_by_kind,
         format_table,
         paired_bootstrap,
+        rows_by_kind,
     )
     from amc_core.learn.params import default_model
 
@@ -95,7 +96,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
         return 0
     print(f"{args.split} half: {len(queries)} queries, {len(scorer.names)} photos")
     print(format_table(table))
-    counts = {g: sum((q.group or q.kind) == g for q in queries) for g in next(iter(kinds.values()))}
+    counts = {kind: len(rows) for kind, rows in rows_by_kind(queries).items()}
     print(format_by_kind(kinds, counts))
     for name, (mean, low, high) in intervals.items():
         print(f"{name}: {mean:+.3f} NDCG@10, 95% interval [{low:+.3f}, {high:+.3f}]")

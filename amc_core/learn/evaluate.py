@@ -106,14 +106,16 @@ def by_kind(
     per_query: dict[str, np.ndarray], queries: Sequence[Judged]
 ) -> dict[str, dict[str, float]]:
     """Mean NDCG@10 per ranker and query kind (visual queries by their finer kind)."""
-    groups = sorted({q.group or q.kind for q in queries})
-    out: dict[str, dict[str, float]] = {}
-    for name, scores in per_query.items():
-        out[name] = {}
-        for group in groups:
-            rows = [i for i, q in enumerate(queries) if (q.group or q.kind) == group]
-            out[name][group] = float(scores[rows].mean())
-    return out
+    groups = rows_by_kind(queries)
+    return {name: {group: float(scores[rows].mean()) for group, rows in groups.items()}
+            for name, scores in per_query.items()}  # fmt: skip
+
+
+def rows_by_kind(queries: Sequence[Judged]) -> dict[str, np.ndarray]:
+    """The query rows of each kind (visual queries by their finer kind), kinds sorted."""
+    kinds = [q.group or q.kind for q in queries]
+    return {kind: np.array([i for i, k in enumerate(kinds) if k == kind])
+            for kind in sorted(set(kinds))}  # fmt: skip
 
 
 def paired_bootstrap(
@@ -133,12 +135,8 @@ def by_kind_intervals(
 ) -> dict[str, tuple[float, float, float]]:
     """Per query kind: the mean of (a - b) and its paired bootstrap 95% interval. A kind of
     a few dozen queries is a small sample: a gap whose interval holds 0 is not a finding."""
-    groups = sorted({q.group or q.kind for q in queries})
-    out = {}
-    for group in groups:
-        rows = np.array([i for i, q in enumerate(queries) if (q.group or q.kind) == group])
-        out[group] = paired_bootstrap(a[rows], b[rows], rounds)
-    return out
+    return {kind: paired_bootstrap(a[rows], b[rows], rounds)
+            for kind, rows in rows_by_kind(queries).items()}  # fmt: skip
 
 
 def format_by_kind(table: dict[str, dict[str, float]], counts: dict[str, int]) -> str:

@@ -97,14 +97,12 @@ def example_head_inputs(
     )
 
 
-def export_head(model: AMC, out: Path, bridge: Path | None = None) -> None:
-    """The serving head graph at `out` and its bridge (class vectors and temperature) at
-    `bridge` (default: amc_bridge.npz beside it); the graph's metadata names the bridge's
-    SHA-256."""
+def export_head(model: AMC, out: Path) -> None:
+    """The serving head graph at `out` and its bridge (class vectors and temperature) beside
+    it, amc_bridge.npz; the graph's metadata names the bridge's SHA-256."""
     model.eval()
     table = model.bridge_table().detach().numpy()
-    digest = save_bridge(bridge or out.with_name(BRIDGE_NAME), table,
-                         model.config.posterior_temperature)  # fmt: skip
+    digest = save_bridge(out.with_name(BRIDGE_NAME), table, model.config.posterior_temperature)
     t, b, k = (torch.export.Dim(n, min=1, max=100_000) for n in ("tokens", "batch", "keywords"))
     shapes = {
         "q_vectors": {0: t}, "q_weights": {0: t}, "q_intent": None,

@@ -284,11 +284,10 @@ class SearchEngine:
                 ((float(unit(pooled_vector(features[i])) @ mine), i) for i in ids if i in features),
                 reverse=True,
             )[:top]
-            meta = self.catalog.paths_and_hashes([i for _, i in scored])
-            dates = self.catalog.photo_dates([i for _, i in scored])
+            shown = self.catalog.shown_rows([i for _, i in scored])
         results = [
-            SearchResult(i, meta[i][0], s, 1.0, 0.0, [], meta[i][1], [], "similar",
-                         date=dates.get(i, ""))
+            SearchResult(i, shown[i][0], s, 1.0, 0.0, [], shown[i][1], [], "similar",
+                         date=shown[i][2])
             for s, i in scored
         ]  # fmt: skip
         return SearchResponse(f"similar:{photo_id}", results, len(ids),
