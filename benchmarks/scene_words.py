@@ -45,12 +45,13 @@ CACHE = ROOT / ".cache" / "scene_words.npz"
 SURE = 0.5
 
 
-def _inputs(ids: list[str], cache: bool = True) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(model_rgb, global_probs, region_probs) of the dev photos, cached."""
+def _inputs(ids: list[str], cache: bool = True) -> tuple[np.ndarray, ...]:
+    """(model_rgb, global_probs, region_probs, regions) of the dev photos, cached."""
     if cache and CACHE.is_file():
         with np.load(CACHE) as cached:
-            if list(cached["ids"]) == ids:
-                return cached["model_rgb"], cached["global_probs"], cached["region_probs"]
+            if list(cached["ids"]) == ids and "regions" in cached:
+                names = ("model_rgb", "global_probs", "region_probs", "regions")
+                return tuple(cached[name] for name in names)
     from amc_core.describe.encoder import VisualEncoder
     from amc_core.describe.preprocess import squash
     from amc_core.ingest.decode import decode_photo
@@ -64,14 +65,15 @@ def _inputs(ids: list[str], cache: bool = True) -> tuple[np.ndarray, np.ndarray,
         pixels.append(squash(photo.pixels))  # type: ignore[union-attr,arg-type]
     features = VisualEncoder(SessionFactory(prefer_gpu=False)).encode(pixels)
     model_rgb = np.stack(pixels)
+    out = (model_rgb, features.global_probs, features.region_probs, features.regions)
     if not cache:
-        return model_rgb, features.global_probs, features.region_probs
+        return out
     CACHE.parent.mkdir(parents=True, exist_ok=True)
     np.savez_compressed(
         CACHE, ids=np.array(ids), model_rgb=model_rgb, global_probs=features.global_probs,
-        region_probs=features.region_probs,
+        region_probs=features.region_probs, regions=features.regions,
     )  # fmt: skip
-    return model_rgb, features.global_probs, features.region_probs
+    return out
 
 
 def main(argv: list[str] | None = None) -> int:  # noqa: PLR0915
@@ -95,7 +97,7 @@ def main(argv: list[str] | None = None) -> int:  # noqa: PLR0915
         ids = [pid for pid in ids if pid in keep]
         split = {part: [p for p in split[part] if p in keep] for part in ("develop", "validate")}
         print("smoke run: 12 photos; the numbers mean nothing")
-    model_rgb, global_probs, region_probs = _inputs(ids, cache=not args.smoke)
+    model_rgb, global_probs, region_probs, regions = _inputs(ids, cache=not args.smoke)
     if args.time:
         start = time.perf_counter()
         for _ in range(3):
@@ -105,18 +107,20 @@ def main(argv: list[str] | None = None) -> int:  # noqa: PLR0915
         print(f"pixel statistics: {ms:.2f} ms a photo (224x224, one core)")
     classes = default_scene_classes()
     evidence = classes.evidence(global_probs, region_probs)
+    probe = classes.probe_scores(regions)
     half = split["develop"] + split["validate"] if args.half == "both" else split[args.half]
     emitted: dict[str, dict[str, float]] = {}
     raw: dict[str, dict[str, float]] = {}
     for i, pid in enumerate(ids):
         ev = dict(zip(classes.words, evidence[i].tolist(), strict=True))
         stats = scene_stats(model_rgb[i])
-        emitted[pid] = {k.text: k.confidence for k in scene_keywords(stats, ev)}
+        emitted[pid] = {k.text: k.confidence for k in scene_keywords(stats, ev, probe[i])}
         raw[pid] = scene_scores(stats, ev)
         if pid in args.photo:
             scores = scene_scores(stats, ev)
             print(pid, labels["labels"][pid])
             print("  scores:", ", ".join(f"{w} {s:.2f}" for w, s in scores.items() if s > 0.05))
+            print("  probe:", ", ".join(f"{w} {s:.2f}" for w, s in probe[i].items()))
             print("  keywords:", emitted[pid])
     words = list(labels["words"])
     if args.word:

@@ -10,6 +10,10 @@ ImageNet-1k knows objects, not places or stuff, so two kinds of evidence meet he
   (:mod:`amc_core.describe.scene_pixels`, computed in the decode worker): smooth blue, grey or
   warm cells along the top are sky, cloud or a sunset; green textured cells are grass or
   foliage; a dark frame with bright points is night; bright low-chroma ground is snow...
+- probe evidence: the scene probe's reading of the encoder's region features
+  (:mod:`amc_core.describe.scene_probe`), for the words where it held up on both halves of
+  the photos (``PROBE_WORDS``). Its photo score is already a probability, and it is used as
+  the confidence itself; a word's confidence is the larger of the rule's and the probe's.
 
 Each word's rule gives a score in [0, 1]; its confidence is that score times the word's
 reliability, the precision its rule reached on the photos it was developed on
@@ -27,6 +31,7 @@ from pathlib import Path
 import numpy as np
 
 from amc_core.describe.scene_pixels import N_REGIONS, N_STATS, STAT, WHOLE
+from amc_core.describe.scene_probe import SceneProbe, default_scene_probe
 from amc_core.resources import resources_dir
 from amc_core.words.keyword import Keyword
 from amc_core.words.labels import load_imagenet_classes
@@ -35,6 +40,11 @@ LEXICON_NAME = "scene_classes.json"
 _REGION_DISCOUNT = 0.4
 _MIN_SCORE = 0.3
 TOP, MIDDLE, BOTTOM = (0, 1, 2), (3, 4, 5), (6, 7, 8)
+# The probe's words used for keywords: those it named right most of the time on the develop
+# half (out of fold) and on the validate half (build/scene_probe.py, benchmarks/scene_words.py).
+# Cloud, sand, snow, rock, mountain, road, indoor, person and wood were too rare or too
+# often wrong there, and stay with the rules (or are not emitted).
+PROBE_WORDS = ("sky", "water", "grass", "tree", "building")
 
 
 def default_lexicon_path() -> Path:
@@ -42,9 +52,10 @@ def default_lexicon_path() -> Path:
 
 
 class SceneClasses:
-    """word -> weighted ImageNet classes, as a (classes, words) matrix."""
+    """word -> weighted ImageNet classes, as a (classes, words) matrix; and the scene probe."""
 
-    def __init__(self, path: Path | None = None) -> None:
+    def __init__(self, path: Path | None = None, probe: SceneProbe | None = None) -> None:
+        self.probe = probe
         data = json.loads((path or default_lexicon_path()).read_text(encoding="utf-8"))
         classes = load_imagenet_classes()
         index = {c.wnid: c.index for c in classes}
@@ -69,23 +80,35 @@ class SceneClasses:
         regions = (region_probs @ self.matrix).max(axis=1)
         return np.clip(np.maximum(whole, _REGION_DISCOUNT * regions), 0.0, 1.0)
 
+    def probe_scores(self, regions: np.ndarray | None) -> list[dict[str, float]]:
+        """(B, R, C) region features (or None) -> per photo, the probe's score of each of
+        ``PROBE_WORDS`` (empty without a probe or features)."""
+        if self.probe is None or regions is None:
+            return [{} for _ in range(0 if regions is None else len(regions))]
+        scores = self.probe.photo_scores(self.probe.region_probs(regions))  # (B, S)
+        columns = [(w, self.probe.words.index(w)) for w in PROBE_WORDS if w in self.probe.words]
+        return [{w: float(row[j]) for w, j in columns} for row in scores]
+
     def keywords(
         self,
         stats: Sequence[np.ndarray | None],
         global_probs: np.ndarray,
         region_probs: np.ndarray,
+        regions: np.ndarray | None = None,
     ) -> list[list[Keyword]]:
-        """Per photo of a batch: its scene keywords (stats None: no pixel evidence)."""
+        """Per photo of a batch: its scene keywords (stats None: no pixel evidence; regions
+        (B, R, C) the encoder's region features, None: no probe evidence)."""
         evidence = self.evidence(global_probs, region_probs)
+        probe = self.probe_scores(regions) if regions is not None else [{} for _ in stats]
         return [
-            scene_keywords(s, dict(zip(self.words, row.tolist(), strict=True)))
-            for s, row in zip(stats, evidence, strict=True)
+            scene_keywords(s, dict(zip(self.words, row.tolist(), strict=True)), p)
+            for s, row, p in zip(stats, evidence, probe, strict=True)
         ]
 
 
 @cache
 def default_scene_classes() -> SceneClasses:
-    return SceneClasses()
+    return SceneClasses(probe=default_scene_probe())
 
 
 def _ramp(x: float | np.ndarray, lo: float, hi: float) -> float:
@@ -261,17 +284,24 @@ RULES: dict[str, tuple[Callable[[_Evidence], float], float]] = {
 }
 
 
-def scene_keywords(stats: np.ndarray | None, class_evidence: dict[str, float]) -> list[Keyword]:
+def scene_keywords(
+    stats: np.ndarray | None,
+    class_evidence: dict[str, float],
+    probe: dict[str, float] | None = None,
+) -> list[Keyword]:
     """One photo's scene keywords from its region stats ((N_REGIONS, N_STATS) or None: no
-    pixel evidence) and its class evidence (word -> [0, 1])."""
+    pixel evidence), its class evidence (word -> [0, 1]) and the probe's scores (word -> its
+    probability, for ``PROBE_WORDS``)."""
     if stats is None or stats.shape != (N_REGIONS, N_STATS):
         stats = np.zeros((N_REGIONS, N_STATS), np.float32)
     e = _Evidence(stats, class_evidence)
+    probe = probe or {}
     out: list[Keyword] = []
     for word, (rule, reliability) in RULES.items():
-        score = rule(e)
-        if score >= _MIN_SCORE:
-            out.append(Keyword(word, round(score * reliability, 3), "scene"))
+        score, seen = rule(e), probe.get(word, 0.0)
+        if score >= _MIN_SCORE or seen >= _MIN_SCORE:
+            confidence = max(score * reliability if score >= _MIN_SCORE else 0.0, seen)
+            out.append(Keyword(word, round(confidence, 3), "scene"))
     out.sort(key=lambda k: -k.confidence)
     return out
 

@@ -60,7 +60,10 @@ class PhotoTagger:
         features = self.encode(photos)
         visual = self.vocabulary.keywords(features.global_probs, features.region_probs)
         scenes = self.scenes.keywords(
-            [p.scene_stats for p in photos], features.global_probs, features.region_probs
+            [p.scene_stats for p in photos],
+            features.global_probs,
+            features.region_probs,
+            features.regions,
         )
         return [
             Analysis(
