@@ -107,7 +107,7 @@ def main(argv: list[str] | None = None) -> int:  # noqa: PLR0915
         print(f"pixel statistics: {ms:.2f} ms a photo (224x224, one core)")
     classes = default_scene_classes()
     evidence = classes.evidence(global_probs, region_probs)
-    probe = classes.probe_scores(regions)
+    probe = classes.probe_scores(classes.region_evidence(regions), len(ids))
     half = split["develop"] + split["validate"] if args.half == "both" else split[args.half]
     emitted: dict[str, dict[str, float]] = {}
     raw: dict[str, dict[str, float]] = {}

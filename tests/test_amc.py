@@ -10,12 +10,14 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import torch
 from PIL import Image
 
 from amc_core.describe.tagging import default_tagger
 from amc_core.errors import AmcError
 from amc_core.index.library import Library
 from amc_core.learn.data import load
+from amc_core.learn.model import AMC
 from amc_core.learn.params import default_model, load_params, save_params
 from amc_core.learn.ranker import score_torch
 from amc_core.learn.reference import reference_class_matrix, zero_shot_scores
@@ -229,6 +231,47 @@ def test_too_few_clicks_is_explained(tmp_path: Path, folder_user: Path):
         library.catalog.clear_clicks()
     final = list(improve_from_clicks(lib))[-1]
     assert final.finished and not final.kept and "needs clicks" in final.message
+
+
+def test_the_scene_probe_reaches_van_as_region_evidence(library):
+    """After each region's posteriors come the probe's likeliest scene words (ids N + s) at
+    their probability; VAN mixes them into the region, the training-free reference does not."""
+    from amc_core.describe.scene_probe import default_scene_probe
+    from amc_core.store.batch import SCENE_K, TOP_K
+
+    probe = default_scene_probe()
+    assert probe is not None
+    names, batch, parsed, _ = _scored(library, "sky")
+    ids, probs = batch.region_ids[..., TOP_K:], batch.region_probs[..., TOP_K:]
+    assert ids.shape[-1] == SCENE_K
+    assert ((ids >= 1000) & (ids < 1000 + len(probe.words))).all()
+    assert ((probs >= 0) & (probs <= 1)).all()
+    sky = probe.words.index("sky")
+    rocket = names.index("rocket.jpg")  # a launch against a dusk sky
+    has_sky = (ids[rocket] == 1000 + sky) & (probs[rocket] > 0.5)
+    assert has_sky.any(axis=-1).sum() >= 2  # sky is among the likeliest words of its regions
+    coffee = names.index("coffee.jpg")
+    assert not ((ids[coffee] == 1000 + sky) & (probs[coffee] > 0.5)).any()
+    # a model whose bridge stops at the classes (made before the probe) ignores the entries
+    plain = AMC(torch.from_numpy(reference_class_matrix(semantic_space())))
+    assert np.isfinite(score_torch(plain, parsed, batch).scores).all()
+
+
+def test_the_bridge_mixes_probe_words_as_they_are_and_ignores_ids_it_does_not_know():
+    from amc_core.search.bridge import Bridge
+
+    rng = np.random.default_rng(1)
+    table = rng.normal(size=(5, 8)).astype(np.float32)
+    table /= np.linalg.norm(table, axis=1, keepdims=True)
+    bridge = Bridge(table, temperature=6.0, flattened=3)  # rows 3 and 4: probe words
+    ids = np.array([[[0, 3, 7]]])  # a class, a probe word, and a word of a newer probe
+    probs = np.array([[[0.5, 0.4, 0.9]]], np.float32)
+    flat = np.array([0.5 ** (1 / 6), 0.4, 0.0], np.float32)
+    mix = flat[0] * table[0] + flat[1] * table[3]
+    np.testing.assert_allclose(
+        bridge.region_weights(ids, probs)[0, 0], flat / np.linalg.norm(mix), rtol=1e-5
+    )
+    assert bridge.known_ids(ids)[0, 0].tolist() == [0, 3, 0]
 
 
 # ---------------------------------------------------------------- export

@@ -203,13 +203,16 @@ def test_unmounted_photos_folder_keeps_its_photos(capsys, base, tmp_path: Path):
         assert any("not mounted" in error for _path, error in last.report.errors)
         assert library.catalog.counts()["ok"] == PHOTOS
     overwrite_pages(lib / "catalog.sqlite3", 1)
-    code, _out, err = run(capsys, "repair", "--library", str(lib), "--json")
+    code, out, err = run(capsys, "repair", "--library", str(lib), "--json")
     assert code == 0, err
+    # the damaged pages may have held some photos' features: those, and only those, are read
+    # again once their files are back (which pages the damage hits depends on the layout)
+    lost = json.loads(out)["salvage"]["photos_to_reanalyse"]
     with Library(lib) as library:
         assert library.catalog.counts()["ok"] == PHOTOS  # kept, though the files are away
         unmounted.rename(drive)
         last = list(library.index(faces=False))[-1]
-        assert last.report.indexed == 0 and last.report.removed == 0
+        assert last.report.indexed == lost < PHOTOS and last.report.removed == 0
 
 
 def _people_state(lib: Path) -> tuple[int, list[int]]:

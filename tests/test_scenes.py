@@ -219,3 +219,24 @@ def test_the_probe_trainer_learns_labelled_regions_and_leaves_ignored_ones_out()
     probs = probe.region_probs(features[16:, 0])[..., 0]
     truth = y[16:, :, 0] == 1
     assert probs[truth].min() > probs[~truth].max()  # held-out photos: every region right
+
+
+def test_the_dev_set_is_tagged_cross_fitted_each_photo_by_its_own_probe(
+    tagger: PhotoTagger,
+) -> None:
+    """`amc eval` indexes the dev set with each photo's scene evidence from the probe that
+    was not trained on it: the tagger must use, photo by photo, the probe it is given."""
+    from amc_core.learn.devset import CrossFittedTagger
+    from amc_core.store.features import scene_evidence
+
+    paths = [TEST_PHOTOS / "rocket.jpg", TEST_PHOTOS / "coffee.jpg"]
+    settings = IndexSettings(pixel_sources=tagger.pixel_sources, model_input=True)
+    photos = [prepare_photo(str(p), settings) for p in paths]
+    assert all(isinstance(p, DecodedPhoto) for p in photos)
+    without = SceneClasses(probe=None)
+    crossed = CrossFittedTagger(
+        tagger, {str(paths[0].resolve()): without, str(paths[1].resolve()): default_scene_classes()}
+    )
+    rocket, coffee = crossed.analyze(photos, [str(TEST_PHOTOS)])  # type: ignore[arg-type]
+    assert scene_evidence(rocket.features) is None  # its probe: none
+    assert scene_evidence(coffee.features) is not None

@@ -91,7 +91,8 @@ def test_a_library_head_with_a_bridge_it_was_not_made_with_is_set_aside(tmp_path
     assert OnnxRanker(sessions, own, shipped).note == ""  # a matching pair is used
     with np.load(own / BRIDGE_NAME) as saved:
         table, temperature = saved["table"], float(saved["temperature"])
-    save_bridge(own / BRIDGE_NAME, table * 1.5, temperature)
+        flattened = int(saved["flattened"])
+    save_bridge(own / BRIDGE_NAME, table * 1.5, temperature, flattened)
     ranker = OnnxRanker(sessions, own, shipped)
     assert "default ranking" in ranker.note
     (own / BRIDGE_NAME).unlink()

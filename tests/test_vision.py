@@ -183,6 +183,30 @@ def test_stored_features_fit_8kb_and_round_trip(features: VisualFeatures) -> Non
         assert 0.9 < back.global_probs.sum() <= 1.001
 
 
+def test_scene_evidence_is_stored_beside_the_posteriors_and_read_back(
+    features: VisualFeatures,
+) -> None:
+    from amc_core.store.features import scene_evidence, sparse_posteriors
+
+    rng = np.random.default_rng(4)
+    scene = rng.random((features.regions.shape[1], 14)).astype(np.float32)
+    for keep in (False, True):
+        blob = compact(features, 0, keep_region_features=keep, scene=scene)
+        plain = compact(features, 0, keep_region_features=keep)
+        assert len(blob) == len(plain) + 1 + scene.size <= STORAGE_LIMIT
+        back = scene_evidence(blob)
+        assert back is not None and back.shape == (scene.shape[0] + 1, 14)
+        assert np.abs(back[:-1] - scene).max() <= 0.5 / 255 + 1e-6
+        # the whole photo: the mean of each word's best two regions
+        assert back[-1] == pytest.approx(np.sort(scene, axis=0)[-2:].mean(axis=0), abs=3e-3)
+        assert scene_evidence(plain) is None  # photos stored before: no evidence, no error
+        for a, b in zip(sparse_posteriors(blob), sparse_posteriors(plain), strict=True):
+            assert (a == b).all()
+        assert (expand(blob).global_probs == expand(plain).global_probs).all()
+    with pytest.raises(ValueError):
+        compact(features, 0, scene=scene[:3])
+
+
 def test_expand_rejects_other_bytes(features: VisualFeatures) -> None:
     with pytest.raises(ValueError):
         expand(b"JUNK" + bytes(100))

@@ -26,6 +26,7 @@ from amc_core.resources import build_cache_dir
 from amc_core.runtime import write_checksums
 
 LABELS_NAME = "region_labels.json"
+VALIDATE_PROBE_NAME = "scene_probe_validate.npz"
 DEVSET_DIR = Path(__file__).resolve().parents[2] / "data" / "devset"
 STRENGTHS = (10.0, 100.0, 1000.0, 10000.0)  # L2 penalties tried (per the mean loss x n)
 MIRROR = np.array([2, 1, 0, 5, 4, 3, 8, 7, 6])  # cell -> its cell in the mirrored photo
@@ -176,10 +177,15 @@ def main(argv: list[str] | None = None) -> int:
     probe = train(features[dev], y[dev], words, strength)
     print(f"\nvalidate half (L2 {strength}), regions at probability >= 0.5:")
     report(probe, features[val], y[val])
+    # the other half's probe: only for indexing the dev set cross-fitted (learn/devset.py)
+    other = train(features[val], y[val], words, strength)
+    print("\ndevelop half, by the probe trained on the validate half:")
+    report(other, features[dev], y[dev])
     if not args.dry_run:
         probe.save(args.out)
         write_checksums(args.out.parent)
-        print(f"\nwrote {args.out}")
+        other.save(DEVSET_DIR / VALIDATE_PROBE_NAME)
+        print(f"\nwrote {args.out} and {DEVSET_DIR / VALIDATE_PROBE_NAME}")
     return 0
 
 

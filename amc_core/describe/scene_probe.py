@@ -21,11 +21,12 @@ from pathlib import Path
 import numpy as np
 
 from amc_core.resources import resources_dir
+from amc_core.store.features import SCENE_TOP_REGIONS
 
 PROBE_NAME = "scene_probe.npz"
 # a photo shows a word when its best two regions do: one region can be a stray patch (a bit of
 # blue through leaves), two are "a fair part of the frame" (the photo labels' rule)
-TOP_REGIONS = 2
+TOP_REGIONS = SCENE_TOP_REGIONS
 
 
 def default_probe_path() -> Path:

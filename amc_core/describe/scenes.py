@@ -80,12 +80,17 @@ class SceneClasses:
         regions = (region_probs @ self.matrix).max(axis=1)
         return np.clip(np.maximum(whole, _REGION_DISCOUNT * regions), 0.0, 1.0)
 
-    def probe_scores(self, regions: np.ndarray | None) -> list[dict[str, float]]:
-        """(B, R, C) region features (or None) -> per photo, the probe's score of each of
-        ``PROBE_WORDS`` (empty without a probe or features)."""
-        if self.probe is None or regions is None:
-            return [{} for _ in range(0 if regions is None else len(regions))]
-        scores = self.probe.photo_scores(self.probe.region_probs(regions))  # (B, S)
+    def region_evidence(self, regions: np.ndarray) -> np.ndarray | None:
+        """(B, R, C) region features -> (B, R, S) the probe's probability of each of its words
+        in each region (None without a probe). Stored with the photo's features for VAN."""
+        return None if self.probe is None else self.probe.region_probs(regions)
+
+    def probe_scores(self, scene: np.ndarray | None, photos: int) -> list[dict[str, float]]:
+        """(B, R, S) region evidence (or None) -> per photo, the probe's photo score of each of
+        ``PROBE_WORDS`` (empty without evidence)."""
+        if self.probe is None or scene is None:
+            return [{} for _ in range(photos)]
+        scores = self.probe.photo_scores(scene)  # (B, S)
         columns = [(w, self.probe.words.index(w)) for w in PROBE_WORDS if w in self.probe.words]
         return [{w: float(row[j]) for w, j in columns} for row in scores]
 
@@ -94,12 +99,12 @@ class SceneClasses:
         stats: Sequence[np.ndarray | None],
         global_probs: np.ndarray,
         region_probs: np.ndarray,
-        regions: np.ndarray | None = None,
+        scene: np.ndarray | None = None,
     ) -> list[list[Keyword]]:
-        """Per photo of a batch: its scene keywords (stats None: no pixel evidence; regions
-        (B, R, C) the encoder's region features, None: no probe evidence)."""
+        """Per photo of a batch: its scene keywords (stats None: no pixel evidence; scene
+        (B, R, S) the probe's region evidence, None: none)."""
         evidence = self.evidence(global_probs, region_probs)
-        probe = self.probe_scores(regions) if regions is not None else [{} for _ in stats]
+        probe = self.probe_scores(scene, len(stats))
         return [
             scene_keywords(s, dict(zip(self.words, row.tolist(), strict=True)), p)
             for s, row, p in zip(stats, evidence, probe, strict=True)

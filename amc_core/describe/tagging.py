@@ -59,16 +59,14 @@ class PhotoTagger:
             return []
         features = self.encode(photos)
         visual = self.vocabulary.keywords(features.global_probs, features.region_probs)
+        scene = self.scenes.region_evidence(features.regions)  # (B, R, S) or None
         scenes = self.scenes.keywords(
-            [p.scene_stats for p in photos],
-            features.global_probs,
-            features.region_probs,
-            features.regions,
+            [p.scene_stats for p in photos], features.global_probs, features.region_probs, scene
         )
         return [
             Analysis(
                 keywords=self.keywords(photo, visual[i] + scenes[i], _root_of(photo.path, roots)),
-                features=compact(features, i),
+                features=compact(features, i, scene=None if scene is None else scene[i]),
                 feature_model=FEATURE_MODEL,
             )
             for i, photo in enumerate(photos)

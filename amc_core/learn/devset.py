@@ -2,16 +2,28 @@
 
 from __future__ import annotations
 
+import hashlib
 import importlib.util
 import json
+import shutil
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from amc_core.describe.analysis import Analysis
+from amc_core.describe.scene_probe import SceneProbe, default_probe_path
+from amc_core.describe.scenes import SceneClasses
+from amc_core.describe.tagging import PhotoTagger, default_tagger
 from amc_core.index.library import Library
+from amc_core.ingest.decode import DecodedPhoto
 from amc_core.resources import build_cache_dir
 from amc_core.settings import IndexSettings
 
 DEVSET_DIR = Path(__file__).resolve().parents[2] / "data" / "devset"
+# The scene probe trained on the validate half of the dev photos (the shipped one is trained on
+# the develop half): the dev-set library is indexed cross-fitted, each photo's probe evidence
+# from the probe that never saw it, so that `amc eval` measures the probe out of sample.
+VALIDATE_PROBE = DEVSET_DIR / "scene_probe_validate.npz"
 
 
 @dataclass(frozen=True)
@@ -49,16 +61,57 @@ def indexed_devset(devset_dir: Path = DEVSET_DIR, cache: Path | None = None) -> 
     root = (cache or build_cache_dir()) / "devset"
     photos_dir, library_dir = root / "photos", root / "library"
     paths = _materialise(devset_dir, photos_dir)
+    stamp, made_with = root / "library.stamp", _tagger_stamp()
+    if library_dir.exists() and (not stamp.is_file() or stamp.read_text() != made_with):
+        shutil.rmtree(library_dir)  # made with other models: index again
     with Library(library_dir, IndexSettings()) as library:
         if library.catalog.counts()["ok"] < len(paths):
-            from amc_core.describe.tagging import default_tagger
-
             folders = library.add_folders([str(photos_dir)])
-            for _ in library.index(folders, analyzer=default_tagger()):
+            for _ in library.index(folders, analyzer=cross_fitted_tagger(devset_dir, paths)):
                 pass
+            stamp.write_text(made_with)
         by_path = {str(r["path"]): int(r["id"]) for r in library.catalog.photo_rows()}  # type: ignore[call-overload]
     photo_of = {by_path[str(p)]: pid for pid, p in paths.items() if str(p) in by_path}
     return DevSet(library_dir, photo_of, load_queries(devset_dir))
+
+
+class CrossFittedTagger:
+    """The default tagger, with each photo's scene evidence from the probe trained on the
+    other half of the dev photos (data/devset/scene_split.json)."""
+
+    def __init__(self, tagger: PhotoTagger, scenes_of: dict[str, SceneClasses]) -> None:
+        self.tagger = tagger
+        self.scenes_of = scenes_of  # photo path -> the scene classes (and probe) to use
+        self.pixel_sources = tagger.pixel_sources
+
+    def analyze(self, photos: Sequence[DecodedPhoto], roots: Sequence[str]) -> list[Analysis]:
+        out: dict[int, Analysis] = {}
+        groups: dict[int, list[int]] = {}
+        scenes = [self.scenes_of[str(Path(p.path).resolve())] for p in photos]
+        for i, chosen in enumerate(scenes):
+            groups.setdefault(id(chosen), []).append(i)
+        for rows in groups.values():
+            self.tagger.scenes = scenes[rows[0]]
+            analyses = self.tagger.analyze([photos[i] for i in rows], roots)
+            out.update(zip(rows, analyses, strict=True))
+        return [out[i] for i in range(len(photos))]
+
+
+def cross_fitted_tagger(devset_dir: Path, paths: dict[str, Path]) -> CrossFittedTagger:
+    split = json.loads((devset_dir / "scene_split.json").read_text())
+    tagger = default_tagger()
+    shipped = tagger.scenes  # trained on the develop half
+    other = SceneClasses(probe=SceneProbe.load(VALIDATE_PROBE))
+    scenes_of = {str(p): other if pid in split["develop"] else shipped for pid, p in paths.items()}
+    return CrossFittedTagger(tagger, scenes_of)
+
+
+def _tagger_stamp() -> str:
+    """What the dev-set library's scene evidence was made with (both probes' bytes)."""
+    digest = hashlib.sha256()
+    for path in (default_probe_path(), VALIDATE_PROBE):
+        digest.update(path.read_bytes() if path.is_file() else b"-")
+    return digest.hexdigest()
 
 
 def _materialise(devset_dir: Path, out: Path) -> dict[str, Path]:

@@ -45,7 +45,7 @@ from amc_core.search.graph_io import (
     SOURCES_KEY,
 )
 from amc_core.search.terms import INTENTS
-from amc_core.store.batch import N_REGIONS, TOP_K
+from amc_core.store.batch import N_REGIONS, SCENE_K, TOP_K
 from amc_core.words.space import semantic_space
 
 PARITY_ATOL = 1e-4
@@ -79,16 +79,18 @@ def _exporter_quiet() -> Iterator[None]:
 
 
 def example_head_inputs(
-    t: int, b: int, k: int, dim: int, seed: int = 0
+    t: int, b: int, k: int, dim: int, seed: int = 0, rows: int = 1000
 ) -> tuple[torch.Tensor, ...]:
+    """Random inputs of the head's shapes; region ids over the bridge's ``rows`` (classes and
+    the scene probe's words)."""
     g = torch.Generator().manual_seed(seed)
     q = torch.nn.functional.normalize(torch.randn(t, dim, generator=g), dim=-1)
-    probs = torch.rand(b, N_REGIONS, TOP_K, generator=g)
+    probs = torch.rand(b, N_REGIONS, TOP_K + SCENE_K, generator=g)
     return (
         q,
         torch.full((t,), 1.0 / t),
         torch.softmax(torch.randn(len(INTENTS), generator=g), 0),
-        torch.randint(0, 1000, (b, N_REGIONS, TOP_K), generator=g),
+        torch.randint(0, rows, (b, N_REGIONS, TOP_K + SCENE_K), generator=g),
         probs / probs.sum(-1, keepdim=True),
         torch.rand(b, t, k, generator=g) * 2 - 1,  # keyword similarities in [-1, 1]
         torch.rand(b, k, generator=g),
@@ -102,7 +104,10 @@ def export_head(model: AMC, out: Path) -> None:
     it, amc_bridge.npz; the graph's metadata names the bridge's SHA-256."""
     model.eval()
     table = model.bridge_table().detach().numpy()
-    digest = save_bridge(out.with_name(BRIDGE_NAME), table, model.config.posterior_temperature)
+    digest = save_bridge(
+        out.with_name(BRIDGE_NAME), table, model.config.posterior_temperature,
+        model.config.n_classes,
+    )  # fmt: skip
     t, b, k = (torch.export.Dim(n, min=1, max=100_000) for n in ("tokens", "batch", "keywords"))
     shapes = {
         "q_vectors": {0: t}, "q_weights": {0: t}, "q_intent": None,
@@ -146,7 +151,8 @@ def check_parity(model: AMC, encoder: QueryEncoder, head_path: Path, query_path:
     bridge = Bridge.load(head_path.with_name(BRIDGE_NAME))
     worst = 0.0
     for t, b, k in ((1, 1, 1), (2, 5, 30), (6, 64, 100)):
-        inputs = example_head_inputs(t, b, k, model.config.dim, seed=t * 100 + b)
+        rows = model.bridge_table().shape[0]
+        inputs = example_head_inputs(t, b, k, model.config.dim, seed=t * 100 + b, rows=rows)
         with torch.no_grad():
             expected = model(*inputs)  # from the raw posteriors, as training sees them
         feeds = {n: x.numpy() for n, x in zip(HEAD_INPUTS, inputs, strict=True)}

@@ -64,19 +64,27 @@ class AMCConfig:
     # VAN flattens the stored posteriors, p ** (1 / T), as the zero-shot reference does: on the
     # dev split T = 4/6/8 all give full AMC 0.742-0.744 NDCG@10, T = 1 (raw) 0.725
     posterior_temperature: float = TEMPERATURE
+    # the bridge's rows after the N classes: the scene probe's words (ids N + s), whose
+    # entries are the probe's probabilities, mixed as they are (not flattened)
+    n_scene: int = 0
 
 
 class AMC(nn.Module):
-    def __init__(self, class_matrix: torch.Tensor, config: AMCConfig | None = None) -> None:
+    def __init__(
+        self, class_matrix: torch.Tensor, config: AMCConfig | None = None, n_scene: int = 0
+    ) -> None:
         super().__init__()
-        cfg = config or AMCConfig(dim=class_matrix.shape[1], n_classes=class_matrix.shape[0])
+        rows, dim = class_matrix.shape
+        cfg = config or AMCConfig(dim=dim, n_classes=rows - n_scene, n_scene=n_scene)
+        if cfg.n_classes + cfg.n_scene != rows:
+            raise ValueError(f"a bridge of {rows} rows for {cfg.n_classes} + {cfg.n_scene}")
         self.config = cfg
         self.mode = "full"
         self.class_matrix: torch.Tensor
         # (N, D) fixed bridge: the zero-shot reference's class vectors (reference_class_matrix)
         self.register_buffer("class_matrix", class_matrix.float())
         # learned residual on the bridge, zero: it contributes nothing until trained
-        self.class_residual = nn.Parameter(torch.zeros(cfg.n_classes, cfg.dim))
+        self.class_residual = nn.Parameter(torch.zeros(rows, cfg.dim))
         self.log_tau_visual = nn.Parameter(torch.tensor(math.log(cfg.tau_visual)))
         self.log_tau_keyword = nn.Parameter(torch.tensor(math.log(cfg.tau_keyword)))
         self.beta = nn.Parameter(torch.tensor(cfg.beta))
@@ -104,14 +112,18 @@ class AMC(nn.Module):
 
         s_r = unit(sum_k P_r(c_k)^(1/T) (E + dE)[c_k]): the flattened posteriors mix the class
         vectors and the mix is made unit length (a cosine, as the zero-shot reference), so a
-        region's evidence does not grow with how many classes share its mass.
+        region's evidence does not grow with how many classes share its mass. Entries of the
+        scene probe's words (ids >= N) mix with their probability as it is; ids past the
+        bridge (a photo stored with a newer probe) count for nothing.
         """
-        table = self.bridge_table()  # (N, D)
-        positive = region_probs > 0  # padding (0) stays 0 after flattening
+        table = self.bridge_table()  # (N + S, D)
+        known = region_ids < table.shape[0]
+        region_ids = torch.where(known, region_ids, torch.zeros_like(region_ids))
+        positive = (region_probs > 0) & known  # padding (0) stays 0 after flattening
+        flattened = region_probs.clamp_min(1e-12).pow(1.0 / self.config.posterior_temperature)
+        as_is = region_ids >= self.config.n_classes
         flat = torch.where(
-            positive,
-            region_probs.clamp_min(1e-12).pow(1.0 / self.config.posterior_temperature),
-            torch.zeros_like(region_probs),
+            positive, torch.where(as_is, region_probs, flattened), torch.zeros_like(region_probs)
         )
         b, r, k = region_ids.shape
         # a row gather and batched (1, k) @ (k, D) products: onnxruntime runs these about 1.5x

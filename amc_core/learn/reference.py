@@ -40,7 +40,7 @@ import numpy as np
 
 from amc_core.arrays import unit
 from amc_core.search.terms import ParsedQuery
-from amc_core.store.batch import PhotoBatch
+from amc_core.store.batch import TOP_K, PhotoBatch
 from amc_core.words.labels import Hypernym, load_imagenet_classes
 from amc_core.words.space import SemanticSpace
 
@@ -84,8 +84,10 @@ def zero_shot_scores(query: ParsedQuery, batch: PhotoBatch, class_matrix: np.nda
     """(B,) ConSE scores: every region's flattened posteriors -> word space, cosine to the
     mean query vector; ``WHOLE_WEIGHT`` x the whole photo + the rest x the best 3x3 region
     (region R-1 of the batch is the whole photo)."""
-    probs = batch.region_probs.astype(np.float64)  # (B, R, k) the stored top-k posteriors
+    # (B, R, k) the stored top-k posteriors, without the scene probe's entries after them: the
+    # reference is training-free
+    probs = batch.region_probs[..., :TOP_K].astype(np.float64)
     flat = np.where(probs > 0, probs ** (1.0 / TEMPERATURE), 0.0)
-    regions = (flat[..., None] * class_matrix[batch.region_ids]).sum(axis=2)  # (B, R, D)
+    regions = (flat[..., None] * class_matrix[batch.region_ids[..., :TOP_K]]).sum(axis=2)
     sims = unit(regions.astype(np.float32)) @ unit(query.vectors.mean(axis=0))  # (B, R)
     return WHOLE_WEIGHT * sims[:, -1] + (1.0 - WHOLE_WEIGHT) * sims[:, :-1].max(axis=1)

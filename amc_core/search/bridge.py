@@ -27,13 +27,16 @@ class BridgeError(AmcError):
 
 
 class Bridge:
-    """E (N, D) and the posterior temperature T, with the Gram matrix made once."""
+    """E (N + S, D), the posterior temperature T and the number N of classes whose posteriors
+    are flattened (the S rows after them are the scene probe's words, whose probabilities mix
+    as they are), with the Gram matrix made once."""
 
-    def __init__(self, table: np.ndarray, temperature: float) -> None:
+    def __init__(self, table: np.ndarray, temperature: float, flattened: int | None = None) -> None:
         table = np.asarray(table, dtype=np.float32)
-        self.n_classes = table.shape[0]
+        self.n_rows = table.shape[0]
+        self.flattened = self.n_rows if flattened is None else flattened
         self.exponent = np.float32(1.0 / temperature)
-        self._gram = (table @ table.T).astype(np.float32).reshape(-1)  # (N * N,)
+        self._gram = (table @ table.T).astype(np.float32).reshape(-1)  # (rows * rows,)
 
     @classmethod
     def load(cls, path: Path, expected_sha256: str | None = None) -> Bridge:
@@ -45,26 +48,41 @@ class Bridge:
             raise BridgeError(f"{path} was not made with the ranking model beside it")
         try:
             with np.load(path) as saved:
-                return cls(saved["table"], float(saved["temperature"]))
+                flattened = int(saved["flattened"]) if "flattened" in saved else None
+                return cls(saved["table"], float(saved["temperature"]), flattened)
         except (OSError, ValueError, KeyError) as exc:
             raise BridgeError(f"the ranking model's bridge {path} cannot be read") from exc
 
+    def known_ids(self, region_ids: np.ndarray) -> np.ndarray:
+        """The ids the head can gather: an id past the bridge (a photo stored with a newer
+        scene probe than this head knows) becomes 0, and region_weights gives it no weight."""
+        return np.where(region_ids < self.n_rows, region_ids, 0)
+
     def region_weights(self, region_ids: np.ndarray, region_probs: np.ndarray) -> np.ndarray:
         """(B, R, k) class ids and posteriors -> (B, R, k) flattened weights over the norm of
-        each region's mix (0 where a region has no posteriors)."""
+        each region's mix (0 where a region has no posteriors). The scene probe's entries
+        (ids from ``flattened`` on) are probabilities already: not flattened."""
         flat = np.power(region_probs, self.exponent, dtype=np.float32)  # padding 0 stays 0
-        pairs = region_ids[..., :, None] * self.n_classes + region_ids[..., None, :]
+        if self.flattened < self.n_rows or region_ids.max(initial=0) >= self.n_rows:
+            as_is = region_ids >= self.flattened
+            flat = np.where(as_is, region_probs, flat).astype(np.float32)
+            flat[region_ids >= self.n_rows] = 0.0
+            region_ids = self.known_ids(region_ids)
+        pairs = region_ids[..., :, None] * self.n_rows + region_ids[..., None, :]
         gram = self._gram[pairs]  # (B, R, k, k)
         norm2 = (np.matmul(gram, flat[..., None])[..., 0] * flat).sum(-1)  # (B, R)
         # the graph's clamp of the norm at 1e-8, as a squared norm
         return flat / np.sqrt(np.maximum(norm2, np.float32(1e-16)))[..., None]
 
 
-def save_bridge(path: Path, table: np.ndarray, temperature: float) -> str:
+def save_bridge(path: Path, table: np.ndarray, temperature: float, flattened: int) -> str:
     """Write the bridge (atomically) and return its SHA-256, for the head's metadata."""
     tmp = path.with_name(path.name + ".tmp")
     with tmp.open("wb") as out:
-        np.savez(out, table=np.asarray(table, np.float32), temperature=np.float32(temperature))
+        np.savez(
+            out, table=np.asarray(table, np.float32), temperature=np.float32(temperature),
+            flattened=np.int64(flattened),
+        )  # fmt: skip
     digest = hashlib.sha256(tmp.read_bytes()).hexdigest()
     tmp.replace(path)
     return digest

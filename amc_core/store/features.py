@@ -47,6 +47,13 @@ class VisualFeatures:
 MAGIC = b"AMCV"
 VERSION = 2  # without raw region features (the default)
 VERSION_WITH_REGIONS = 1
+# + the scene probe's per-region evidence (S words, uint8 probabilities) after the posteriors
+VERSION_SCENE = 3
+VERSION_SCENE_WITH_REGIONS = 4
+_WITH_REGIONS = (VERSION_WITH_REGIONS, VERSION_SCENE_WITH_REGIONS)
+_WITH_SCENE = (VERSION_SCENE, VERSION_SCENE_WITH_REGIONS)
+# a photo shows a scene word when its best two regions do (amc_core/describe/scene_probe.py)
+SCENE_TOP_REGIONS = 2
 HEADER = struct.Struct("<4sBBBBHH")  # magic, version, R, K_G, K_R, C, N
 TOP_GLOBAL = 64
 TOP_REGION = 10
@@ -95,13 +102,22 @@ def _unpack_nibbles(packed: np.ndarray) -> np.ndarray:
     return out
 
 
-def compact(features: VisualFeatures, i: int = 0, keep_region_features: bool = False) -> bytes:
+def compact(
+    features: VisualFeatures,
+    i: int = 0,
+    keep_region_features: bool = False,
+    scene: np.ndarray | None = None,
+) -> bytes:
     """Photo i of a batch -> the stored bytes.
 
     By default (format 2, 1912 bytes) the raw region features are left out: search reads
     each region through its posteriors (the semantic bridge), and the catalog's keywords,
     full-text index and vector index need the rest of the 8 KB a photo may cost. Format 1
     (7708 bytes) keeps them, for a learned visual residual trained on a user's own clicks.
+    ``scene`` (R, S): the scene probe's probability of each of its S words in each region,
+    stored after the posteriors as a count byte and uint8 steps of 1/255 (formats 3 and 4,
+    1 + R x S bytes more: 127 for 14 words), since the region features it was read from are
+    not kept.
     """
     regions, region_probs = features.regions[i], features.region_probs[i]  # (R, C), (R, N)
     n_regions, dim = regions.shape
@@ -112,20 +128,30 @@ def compact(features: VisualFeatures, i: int = 0, keep_region_features: bool = F
     g_ids, g_probs = _top_k(features.global_probs[i], k_g)
     r_ids, r_probs = _top_k(region_probs, k_r)
     p_scale, p_codes = _quantise(features.pooled[i], LEVELS_8BIT)
-    version = VERSION_WITH_REGIONS if keep_region_features else VERSION
+    if scene is None:
+        version = VERSION_WITH_REGIONS if keep_region_features else VERSION
+    else:
+        version = VERSION_SCENE_WITH_REGIONS if keep_region_features else VERSION_SCENE
     chunks = [
         HEADER.pack(MAGIC, version, n_regions, k_g, k_r, dim, n_classes),
         g_ids.tobytes(),
         g_probs.tobytes(),
         r_ids.tobytes(),
         r_probs.tobytes(),
-        p_scale.reshape(1).tobytes(),
-        p_codes.tobytes(),
     ]
+    if scene is not None:
+        if scene.shape[0] != n_regions or not 0 < scene.shape[1] < 256:
+            raise ValueError(f"scene evidence of shape {scene.shape} for {n_regions} regions")
+        chunks += [bytes([scene.shape[1]]), _scene_codes(scene).tobytes()]
+    chunks += [p_scale.reshape(1).tobytes(), p_codes.tobytes()]
     if keep_region_features:
         r_scale, r_codes = _quantise(regions, LEVELS_4BIT)
         chunks += [r_scale.tobytes(), _pack_nibbles(r_codes).tobytes()]
     return b"".join(chunks)
+
+
+def _scene_codes(scene: np.ndarray) -> np.ndarray:
+    return np.rint(np.clip(scene, 0.0, 1.0) * 255.0).astype(np.uint8)
 
 
 class _Reader:
@@ -150,17 +176,22 @@ class _Stored:
     g_probs: np.ndarray  # (K_G,) float16
     r_ids: np.ndarray  # (R, K_R) uint16
     r_probs: np.ndarray  # (R, K_R) float16
-    rest: _Reader  # positioned after the posteriors
+    scene: np.ndarray | None  # (R, S) float32 in [0, 1], formats 3 and 4
+    rest: _Reader  # positioned after the posteriors and the scene evidence
 
 
 def _read_posteriors(blob: bytes) -> _Stored:
     magic, version, n_regions, k_g, k_r, dim, n_classes = HEADER.unpack_from(blob)
-    if magic != MAGIC or version not in (VERSION, VERSION_WITH_REGIONS):
+    if magic != MAGIC or version not in (*_WITH_REGIONS, *_WITH_SCENE, VERSION):
         raise ValueError(f"not stored visual features (magic {magic!r}, version {version})")
     r = _Reader(blob, HEADER.size)
     g_ids, g_probs = r.take("<u2", k_g), r.take("<f2", k_g)
     r_ids, r_probs = r.take("<u2", n_regions, k_r), r.take("<f2", n_regions, k_r)
-    return _Stored(version, dim, n_classes, g_ids, g_probs, r_ids, r_probs, r)
+    scene = None
+    if version in _WITH_SCENE:
+        words = int(r.take("u1", 1)[0])
+        scene = r.take("u1", n_regions, words).astype(np.float32) / 255.0
+    return _Stored(version, dim, n_classes, g_ids, g_probs, r_ids, r_probs, scene, r)
 
 
 def expand(blob: bytes) -> VisualFeatures:
@@ -170,7 +201,7 @@ def expand(blob: bytes) -> VisualFeatures:
     g_ids, g_probs, r_ids, r_probs = stored.g_ids, stored.g_probs, stored.r_ids, stored.r_probs
     n_classes, version = stored.n_classes, stored.version
     pooled = _dequantise(r.take("<f4", 1), r.take("u1", 1, dim), LEVELS_8BIT)
-    if version == VERSION_WITH_REGIONS:
+    if version in _WITH_REGIONS:
         r_scale = r.take("<f4", n_regions)
         packed = r.take("u1", n_regions, dim // 2)
         regions = _dequantise(r_scale, _unpack_nibbles(packed), LEVELS_4BIT)
@@ -198,6 +229,20 @@ def sparse_posteriors(blob: bytes, k: int = TOP_REGION) -> tuple[np.ndarray, np.
     ids = np.concatenate([s.r_ids[:, :k], s.g_ids[None, :k]]).astype(np.int64)
     probs = np.concatenate([s.r_probs[:, :k], s.g_probs[None, :k]]).astype(np.float32)
     return ids, probs
+
+
+def scene_evidence(blob: bytes) -> np.ndarray | None:
+    """Stored bytes -> (R + 1, S) the scene probe's word probabilities of each region and of
+    the whole photo (the mean of its best ``SCENE_TOP_REGIONS`` regions), or None for a
+    photo stored without them (formats 1 and 2)."""
+    scene = _read_posteriors(blob).scene
+    return None if scene is None else with_whole_photo(scene[None])[0]
+
+
+def with_whole_photo(scene: np.ndarray) -> np.ndarray:
+    """(B, R, S) region evidence -> (B, R + 1, S), the whole photo's row appended."""
+    whole = -np.sort(-scene, axis=1)[:, :SCENE_TOP_REGIONS].mean(axis=1, keepdims=True)
+    return np.concatenate([scene, whole], axis=1)
 
 
 def pooled_vector(blob: bytes) -> np.ndarray:

@@ -13,7 +13,7 @@ from collections.abc import Collection
 import numpy as np
 
 from amc_core.arrays import unit
-from amc_core.store.batch import KeywordVectors, PhotoBatch, load_batch
+from amc_core.store.batch import TOP_K, KeywordVectors, PhotoBatch, load_batch
 from amc_core.store.catalog import Catalog
 from amc_core.store.vector_index import VectorIndex
 from amc_core.words.space import SemanticSpace
@@ -23,7 +23,8 @@ _CHUNK = 2000  # photos embedded at a time: bounded memory on a first index of a
 
 def photo_vectors(batch: PhotoBatch, class_matrix: np.ndarray) -> np.ndarray:
     """(B, D) query-independent unit vectors of a batch of photos."""
-    ids, probs = batch.region_ids[:, -1], batch.region_probs[:, -1]  # whole photo (B, k)
+    # the whole photo's posteriors (B, k), not the scene probe's entries after them
+    ids, probs = batch.region_ids[:, -1, :TOP_K], batch.region_probs[:, -1, :TOP_K]
     dense = np.zeros((len(ids), len(class_matrix)), np.float32)  # (B, C): no (B, k, D) temporary
     np.add.at(dense, (np.arange(len(ids))[:, None], ids), probs)
     visual = dense @ class_matrix  # (B, D)
