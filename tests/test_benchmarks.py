@@ -22,6 +22,7 @@ KEY_LINES = {
     "crash_trials.py": "kills left a consistent library",
     "damage_trials.py": "every photo counted and searchable after",
     "faces.py": "4. grouping",
+    "attention_cells.py": "hit = VAN's most attended of the 9 cells",
     "gpu_check.py": "gpu_check finished in",
     "index_throughput.py": "amc index --no-ocr",
     "memory_bounds.py": "small photos: peak RSS",
