@@ -351,3 +351,21 @@ def test_eval_gives_each_query_kind_its_own_interval():
     assert mean == pytest.approx(0.2) and low > 0.19
     mean, low, high = intervals["scenes"]
     assert low < mean < high and high - low > 0.1
+
+
+@pytest.mark.parametrize(
+    ("query", "intents"),
+    [
+        ("forest", ["thing"]),  # also a town of 55k in Belgium
+        ("red brick house", ["colour", "thing", "thing"]),  # Brick, New Jersey
+        ("orange flower", ["colour", "thing"]),  # Orange, California: 140k people
+        ("old coins", ["other", "thing"]),
+        ("seaside", ["thing"]),
+        ("paris", ["place"]),
+        ("forest switzerland", ["thing", "place"]),
+    ],
+)
+def test_everyday_visual_words_are_things_not_small_towns(query, intents):
+    """A word for what a photo shows that ImageNet has no class for is read as a visible
+    thing (MTN then leans on the picture), not as the small town it also names."""
+    assert [t.intent for t in parse_query(query, semantic_space()).tokens] == intents

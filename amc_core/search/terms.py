@@ -20,7 +20,7 @@ from amc_core.search.query import Query, free_text
 from amc_core.words.lexicon import lexicon_words
 from amc_core.words.normalise import STOP_WORDS, normalise
 from amc_core.words.space import SemanticSpace
-from amc_core.words.vocabulary import COLOUR_NAMES, MONTHS, WEEKDAYS
+from amc_core.words.vocabulary import COLOUR_NAMES, EVERYDAY_VISUAL_WORDS, MONTHS, WEEKDAYS
 
 INTENTS = ("place", "date", "folder", "camera", "colour", "people", "thing", "other")
 LANGUAGE_INTENTS = frozenset({"place", "date", "folder", "camera"})
@@ -109,18 +109,22 @@ def phrase_tokens(words: list[str], lexicon: Lexicon) -> list[str]:
 def classify(token: str, lexicon: Lexicon, space: SemanticSpace, vector: np.ndarray) -> str:
     if _YEAR.match(token) or token in DATE_WORDS:
         return "date"
+    if token in COLOUR_NAMES or token in {"black and white", "monochrome", "colourful"}:
+        return "colour"  # "orange" is also a city of 140k people: the colour is far likelier
     if token in lexicon.major_places:
         return "place"
-    if token in COLOUR_NAMES or token in {"black and white", "monochrome", "colourful"}:
-        return "colour"
     if token in CAMERA_WORDS:
         return "camera"
     if token in PEOPLE_WORDS:
         return "people"
     if token in lexicon.folder_words and token not in lexicon.things:
         return "folder"  # the library's own word (a folder or a person's name), not a thing
-    if token in lexicon.things or float((space.class_matrix @ vector).max()) >= _THING_SIMILARITY:
-        return "thing"  # "seaside", "sunset" and "cat" are also small towns
+    if (
+        token in lexicon.things
+        or token in EVERYDAY_VISUAL_WORDS
+        or float((space.class_matrix @ vector).max()) >= _THING_SIMILARITY
+    ):
+        return "thing"  # "seaside", "forest" and "cat" are also small towns
     if token in lexicon.places:
         return "place"
     if token in lexicon.folder_words:
