@@ -218,7 +218,8 @@ def head_inputs(
         return int(dims[axis]) if len(dims) > axis and isinstance(dims[axis], int) else default
 
     dim = fixed("q_vectors", 1, 256)
-    regions, top_k = fixed("region_ids", 1, 10), fixed("region_ids", 2, 10)
+    # per region: 10 ImageNet classes + the scene probe's 4 words (store.batch TOP_K + SCENE_K)
+    regions, top_k = fixed("region_ids", 1, 10), fixed("region_ids", 2, 14)
     intents = fixed("q_intent", 0, 8)
 
     def unit(x: np.ndarray) -> np.ndarray:

@@ -20,10 +20,13 @@ from amc_core.resources import build_cache_dir
 from amc_core.settings import IndexSettings
 
 DEVSET_DIR = Path(__file__).resolve().parents[2] / "data" / "devset"
-# The scene probe trained on the validate half of the dev photos (the shipped one is trained on
-# the develop half): the dev-set library is indexed cross-fitted, each photo's probe evidence
-# from the probe that never saw it, so that `amc eval` measures the probe out of sample.
-VALIDATE_PROBE = DEVSET_DIR / "scene_probe_validate.npz"
+# The scene probes trained on one half of the dev photos each (the shipped one saw them all):
+# the dev-set library is indexed cross-fitted, each photo's probe evidence from the probe
+# trained on the other half, so that `amc eval` measures the probe out of sample.
+HALF_PROBES = {
+    "develop": DEVSET_DIR / "scene_probe_develop.npz",
+    "validate": DEVSET_DIR / "scene_probe_validate.npz",
+}
 
 
 @dataclass(frozen=True)
@@ -99,17 +102,18 @@ class CrossFittedTagger:
 
 def cross_fitted_tagger(devset_dir: Path, paths: dict[str, Path]) -> CrossFittedTagger:
     split = json.loads((devset_dir / "scene_split.json").read_text())
-    tagger = default_tagger()
-    shipped = tagger.scenes  # trained on the develop half
-    other = SceneClasses(probe=SceneProbe.load(VALIDATE_PROBE))
-    scenes_of = {str(p): other if pid in split["develop"] else shipped for pid, p in paths.items()}
-    return CrossFittedTagger(tagger, scenes_of)
+    by_half = {
+        part: SceneClasses(probe=SceneProbe.load(path)) for part, path in HALF_PROBES.items()
+    }
+    other_half = {pid: "validate" if pid in split["develop"] else "develop" for pid in paths}
+    scenes_of = {str(p): by_half[other_half[pid]] for pid, p in paths.items()}
+    return CrossFittedTagger(default_tagger(), scenes_of)
 
 
 def _tagger_stamp() -> str:
-    """What the dev-set library's scene evidence was made with (both probes' bytes)."""
+    """What the dev-set library's scene evidence was made with (the probes' bytes)."""
     digest = hashlib.sha256()
-    for path in (default_probe_path(), VALIDATE_PROBE):
+    for path in (default_probe_path(), *HALF_PROBES.values()):
         digest.update(path.read_bytes() if path.is_file() else b"-")
     return digest.hexdigest()
 
