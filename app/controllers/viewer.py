@@ -246,10 +246,18 @@ class ViewerController(QObject):
 
     def _load_whole(self) -> None:
         result = self.current()
-        if result is not None:
-            key = self._key(result, 0)
-            if key not in self._cache and key not in self._failures:
-                self._loader.request(key, result.path, 0, URGENT)
+        if result is None:
+            return
+        canvas = self._view.canvas
+        full = canvas.full_size()
+        # The screen-size decode, asked for when the photo was shown, serves any scale up to
+        # the screen's size: the canvas also asks for detail while it still shows the 256 px
+        # thumbnail, and a whole 12 MP decode then raced the screen-size one (and won, at times)
+        if max(full.width(), full.height()) * canvas.scale() <= self.screen_side() * 1.05:
+            return
+        key = self._key(result, 0)
+        if key not in self._cache and key not in self._failures:
+            self._loader.request(key, result.path, 0, URGENT)
 
     def _on_loaded(self, key: str, image: QImage, full: QSize) -> None:
         if self._closed:
