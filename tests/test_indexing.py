@@ -344,3 +344,35 @@ def test_a_quiet_rescan_does_not_read_the_vector_index(
         write_photo(photos_dir / "new.jpg", seed=77)
         run_index(library)
         assert len(loads) == 1 and _vector_ids(library) == library.catalog.indexed_ids()
+
+
+def test_photos_analysed_by_an_older_model_are_read_again_once(library_dir, photos_dir, settings):
+    """A library indexed before the scene probe (another feature model) gets the new
+    analysis at the next index: those photos are read again, keep their ids, and then are
+    skipped like the rest."""
+    from amc_core.describe.tagging import FEATURE_MODEL, default_tagger
+    from amc_core.store.features import scene_evidence
+
+    make_album(photos_dir, 3)
+    with Library(library_dir, settings) as library:
+        folders = library.add_folders([str(photos_dir)])
+        tagger = default_tagger(ocr=False)
+        for _ in library.index(folders, analyzer=tagger, faces=False):
+            pass
+        old = library.catalog.photo_rows()[0]["id"]
+        with library.catalog.transaction() as conn:
+            conn.execute("UPDATE photo_features SET model = 'mobilenet_v2-amcv1' WHERE photo_id = ?",
+                         (old,))  # fmt: skip
+        assert library.status().pending == 1
+        reports = []
+        for _ in range(2):
+            for last in library.index(None, analyzer=tagger, faces=False):
+                pass
+            reports.append(last.report)
+        assert (reports[0].indexed, reports[0].skipped) == (1, 2)
+        assert (reports[1].indexed, reports[1].skipped) == (0, 3)
+        assert library.catalog.counts()["ok"] == 3 and library.status().pending == 0
+        row = library.catalog.connection.execute(
+            "SELECT model, data FROM photo_features WHERE photo_id = ?", (old,)
+        ).fetchone()
+        assert row[0] == FEATURE_MODEL and scene_evidence(row[1]) is not None

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from amc_core.describe.analysis import Analysis
+from amc_core.describe.analysis import FEATURE_MODEL, Analysis
 from amc_core.describe.encoder import VisualEncoder
 from amc_core.describe.keywords.camera import camera_keywords
 from amc_core.describe.keywords.dates import date_keywords
@@ -27,7 +27,6 @@ from amc_core.words.normalise import merge_keywords
 from amc_core.words.path_words import path_keywords
 from amc_core.words.visual_terms import VisualVocabulary
 
-FEATURE_MODEL = "mobilenet_v2-amcv1"
 MAX_KEYWORDS = 100
 
 
@@ -45,6 +44,11 @@ class PhotoTagger:
         self.encoder = VisualEncoder(sessions)
         self.vocabulary = VisualVocabulary()
         self.scenes = default_scene_classes()
+
+    @property
+    def feature_model(self) -> str:
+        """The analysis this tagger makes (indexing reads photos analysed by another again)."""
+        return FEATURE_MODEL
 
     @property
     def pixel_sources(self) -> tuple[str, ...]:

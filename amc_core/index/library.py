@@ -13,6 +13,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from amc_core.describe.analysis import FEATURE_MODEL
 from amc_core.errors import LibraryLockedError, UserInputError
 from amc_core.index.run import Analyzer, IndexProgress, IndexReport, index_folders, unchanged
 from amc_core.index.vectors import sync_vector_index
@@ -223,13 +224,16 @@ class Library:
         )
 
     def _pending(self, folders: list[Folder]) -> int:
-        """Files on disk that are new or changed since they were indexed (a stat-only walk)."""
+        """Files on disk that are new or changed since they were indexed, or were analysed by
+        an older model (a stat-only walk)."""
         pending = 0
         for folder in folders:
             if not os.path.isdir(folder.path):
                 continue
             stored = self.catalog.stored_photos(folder.id)
-            pending += sum(not unchanged(stored.get(s.path), s) for s in scan_folder(folder.path))
+            pending += sum(
+                not unchanged(stored.get(s.path), s, FEATURE_MODEL) for s in scan_folder(folder.path)
+            )
         return pending
 
 

@@ -106,7 +106,9 @@ def index_folders(
         return IndexProgress(phase, done, total, time.monotonic() - started, report)
 
     plan = _Plan()
-    yield from _scan(catalog, folders, plan, report, lambda n: progress("scanning", n, 0))
+    # an analyzer that names its model has photos analysed by another one read again
+    model = getattr(analyzer, "feature_model", None)
+    yield from _scan(catalog, folders, plan, report, lambda n: progress("scanning", n, 0), model)
     if not cancel.is_set():
         _apply_moves(catalog, plan, report, {f.id: f.path for f in folders})
         report.removed += catalog.delete_photos(s.id for s in plan.missing.values())
@@ -145,6 +147,7 @@ def _scan(
     plan: _Plan,
     report: IndexReport,
     progress: object,
+    feature_model: str | None = None,
 ) -> Iterator[IndexProgress]:
     seen_count = 0
     for folder in folders:
@@ -166,7 +169,7 @@ def _scan(
         seen: set[str] = set()
         for scanned in scan_folder(folder.path, on_error):
             seen.add(scanned.path)
-            if unchanged(stored.get(scanned.path), scanned):
+            if unchanged(stored.get(scanned.path), scanned, feature_model):
                 report.skipped += 1
             else:
                 plan.work.append((scanned, folder.id))
@@ -178,9 +181,17 @@ def _scan(
                 plan.missing[path] = row
 
 
-def unchanged(stored: StoredPhoto | None, scanned: ScannedFile) -> bool:
-    """Indexed before, and the file's size and modification time are as they were then."""
-    return stored is not None and (stored.size, stored.mtime_ns) == (scanned.size, scanned.mtime_ns)
+def unchanged(
+    stored: StoredPhoto | None, scanned: ScannedFile, feature_model: str | None = None
+) -> bool:
+    """Indexed before, the file's size and modification time are as they were then, and,
+    given the model this run analyses with, the photo was not analysed by another one: a photo
+    analysed by an older model (before the scene probe's evidence, say) is read again, keeping
+    its id. (A photo stored without features keeps them absent: a run without an analyzer.)"""
+    if stored is None or (stored.size, stored.mtime_ns) != (scanned.size, scanned.mtime_ns):
+        return False
+    older = stored.feature_model is not None and stored.feature_model != feature_model
+    return feature_model is None or stored.state != "ok" or not older
 
 
 def _apply_moves(catalog: Catalog, plan: _Plan, report: IndexReport, roots: dict[int, str]) -> None:

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from amc_core.describe.analysis import Analysis
+from amc_core.describe.analysis import FEATURE_MODEL, Analysis
 from amc_core.describe.scene_probe import SceneProbe, default_probe_path
 from amc_core.describe.scenes import SceneClasses
 from amc_core.describe.tagging import PhotoTagger, default_tagger
@@ -86,6 +86,7 @@ class CrossFittedTagger:
         self.tagger = tagger
         self.scenes_of = scenes_of  # photo path -> the scene classes (and probe) to use
         self.pixel_sources = tagger.pixel_sources
+        self.feature_model = tagger.feature_model
 
     def analyze(self, photos: Sequence[DecodedPhoto], roots: Sequence[str]) -> list[Analysis]:
         out: dict[int, Analysis] = {}
@@ -111,8 +112,8 @@ def cross_fitted_tagger(devset_dir: Path, paths: dict[str, Path]) -> CrossFitted
 
 
 def _tagger_stamp() -> str:
-    """What the dev-set library's scene evidence was made with (the probes' bytes)."""
-    digest = hashlib.sha256()
+    """What the dev-set library's analysis was made with (the feature model, the probes)."""
+    digest = hashlib.sha256(FEATURE_MODEL.encode())
     for path in (default_probe_path(), *HALF_PROBES.values()):
         digest.update(path.read_bytes() if path.is_file() else b"-")
     return digest.hexdigest()

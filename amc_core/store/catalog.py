@@ -124,13 +124,14 @@ class Catalog(PhotoQueries, BrowseQueries, FaceRecords, ClickLog, CatalogChecks)
 
     def stored_photos(self, folder_id: int) -> dict[str, StoredPhoto]:
         rows = self._conn.execute(
-            "SELECT id, path, size, mtime_ns, content_hash, state FROM photos WHERE folder_id = ?",
+            "SELECT p.id, p.path, p.size, p.mtime_ns, p.content_hash, p.state, f.model "
+            "FROM photos p LEFT JOIN photo_features f ON f.photo_id = p.id WHERE p.folder_id = ?",
             (folder_id,),
         )
         result: dict[str, StoredPhoto] = {}
         for r in rows:
             path = decode_path(r[1])
-            result[path] = StoredPhoto(r[0], path, r[2], r[3], r[4], r[5])
+            result[path] = StoredPhoto(r[0], path, r[2], r[3], r[4], r[5], r[6])
         return result
 
     def write_photos(self, rows: Sequence[PhotoRow]) -> list[int]:

@@ -25,6 +25,7 @@ class StoredPhoto:
     mtime_ns: int
     content_hash: str | None
     state: str
+    feature_model: str | None = None  # what analysed it (None: no stored features)
 
 
 @dataclass(slots=True)
