@@ -232,7 +232,8 @@ class Library:
                 continue
             stored = self.catalog.stored_photos(folder.id)
             pending += sum(
-                not unchanged(stored.get(s.path), s, FEATURE_MODEL) for s in scan_folder(folder.path)
+                not unchanged(stored.get(s.path), s, FEATURE_MODEL)
+                for s in scan_folder(folder.path)
             )
         return pending
 
