@@ -112,7 +112,7 @@ def main(argv: list[str] | None = None) -> int:  # noqa: PLR0915
         print(f"pixel statistics: {ms:.2f} ms a photo (224x224, one core)")
     classes = default_scene_classes()
     evidence = classes.evidence(global_probs, region_probs)
-    probe = _unseen_probe_scores(ids, split, regions)
+    probe = _unseen_probe_scores(ids, regions)
     half = split["develop"] + split["validate"] if args.half == "both" else split[args.half]
     emitted: dict[str, dict[str, float]] = {}
     raw: dict[str, dict[str, float]] = {}
@@ -161,17 +161,15 @@ def main(argv: list[str] | None = None) -> int:  # noqa: PLR0915
     return 0
 
 
-def _unseen_probe_scores(ids: list[str], split: dict, regions: np.ndarray) -> list[dict]:
+def _unseen_probe_scores(ids: list[str], regions: np.ndarray) -> list[dict]:
     """Each photo's probe scores from the probe trained on the other half of the photos (the
     shipped probe has seen every labelled photo)."""
-    from amc_core.describe.scene_probe import SceneProbe
-    from amc_core.describe.scenes import SceneClasses
-    from amc_core.learn.devset import HALF_PROBES
+    from amc_core.learn.devset import unseen_scene_classes
 
-    by_half = {part: SceneClasses(probe=SceneProbe.load(p)) for part, p in HALF_PROBES.items()}
+    unseen = unseen_scene_classes(DEV)
     out = []
     for i, pid in enumerate(ids):
-        classes = by_half["validate" if pid in split["develop"] else "develop"]
+        classes = unseen(pid)
         out.append(classes.probe_scores(classes.region_evidence(regions[i : i + 1]), 1)[0])
     return out
 

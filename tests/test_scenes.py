@@ -4,6 +4,7 @@ rules on real dev-set photos, and the tagger that puts them among a photo's keyw
 from __future__ import annotations
 
 import json
+from functools import cache
 from pathlib import Path
 
 import numpy as np
@@ -47,13 +48,11 @@ def _scene_words(tagger: PhotoTagger, path: Path) -> dict[str, float]:
     return {k.text: k.confidence for k in analysis.keywords if k.text in RULES}
 
 
+@cache
 def _unseen_by(photo_id: str) -> SceneClasses:
-    from amc_core.describe.scene_probe import SceneProbe
-    from amc_core.learn.devset import HALF_PROBES
+    from amc_core.learn.devset import unseen_scene_classes
 
-    split = json.loads((DEV_PHOTOS.parent / "scene_split.json").read_text())
-    other = "validate" if photo_id in split["develop"] else "develop"
-    return SceneClasses(probe=SceneProbe.load(HALF_PROBES[other]))
+    return unseen_scene_classes()(photo_id)
 
 
 def test_scene_is_the_last_source_and_its_stats_are_taken_in_the_decode_worker(

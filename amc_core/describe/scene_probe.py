@@ -21,12 +21,10 @@ from pathlib import Path
 import numpy as np
 
 from amc_core.resources import resources_dir
-from amc_core.store.features import SCENE_TOP_REGIONS
+from amc_core.store.features import SCENE_TOP_REGIONS, whole_photo_scene
 
 PROBE_NAME = "scene_probe.npz"
-# a photo shows a word when its best two regions do: one region can be a stray patch (a bit of
-# blue through leaves), two are "a fair part of the frame" (the photo labels' rule)
-TOP_REGIONS = SCENE_TOP_REGIONS
+TOP_REGIONS = SCENE_TOP_REGIONS  # a photo shows a word when its best two regions do
 
 
 def default_probe_path() -> Path:
@@ -55,8 +53,7 @@ class SceneProbe:
 
     def photo_scores(self, region_probs: np.ndarray) -> np.ndarray:
         """(B, R, S) -> (B, S): the mean of each word's best ``TOP_REGIONS`` regions."""
-        top = -np.sort(-region_probs, axis=1)[:, :TOP_REGIONS]
-        return top.mean(axis=1)
+        return whole_photo_scene(region_probs)
 
     def save(self, path: Path) -> None:
         np.savez(

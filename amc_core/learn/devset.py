@@ -6,7 +6,7 @@ import hashlib
 import importlib.util
 import json
 import shutil
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -102,13 +102,17 @@ class CrossFittedTagger:
 
 
 def cross_fitted_tagger(devset_dir: Path, paths: dict[str, Path]) -> CrossFittedTagger:
+    unseen = unseen_scene_classes(devset_dir)
+    return CrossFittedTagger(default_tagger(), {str(p): unseen(pid) for pid, p in paths.items()})
+
+
+def unseen_scene_classes(devset_dir: Path = DEVSET_DIR) -> Callable[[str], SceneClasses]:
+    """dev photo id -> the scene classes with the probe trained on the other half of the
+    photos (one instance per half), for anything that measures the probe on dev photos."""
     split = json.loads((devset_dir / "scene_split.json").read_text())
-    by_half = {
-        part: SceneClasses(probe=SceneProbe.load(path)) for part, path in HALF_PROBES.items()
-    }
-    other_half = {pid: "validate" if pid in split["develop"] else "develop" for pid in paths}
-    scenes_of = {str(p): by_half[other_half[pid]] for pid, p in paths.items()}
-    return CrossFittedTagger(default_tagger(), scenes_of)
+    develop = set(split["develop"])
+    by_half = {part: SceneClasses(probe=SceneProbe.load(p)) for part, p in HALF_PROBES.items()}
+    return lambda photo_id: by_half["validate" if photo_id in develop else "develop"]
 
 
 def _tagger_stamp() -> str:

@@ -239,10 +239,16 @@ def scene_evidence(blob: bytes) -> np.ndarray | None:
     return None if scene is None else with_whole_photo(scene[None])[0]
 
 
+def whole_photo_scene(scene: np.ndarray) -> np.ndarray:
+    """(B, R, S) region evidence -> (B, S): the mean of each word's best
+    ``SCENE_TOP_REGIONS`` regions (one region can be a stray patch, two are a fair part of
+    the frame)."""
+    return -np.sort(-scene, axis=1)[:, :SCENE_TOP_REGIONS].mean(axis=1)
+
+
 def with_whole_photo(scene: np.ndarray) -> np.ndarray:
     """(B, R, S) region evidence -> (B, R + 1, S), the whole photo's row appended."""
-    whole = -np.sort(-scene, axis=1)[:, :SCENE_TOP_REGIONS].mean(axis=1, keepdims=True)
-    return np.concatenate([scene, whole], axis=1)
+    return np.concatenate([scene, whole_photo_scene(scene)[:, None]], axis=1)
 
 
 def pooled_vector(blob: bytes) -> np.ndarray:
