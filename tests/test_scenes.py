@@ -95,6 +95,15 @@ def test_a_dark_frame_with_points_of_light_is_night() -> None:
     assert {k.text for k in scene_keywords(scene_stats(image), {})} == {"night"}
 
 
+def test_a_dark_wood_is_trees_not_night() -> None:
+    """A shaded forest is as dark as a night sky; its leafy, busy top says where it is."""
+    image = np.zeros((224, 224, 3), np.uint8)
+    green = np.random.default_rng(4).integers(4, 50, (224, 224))
+    image[..., 0], image[..., 1], image[..., 2] = green // 3, green, green // 4
+    words = {k.text: k.confidence for k in scene_keywords(scene_stats(image), {})}
+    assert words.get("tree", 0.0) >= 0.5 and "night" not in words
+
+
 def test_garbage_in_gives_no_scene_words() -> None:
     assert scene_stats(np.zeros((2, 2, 3), np.uint8)).shape == (N_REGIONS, N_STATS)
     assert scene_keywords(None, {}) == []

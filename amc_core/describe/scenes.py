@@ -175,12 +175,16 @@ def _sunset(e: _Evidence) -> float:
 
 
 def _night(e: _Evidence) -> float:
-    """A dark frame with a dark blue sky or bright points (lights, stars)."""
+    """A dark frame with a dark blue sky or bright points (lights, stars), not under leaves
+    nor filled by a made thing up close."""
     dark = _ramp(e.mean("light"), 35.0, 18.0)
     points = _ramp(e.mean("bright_points"), 0.001, 0.006)
     blue_top = _ramp(e.mean("sky_blue", TOP), 0.3, 0.7)
     black = _ramp(e.mean("dark"), 0.7, 0.9)
-    return dark * max(points, blue_top, black)
+    # a shaded wood or a dark thing up close is dark too: leaves along the top, or a made
+    # object filling the frame, are no night sky
+    shade = float(_foliage(e, TOP).mean())
+    return dark * max(points, blue_top, black) * (1.0 - shade) * _natural(e)
 
 
 def _fog(e: _Evidence) -> float:  # not emitted: it named no fog right on the develop half

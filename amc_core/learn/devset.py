@@ -20,6 +20,7 @@ from amc_core.resources import build_cache_dir
 from amc_core.settings import IndexSettings
 
 DEVSET_DIR = Path(__file__).resolve().parents[2] / "data" / "devset"
+_DESCRIBE_DIR = Path(__file__).resolve().parents[1] / "describe"  # what the analysis runs
 # The scene probes trained on one half of the dev photos each (the shipped one saw them all):
 # the dev-set library is indexed cross-fitted, each photo's probe evidence from the probe
 # trained on the other half, so that `amc eval` measures the probe out of sample.
@@ -116,10 +117,14 @@ def unseen_scene_classes(devset_dir: Path = DEVSET_DIR) -> Callable[[str], Scene
 
 
 def _tagger_stamp() -> str:
-    """What the dev-set library's analysis was made with (the feature model, the probes)."""
+    """What the dev-set library's analysis was made with (the feature model, the probes, the
+    describe code)."""
     digest = hashlib.sha256(FEATURE_MODEL.encode())
     for path in (default_probe_path(), *HALF_PROBES.values()):
         digest.update(path.read_bytes() if path.is_file() else b"-")
+    # the keyword rules are code: a changed rule must not be measured on stale keywords
+    for source in sorted(_DESCRIBE_DIR.rglob("*.py")):
+        digest.update(source.read_bytes())
     return digest.hexdigest()
 
 
