@@ -87,6 +87,19 @@ def test_region_stats_read_layout_colour_and_texture() -> None:
     assert "night" not in words and "beach" not in words
 
 
+def test_a_pixel_rule_the_probe_does_not_back_is_never_sure_alone() -> None:
+    image = np.zeros((224, 224, 3), np.uint8)
+    image[:75] = (110, 160, 225)  # a smooth sky-blue top: the sky rule alone is sure of it
+    image[75:] = (90, 90, 90)
+    stats = scene_stats(image)
+    alone = {k.text: k.confidence for k in scene_keywords(stats, {})}
+    doubted = {k.text: k.confidence for k in scene_keywords(stats, {}, {"sky": 0.05})}
+    backed = {k.text: k.confidence for k in scene_keywords(stats, {}, {"sky": 0.9})}
+    assert alone["sky"] >= 0.7
+    assert doubted.get("sky", 0.0) < 0.5  # a blue wall the probe reads as no sky
+    assert backed["sky"] >= 0.9
+
+
 def test_a_dark_frame_with_points_of_light_is_night() -> None:
     image = np.full((224, 224, 3), 8, np.uint8)
     ys, xs = np.random.default_rng(1).integers(2, 222, (2, 150))
