@@ -5,9 +5,11 @@ For every word of `data/devset/region_labels.json` and every dev photo where tha
 some but not all of the 3x3 cells (1 to 6 of 9), the word alone is the query and VAN's
 attention over the nine cells (the whole-photo region left out) is read: a hit when the most
 attended cell is one the word was labelled in; also the attention mass on labelled cells.
-Chance is the labelled share of the cells. Compared: VAN as shipped (the scene probe's words
-among each region's evidence) and VAN on the ImageNet classes alone (a bridge without the
-probe's rows, as before the probe). The dev-set library is indexed cross-fitted (each photo's
+Chance is the labelled share of the cells. The hand-checked face boxes of the dev photos
+(`data/devset/faces.json`) add "face" and "person" cases: the cells holding a face's centre
+(the issue's "free ground truth for person queries"). Compared: VAN as shipped (the scene
+probe's words, and the found faces as its "person", among each region's evidence) and VAN on
+the ImageNet classes alone (a bridge without the probe's rows, as before the probe). The dev-set library is indexed cross-fitted (each photo's
 probe evidence from the probe trained on the other half of the photos), so no photo is scored
 by a probe that saw its labels.
 
@@ -29,6 +31,8 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 LABELS = ROOT / "data" / "devset" / "region_labels.json"
+FACES = ROOT / "data" / "devset" / "faces.json"
+PHOTOS = ROOT / "data" / "devset" / "photos"
 CELLS = 9
 MAX_CELLS = 6  # a word filling more of the photo has no place to point at
 
@@ -62,6 +66,7 @@ def main(argv: list[str] | None = None) -> int:
         )
         models = {"VAN with the probe": shipped, "VAN, classes only": classes_only}
         rows = _measure(scorer, labels, models, score_torch)
+        rows += _measure(scorer, _face_labels(scorer.names), models, score_torch)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     _report(rows, list(models))
@@ -94,6 +99,26 @@ def _measure(scorer, labels: dict, models: dict, score) -> list[tuple[str, dict]
                 result[name] = (int(np.argmax(grid)) in cells, float(grid[cells].sum()))
             rows.append((word, result))
     return rows
+
+
+def _face_labels(names: list[str]) -> dict:
+    """The hand-checked face boxes as region labels: for the queries "face" and "person", the
+    cells holding a face's centre (free ground truth for where a person query should look)."""
+    from PIL import Image
+
+    boxes = json.loads(FACES.read_text(encoding="utf-8"))["faces"]
+    labels: dict = {"words": ["face", "person"], "labels": {}}
+    for name in names:
+        if name not in boxes:
+            continue
+        with Image.open(PHOTOS / f"{name}.jpg") as photo:
+            width, height = photo.size
+        cells = sorted(
+            {min(2, int(3 * (y + h / 2) / height)) * 3 + min(2, int(3 * (x + w / 2) / width))
+             for x, y, w, h in boxes[name]}
+        )  # fmt: skip
+        labels["labels"][name] = {"face": cells, "person": cells}
+    return labels
 
 
 def _report(rows: list[tuple[str, dict]], names: list[str]) -> None:

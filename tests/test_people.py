@@ -324,15 +324,17 @@ def test_a_group_whose_photos_left_is_gone_but_a_named_person_stays(tmp_path: Pa
         assert named.name == "Barack Obama" and named.faces == 0  # the name is kept
 
 
-def _paste_face(photo: Image.Image, face_photo: str, at: tuple[float, float]) -> None:
+def _paste_face(
+    photo: Image.Image, face_photo: str, at: tuple[float, float], tall: float = 0.4
+) -> None:
     """Paste the head of the person in face_photo (found by the detector) onto photo, its
-    top-left corner at these fractions of the photo, 40% of the photo's height tall."""
+    top-left corner at these fractions of the photo, this share of the photo's height tall."""
     with Image.open(FACES / face_photo) as opened:
         source = opened.convert("RGB")
     [face] = detect_faces(np.asarray(source))
     x, y, w, h = face.box
     head = source.crop((max(0, x - w // 3), max(0, y - h // 3), x + w + w // 3, y + h + h // 4))
-    head.thumbnail((photo.height * 2 // 5, photo.height * 2 // 5))
+    head.thumbnail((round(photo.height * tall), round(photo.height * tall)))
     photo.paste(head, (round(at[0] * photo.width), round(at[1] * photo.height)))
 
 
@@ -378,3 +380,24 @@ def test_a_name_and_a_scene_and_two_names_rank_the_photo_with_both(tmp_path: Pat
     assert search_names(library, "obama beach")[:2] == ["IMG_0021", "IMG_0020"]
     assert search_names(library, "obama biden")[0] == "IMG_0030"
     assert search_names(library, "person:obama person:biden") == ["IMG_0030"]
+
+
+def test_a_person_query_looks_where_the_face_was_found(tmp_path: Path) -> None:
+    """The faces pass's faces are VAN's evidence for people: "person" on a photo with one
+    small face in its lower right looks at that cell (the whole photo left aside), and a
+    photo without a face has no such cell to look at."""
+    folder = tmp_path / "album"
+    folder.mkdir()
+    with Image.open(PHOTOS / "dog_bicycle_truck.jpg") as opened:
+        scene = opened.convert("RGB")
+    _paste_face(scene, "biden.jpg", (0.8, 0.7), tall=0.12)  # small, in the lower-right cell
+    scene.save(folder / "IMG_0001.jpg")
+    library = tmp_path / "library"
+    done = amc("index", str(folder), "--library", str(library), "--json", "--no-ocr")
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["faces"]["faces_found"] == 1
+    found = amc("search", "person", "--library", str(library), "--json")
+    assert found.returncode == 0, found.stderr
+    [result] = json.loads(found.stdout)["results"]
+    cells = result["regions"][:9]
+    assert int(np.argmax(cells)) == 8, cells

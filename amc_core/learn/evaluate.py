@@ -11,11 +11,12 @@ from amc_core.index.library import Library
 from amc_core.learn.devset import DevSet, Judged
 from amc_core.learn.metrics import ndcg_at, summarise
 from amc_core.learn.model import AMC
+from amc_core.learn.params import default_model
 from amc_core.learn.ranker import score_torch
 from amc_core.learn.reference import reference_class_matrix, zero_shot_scores
 from amc_core.search.engine import library_words
 from amc_core.search.terms import ParsedQuery, default_lexicon, parse_query
-from amc_core.store.batch import KeywordVectors, PhotoBatch, load_batch
+from amc_core.store.batch import FACE_WORD, KeywordVectors, PhotoBatch, load_batch
 from amc_core.words.space import SemanticSpace, semantic_space
 
 VARIANTS = (
@@ -39,8 +40,9 @@ class DevSetScorer:
             folder_words = library_words(library.catalog)
             ids = sorted(devset.photo_of_catalog_id)
             self.batch: PhotoBatch = load_batch(
-                library.catalog, KeywordVectors(library.catalog, self.space), ids
-            )
+                library.catalog, KeywordVectors(library.catalog, self.space), ids,
+                default_model(self.space).row_of(FACE_WORD),
+            )  # fmt: skip
             self.batch.kw_vectors  # noqa: B018 - embed every keyword while the catalog is open
         self.names = [devset.photo_of_catalog_id[i] for i in ids]
         self.lexicon = default_lexicon().with_folder_words(folder_words)

@@ -106,7 +106,7 @@ def export_head(model: AMC, out: Path) -> None:
     table = model.bridge_table().detach().numpy()
     digest = save_bridge(
         out.with_name(BRIDGE_NAME), table, model.config.posterior_temperature,
-        model.config.n_classes,
+        model.config.n_classes, model.config.scene_words,
     )  # fmt: skip
     t, b, k = (torch.export.Dim(n, min=1, max=100_000) for n in ("tokens", "batch", "keywords"))
     shapes = {

@@ -67,15 +67,22 @@ class AMCConfig:
     # the bridge's rows after the N classes: the scene probe's words (ids N + s), whose
     # entries are the probe's probabilities, mixed as they are (not flattened)
     n_scene: int = 0
+    scene_words: tuple[str, ...] = ()  # those words, in row order (saved with the bridge)
 
 
 class AMC(nn.Module):
     def __init__(
-        self, class_matrix: torch.Tensor, config: AMCConfig | None = None, n_scene: int = 0
+        self,
+        class_matrix: torch.Tensor,
+        config: AMCConfig | None = None,
+        scene_words: tuple[str, ...] = (),
     ) -> None:
         super().__init__()
         rows, dim = class_matrix.shape
-        cfg = config or AMCConfig(dim=dim, n_classes=rows - n_scene, n_scene=n_scene)
+        n_scene = len(scene_words)
+        cfg = config or AMCConfig(
+            dim=dim, n_classes=rows - n_scene, n_scene=n_scene, scene_words=scene_words
+        )
         if cfg.n_classes + cfg.n_scene != rows:
             raise ValueError(f"a bridge of {rows} rows for {cfg.n_classes} + {cfg.n_scene}")
         self.config = cfg
@@ -96,6 +103,11 @@ class AMC(nn.Module):
         self.mtn_intent = nn.Parameter(push)  # (I,) towards visual (+) or language (-)
         self.mtn_bias = nn.Parameter(torch.tensor(cfg.mtn_bias))
         self.mtn_evidence = nn.Parameter(torch.zeros(2))  # u_v, u_k
+
+    def row_of(self, word: str) -> int | None:
+        """The bridge row of one of the scene probe's words (None: not one of them)."""
+        words = self.config.scene_words
+        return self.config.n_classes + words.index(word) if word in words else None
 
     def bridge_table(self) -> torch.Tensor:
         """(N, D) the class vectors VAN mixes: the fixed bridge plus its learned residual."""

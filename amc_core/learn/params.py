@@ -85,24 +85,25 @@ def _grown_sources(bias: np.ndarray, slots: int) -> np.ndarray:
     return np.concatenate([bias[:-1], np.zeros(slots - len(bias), bias.dtype), bias[-1:]])
 
 
-def bridge_matrix(space: SemanticSpace) -> tuple[np.ndarray, int]:
+def bridge_matrix(space: SemanticSpace) -> tuple[np.ndarray, tuple[str, ...]]:
     """(N + S, D) the fixed bridge: the zero-shot reference's class vectors, then the scene
-    probe's S words (their centred unit word vectors x SCENE_WEIGHT; none without a probe)."""
+    probe's S words (their centred unit word vectors x SCENE_WEIGHT; none without a probe);
+    and those S words."""
     classes = reference_class_matrix(space)
     probe = default_scene_probe()
     if probe is None:
-        return classes, 0
+        return classes, ()
     words = np.stack([space.vectors.phrase(w) for w in probe.words])
     rows = SCENE_WEIGHT * unit(words - space.centre)
-    return np.concatenate([classes, rows.astype(np.float32)]), len(probe.words)
+    return np.concatenate([classes, rows.astype(np.float32)]), probe.words
 
 
 def default_model(space: SemanticSpace | None = None, params: Path | None = None) -> AMC:
     """The shipped model: the fixed bridge (bridge_matrix, built once per space) plus the
     shipped (or given) parameters."""
     space = space or semantic_space()
-    table, n_scene = bridge_matrix(space)
-    model = AMC(torch.from_numpy(table), n_scene=n_scene)
+    table, scene_words = bridge_matrix(space)
+    model = AMC(torch.from_numpy(table), scene_words=scene_words)
     path = params or default_params_path()
     if path.is_file():
         load_params(model, path)

@@ -15,6 +15,7 @@ head; the head's metadata carries the file's SHA-256, checked when both are load
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -31,10 +32,17 @@ class Bridge:
     are flattened (the S rows after them are the scene probe's words, whose probabilities mix
     as they are), with the Gram matrix made once."""
 
-    def __init__(self, table: np.ndarray, temperature: float, flattened: int | None = None) -> None:
+    def __init__(
+        self,
+        table: np.ndarray,
+        temperature: float,
+        flattened: int | None = None,
+        words: tuple[str, ...] = (),
+    ) -> None:
         table = np.asarray(table, dtype=np.float32)
         self.n_rows = table.shape[0]
         self.flattened = self.n_rows if flattened is None else flattened
+        self.words = words  # the scene probe's words, the rows from `flattened` on
         self.exponent = np.float32(1.0 / temperature)
         self._gram = (table @ table.T).astype(np.float32).reshape(-1)  # (rows * rows,)
 
@@ -49,9 +57,15 @@ class Bridge:
         try:
             with np.load(path) as saved:
                 flattened = int(saved["flattened"]) if "flattened" in saved else None
-                return cls(saved["table"], float(saved["temperature"]), flattened)
+                words = tuple(str(w) for w in saved["words"]) if "words" in saved else ()
+                return cls(saved["table"], float(saved["temperature"]), flattened, words)
         except (OSError, ValueError, KeyError) as exc:
             raise BridgeError(f"the ranking model's bridge {path} cannot be read") from exc
+
+    def row_of(self, word: str) -> int | None:
+        """The row of one of the scene probe's words (None: this bridge has no such row, as a
+        bridge saved before its words were)."""
+        return self.flattened + self.words.index(word) if word in self.words else None
 
     def known_ids(self, region_ids: np.ndarray) -> np.ndarray:
         """The ids the head can gather: an id past the bridge (a photo stored with a newer
@@ -75,13 +89,15 @@ class Bridge:
         return flat / np.sqrt(np.maximum(norm2, np.float32(1e-16)))[..., None]
 
 
-def save_bridge(path: Path, table: np.ndarray, temperature: float, flattened: int) -> str:
+def save_bridge(
+    path: Path, table: np.ndarray, temperature: float, flattened: int, words: Sequence[str] = ()
+) -> str:
     """Write the bridge (atomically) and return its SHA-256, for the head's metadata."""
     tmp = path.with_name(path.name + ".tmp")
     with tmp.open("wb") as out:
         np.savez(
             out, table=np.asarray(table, np.float32), temperature=np.float32(temperature),
-            flattened=np.int64(flattened),
+            flattened=np.int64(flattened), words=np.array(list(words), dtype=str),
         )  # fmt: skip
     digest = hashlib.sha256(tmp.read_bytes()).hexdigest()
     tmp.replace(path)

@@ -23,7 +23,7 @@ from amc_core.search.graph_io import (
     Scored,
 )
 from amc_core.search.terms import ParsedQuery
-from amc_core.store.batch import PhotoBatch
+from amc_core.store.batch import FACE_WORD, PhotoBatch
 
 BATCH = 256  # candidates per session call: large enough for the GPU, small enough for RAM
 QUERY_FEEDS = frozenset(HEAD_INPUTS[:3])  # the query's own inputs; the rest are per photo
@@ -61,6 +61,11 @@ class OnnxRanker:
         self.provider = sessions.provider
         self._lock = threading.Lock()  # sessions are thread-safe, but one query at a time is
         # what the app needs and keeps latency predictable
+
+    @property
+    def face_row(self) -> int | None:
+        """The bridge row the photos' found faces vouch for (load_batch's face_row)."""
+        return self._bridge.row_of(FACE_WORD)
 
     def encode_query(self, raw_word_vectors: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(T, D) raw word vectors -> centred unit token vectors (T, D), unit mean vector (D,)."""

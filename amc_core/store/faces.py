@@ -190,6 +190,17 @@ class FaceRecords(CatalogConnection):
             out.setdefault(face.photo_id, []).append(face)
         return out
 
+    def face_boxes(self, photo_ids: Sequence[int]) -> dict[int, list[tuple[float, ...]]]:
+        """(x, y, w, h, score) of every face found in these photos (fractions of the oriented
+        photo), for the photos that have any."""
+        out: dict[int, list[tuple[float, ...]]] = {}
+        rows = self._by_ids(
+            "SELECT photo_id, x, y, w, h, score FROM faces WHERE photo_id", photo_ids
+        )
+        for photo_id, *box in rows:
+            out.setdefault(int(photo_id), []).append(tuple(float(v) for v in box))
+        return out
+
     def bodies_of(self, photo_ids: Sequence[int]) -> dict[int, tuple[int, float]]:
         """(people seen whole, the best one's confidence) of photos whose faces were read."""
         rows = self._by_ids(
