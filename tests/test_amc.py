@@ -363,6 +363,9 @@ def test_eval_gives_each_query_kind_its_own_interval():
         ("seaside", ["thing"]),
         ("paris", ["place"]),
         ("forest switzerland", ["thing", "place"]),
+        ("two men", ["other", "people"]),  # the Isle of Man is a major place
+        ("bay", ["thing"]),
+        ("sydney harbour bush", ["place", "thing", "thing"]),
     ],
 )
 def test_everyday_visual_words_are_things_not_small_towns(query, intents):

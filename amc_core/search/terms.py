@@ -111,7 +111,9 @@ def classify(token: str, lexicon: Lexicon, space: SemanticSpace, vector: np.ndar
         return "date"
     if token in COLOUR_NAMES or token in {"black and white", "monochrome", "colourful"}:
         return "colour"  # "orange" is also a city of 140k people: the colour is far likelier
-    if token in lexicon.major_places:
+    if token in lexicon.major_places and not (
+        token in PEOPLE_WORDS or token in EVERYDAY_VISUAL_WORDS
+    ):  # "man" ("men") is also the Isle of Man; a bay, a bush, a bar are no places here
         return "place"
     if token in CAMERA_WORDS:
         return "camera"

@@ -7,6 +7,7 @@ from collections.abc import Iterator, Sequence
 
 from amc_core.store.connection import PHOTO_COLUMNS, CatalogConnection, decode_path, encode_path
 from amc_core.store.records import SQUARE_TOLERANCE, PhotoFilter
+from amc_core.words.normalise import normalise
 
 
 class PhotoQueries(CatalogConnection):
@@ -68,11 +69,49 @@ class PhotoQueries(CatalogConnection):
         rows = self._by_ids("SELECT photo_id, data FROM photo_features WHERE photo_id", photo_ids)
         return {int(pid): bytes(data) for pid, data in rows}
 
+    def face_boxes(self, photo_ids: Sequence[int]) -> dict[int, list[tuple[float, ...]]]:
+        """(x, y, w, h, score) of every face found in these photos (fractions of the oriented
+        photo), for the photos that have any."""
+        out: dict[int, list[tuple[float, ...]]] = {}
+        rows = self._by_ids(
+            "SELECT photo_id, x, y, w, h, score FROM faces WHERE photo_id", photo_ids
+        )
+        for photo_id, *box in rows:
+            out.setdefault(int(photo_id), []).append(tuple(float(v) for v in box))
+        return out
+
     def hashes_in_use(self) -> set[str]:
         rows = self._conn.execute(
             "SELECT DISTINCT content_hash FROM photos WHERE state = 'ok' AND content_hash IS NOT NULL"
         )
         return {r[0] for r in rows}
+
+    # -- people filters --------------------------------------------------------
+
+    def photos_of_people_named(self, words: Sequence[str]) -> set[int]:
+        """Photos with a face of a person whose name holds all these words (folded, lower
+        case): "anna" finds Anna Smith and Anna Lee; "anna smith" only Anna Smith."""
+        wanted = set(words)
+        people = [
+            int(pid)
+            for pid, name in self._conn.execute("SELECT id, name FROM people WHERE name NOT NULL")
+            if wanted <= set(normalise(name, lemmatise_words=False).split())
+        ]
+        rows = self._by_ids(
+            "SELECT DISTINCT f.photo_id FROM faces f JOIN photos ph ON ph.id = f.photo_id "
+            "WHERE ph.state = 'ok' AND f.person_id",
+            people,
+        )
+        return {int(r[0]) for r in rows}
+
+    def photos_by_face_count(self, least: int, most: int | None) -> set[int]:
+        """Photos whose faces were read, with least..most faces (most None: no upper bound);
+        read from an index of the counts, not by counting faces."""
+        rows = self._conn.execute(
+            "SELECT photo_id FROM face_scans WHERE face_count BETWEEN ? AND ?",
+            (least, most if most is not None else 1 << 30),
+        )
+        return {int(r[0]) for r in rows}
 
 
 def _filter_terms(wanted: PhotoFilter) -> tuple[list[str], list[str]]:
