@@ -41,6 +41,11 @@ PEOPLE_WORDS = frozenset(
     {"person", "people", "face", "portrait", "group", "man", "woman", "men", "women", "child",
      "children", "kid", "baby", "boy", "girl", "family", "friend", "crowd", "selfie", "couple"}
 )  # fmt: skip
+# How many of a thing, not what it is: no keyword says "two", and the word vectors put it
+# beside the decade keywords ("two men" matched "2020s" before the men).
+COUNT_WORDS = frozenset(
+    "one two three four five six seven eight nine ten eleven twelve dozen several many".split()
+)
 _YEAR = re.compile(r"^(1[89]\d\d|20\d\d)s?$")
 
 
@@ -184,9 +189,10 @@ def parse_query(
 
 def _free_tokens(folded: list[str], lexicon: Lexicon) -> list[str]:
     """Folded free words -> tokens: multi-word places, things and folder names found before
-    stop words are dropped ("rio de janeiro"); single words lemmatised as keywords are stored."""
+    stop words and counts are dropped ("rio de janeiro"); single words lemmatised as keywords
+    are stored."""
     return [
         t if " " in t else normalise(t)
         for t in phrase_tokens(folded, lexicon)
-        if " " in t or t not in STOP_WORDS
+        if " " in t or (t not in STOP_WORDS and t not in COUNT_WORDS)
     ]
