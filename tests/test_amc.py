@@ -366,6 +366,11 @@ def test_eval_gives_each_query_kind_its_own_interval():
         ("two men", ["people"]),  # the Isle of Man is a major place; a count is no content
         ("bay", ["thing"]),
         ("sydney harbour bush", ["place", "thing", "thing"]),
+        ("swimming pool", ["thing", "thing"]),  # Pool, a region
+        ("police car", ["other", "thing"]),  # Police, Poland
+        ("young girl", ["other", "people"]),  # Young, Uruguay
+        ("phoenix", ["place"]),  # the bird is rare in writing: the city stays
+        ("turkey", ["place"]),  # countries always stay places
     ],
 )
 def test_everyday_visual_words_are_things_not_small_towns(query, intents):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 
 from amc_core.words.space import computed_space, semantic_space, space_path
@@ -51,3 +53,29 @@ def test_distinct_is_np_unique() -> None:
     rng = np.random.default_rng(3)
     for values in (rng.integers(-1, 50, 400), np.array([], np.int64), np.array([7, 7, 7])):
         np.testing.assert_array_equal(distinct(values), np.unique(values))
+
+
+def test_place_names_used_as_common_words_are_counted_from_lower_case_senses(
+    tmp_path: Path,
+) -> None:
+    """The city of Nice is "Nice" in WordNet, the adjective "nice": only the lower-case senses
+    count, each by its tag count in cntlist.rev (the build reads the real files' layout)."""
+    from amc_core.build.common_words import lowercase_tag_counts
+
+    (tmp_path / "cntlist.rev").write_text(
+        "nice%3:00:01:: 1 30\nnice%1:15:00:: 1 50\nphoenix%1:18:00:: 1 2\n", encoding="utf-8"
+    )
+    (tmp_path / "data.noun").write_text(
+        "  1 This software and database is being provided\n"
+        "08954057 15 n 01 Nice 0 000 | a city in southeastern France\n"
+        "09539394 18 n 01 phoenix 0 000 | a legendary Arabian bird\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "data.adj").write_text(
+        "01586342 00 a 01 nice(a) 1 000 | pleasant or pleasing or agreeable in nature\n",
+        encoding="utf-8",
+    )
+    for pos in ("verb", "adv"):
+        (tmp_path / f"data.{pos}").write_text("", encoding="utf-8")
+    counts = lowercase_tag_counts(tmp_path)
+    assert counts["nice"] == 30 and counts["phoenix"] == 2 and counts["Nice"] == 0

@@ -2,6 +2,10 @@
 people, regions, countries), major places (cities of at least 100,000 people, regions and
 countries: a place even when also a thing word) and the visual terms a classifier vouches for.
 
+Place names that are first everyday words ("police", "pool", "young", "reading": the tagged
+corpus of WordNet uses them in lower case, ``resources/lexicon/common_place_words.json``,
+``python -m amc_core.build.common_words``) are left out of both place lists.
+
 They depend only on shipped data, so they are listed at build time
 (``python -m amc_core.build.space``) into ``resources/text/lexicon.npz`` and read in a few
 milliseconds; a test keeps that file equal to a fresh computation.
@@ -9,6 +13,7 @@ milliseconds; a test keeps that file equal to a fresh computation.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
@@ -78,11 +83,24 @@ def computed_lexicon_words() -> LexiconWords:
     from amc_core.words.gazetteer import gazetteer_names
     from amc_core.words.visual_terms import VisualVocabulary
 
+    common = common_place_words()
     return LexiconWords(
-        places=WordSet.of(gazetteer_names(min_population=PLACE_POPULATION)),
-        major_places=WordSet.of(gazetteer_names(min_population=MAJOR_PLACE_POPULATION)),
+        places=WordSet.of(gazetteer_names(min_population=PLACE_POPULATION) - common),
+        major_places=WordSet.of(gazetteer_names(min_population=MAJOR_PLACE_POPULATION) - common),
         things=WordSet.of(VisualVocabulary().terms),
     )
+
+
+def common_place_words_path() -> Path:
+    return resources_dir() / "lexicon" / "common_place_words.json"
+
+
+def common_place_words() -> frozenset[str]:
+    """Town and region names that are common words first (none when the list is missing)."""
+    path = common_place_words_path()
+    if not path.is_file():
+        return frozenset()
+    return frozenset(json.loads(path.read_text(encoding="utf-8"))["words"])
 
 
 def save_lexicon_words(words: LexiconWords, path: Path) -> None:
