@@ -90,6 +90,12 @@ def test_bad_arguments_give_one_clear_line(tmp_path: Path, args: list[str], mess
     assert len(result.stderr.strip().splitlines()) == 1
 
 
+def test_export_with_missing_parameters_says_so_and_writes_nothing(tmp_path: Path):
+    result = amc("export", "--out", str(tmp_path / "out"), "--params", str(tmp_path / "no.npz"))
+    assert result.returncode != 0 and "parameters not found" in result.stderr
+    assert "Traceback" not in result.stderr and not (tmp_path / "out").exists()
+
+
 def test_unreadable_library_is_one_clear_line(tmp_path: Path):
     lib = tmp_path / "lib"
     lib.mkdir()

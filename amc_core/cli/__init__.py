@@ -144,6 +144,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p_export = sub.add_parser("export", help="rebuild the default parameters and ONNX graphs")
     p_export.add_argument("--out", type=Path, help="folder (default: resources/models)")
+    p_export.add_argument(
+        "--params", type=Path, help="export these parameters (.npz) instead of fitting MTN's"
+    )
 
     p_explain = sub.add_parser("explain", parents=[common], help="why a photo ranks for a query")
     p_explain.add_argument("query")

@@ -111,5 +111,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     from amc_core.learn.export import build
     from amc_core.resources import resources_dir
 
-    print(json.dumps(build(args.out or resources_dir() / "models")))
+    if args.params is not None and not args.params.is_file():
+        raise UserInputError(f"parameters not found: {args.params}")
+    print(json.dumps(build(args.out or resources_dir() / "models", args.params)))
     return 0
