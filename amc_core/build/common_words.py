@@ -51,7 +51,7 @@ def lowercase_tag_counts(wordnet: Path) -> Counter[str]:
     return out
 
 
-def common_place_words(wordnet: Path) -> list[str]:
+def find_common_place_words(wordnet: Path) -> list[str]:
     from amc_core.words.gazetteer import CONTINENTS, COUNTRY_ALIASES, load_gazetteer
 
     gazetteer = load_gazetteer()
@@ -76,7 +76,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--build", action="store_true", help="write the list")
     parser.add_argument("--wordnet", type=Path, default=DEFAULT_WORDNET)
     args = parser.parse_args(argv)
-    words = common_place_words(args.wordnet)
+    words = find_common_place_words(args.wordnet)
     print(f"{len(words)} place names are common words first: {' '.join(words)}")
     if args.build:
         data = {

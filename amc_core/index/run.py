@@ -190,8 +190,9 @@ def unchanged(
     its id. (A photo stored without features keeps them absent: a run without an analyzer.)"""
     if stored is None or (stored.size, stored.mtime_ns) != (scanned.size, scanned.mtime_ns):
         return False
-    older = stored.feature_model is not None and stored.feature_model != feature_model
-    return feature_model is None or stored.state != "ok" or not older
+    if feature_model is None or stored.state != "ok":
+        return True
+    return stored.feature_model in (None, feature_model)
 
 
 def _apply_moves(catalog: Catalog, plan: _Plan, report: IndexReport, roots: dict[int, str]) -> None:

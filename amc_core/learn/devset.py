@@ -95,10 +95,14 @@ class CrossFittedTagger:
         scenes = [self.scenes_of[str(Path(p.path).resolve())] for p in photos]
         for i, chosen in enumerate(scenes):
             groups.setdefault(id(chosen), []).append(i)
-        for rows in groups.values():
-            self.tagger.scenes = scenes[rows[0]]
-            analyses = self.tagger.analyze([photos[i] for i in rows], roots)
-            out.update(zip(rows, analyses, strict=True))
+        shipped = self.tagger.scenes
+        try:
+            for rows in groups.values():  # one tagger, its scene classes swapped per half
+                self.tagger.scenes = scenes[rows[0]]
+                analyses = self.tagger.analyze([photos[i] for i in rows], roots)
+                out.update(zip(rows, analyses, strict=True))
+        finally:
+            self.tagger.scenes = shipped
         return [out[i] for i in range(len(photos))]
 
 

@@ -64,10 +64,14 @@ class AMCConfig:
     # VAN flattens the stored posteriors, p ** (1 / T), as the zero-shot reference does: on the
     # dev split T = 4/6/8 all give full AMC 0.742-0.744 NDCG@10, T = 1 (raw) 0.725
     posterior_temperature: float = TEMPERATURE
-    # the bridge's rows after the N classes: the scene probe's words (ids N + s), whose
-    # entries are the probe's probabilities, mixed as they are (not flattened)
-    n_scene: int = 0
-    scene_words: tuple[str, ...] = ()  # those words, in row order (saved with the bridge)
+    # the bridge's rows after the N classes: the scene probe's words (ids N + s), in row
+    # order (saved with the bridge); their entries are the probe's probabilities, mixed as
+    # they are (not flattened)
+    scene_words: tuple[str, ...] = ()
+
+    @property
+    def n_scene(self) -> int:
+        return len(self.scene_words)
 
 
 class AMC(nn.Module):
@@ -79,9 +83,8 @@ class AMC(nn.Module):
     ) -> None:
         super().__init__()
         rows, dim = class_matrix.shape
-        n_scene = len(scene_words)
         cfg = config or AMCConfig(
-            dim=dim, n_classes=rows - n_scene, n_scene=n_scene, scene_words=scene_words
+            dim=dim, n_classes=rows - len(scene_words), scene_words=scene_words
         )
         if cfg.n_classes + cfg.n_scene != rows:
             raise ValueError(f"a bridge of {rows} rows for {cfg.n_classes} + {cfg.n_scene}")
