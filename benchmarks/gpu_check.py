@@ -220,7 +220,7 @@ def head_inputs(
     dim = fixed("q_vectors", 1, 256)
     # per region: 10 ImageNet classes + the scene probe's 4 words (store.batch TOP_K + SCENE_K)
     regions, top_k = fixed("region_ids", 1, 10), fixed("region_ids", 2, 14)
-    intents = fixed("q_intent", 0, 8)
+    intents = fixed("q_token_intents", 1, 8)
 
     def unit(x: np.ndarray) -> np.ndarray:
         return (x / np.linalg.norm(x, axis=-1, keepdims=True)).astype(np.float32)
@@ -229,7 +229,7 @@ def head_inputs(
     make = {
         "q_vectors": lambda: unit(rng.standard_normal((t, dim))),
         "q_weights": lambda: np.full(t, 1.0 / t, np.float32),
-        "q_intent": lambda: rng.dirichlet(np.ones(intents)).astype(np.float32),
+        "q_token_intents": lambda: rng.dirichlet(np.ones(intents), size=t).astype(np.float32),
         "region_ids": lambda: rng.integers(0, 1000, (b, regions, top_k)).astype(np.int64),
         "region_probs": lambda: np.ascontiguousarray(
             np.sort(probs, axis=-1)[..., ::-1], np.float32
@@ -262,7 +262,7 @@ def bench_head(factory: SessionFactory, args: argparse.Namespace) -> list[Row]:
     rng = np.random.default_rng(0)
     n = args.candidates
     feeds = head_inputs(session, rng, n, args.keywords, args.tokens)
-    shared = ("q_vectors", "q_weights", "q_intent")
+    shared = ("q_vectors", "q_weights", "q_token_intents")
     chunks = [
         {name: (v if name in shared else v[s : s + BATCH]) for name, v in feeds.items()}
         for s in range(0, n, BATCH)

@@ -124,6 +124,45 @@ def test_mtn_weighs_modalities_by_intent(library):
     assert np.allclose(metadata.modality.sum(axis=1), 1.0)
 
 
+def _rank_with_sims(query: str, region_sims: torch.Tensor) -> torch.Tensor:
+    """Scores of photos whose regions match each query word as given (B, T, R) and whose one
+    keyword matches nothing, under the shipped model."""
+    parsed = parse_query(query, semantic_space())
+    b = region_sims.shape[0]
+    with torch.no_grad():
+        scores, _, _, _ = default_model().rank(
+            torch.from_numpy(parsed.weights), torch.from_numpy(parsed.token_intents),
+            region_sims, torch.zeros(b, len(parsed.tokens), 1), torch.ones(b, 1),
+            torch.zeros(b, 1, dtype=torch.long), torch.ones(b, 1),
+        )  # fmt: skip
+    return scores
+
+
+def test_mtn_weighs_each_word_of_a_mixed_query_by_its_own_kind():
+    """In "dog paris" the dog is looked for in the pixels, Paris in the keywords: a photo
+    that looks like a dog gains more than one whose pixels happen to resemble "paris"."""
+    assert [t.intent for t in parse_query("dog paris", semantic_space()).tokens] == [
+        "thing", "place",
+    ]  # fmt: skip
+    sims = torch.zeros(3, 2, 10)
+    sims[1, 0] = 0.6  # photo 1: every region looks like a dog
+    sims[2, 1] = 0.6  # photo 2: every region resembles the word "paris"
+    plain, dog_like, paris_like = _rank_with_sims("dog paris", sims).tolist()
+    assert dog_like - plain > 1.5 * (paris_like - plain) > 0
+    # a query of one kind of word is weighed as the paper's per-query MTN weighs it
+    one_kind = torch.zeros(2, 2, 10)
+    one_kind[1, 0] = 0.6
+    single = _rank_with_sims("dog cat", one_kind)
+    model = default_model()
+    parsed = parse_query("dog cat", semantic_space())
+    with torch.no_grad():
+        p_visual = torch.sigmoid(
+            torch.from_numpy(parsed.intent) @ model.mtn_intent + model.mtn_bias
+        )
+    expected_gain = p_visual * 0.6 * float(parsed.weights[0])
+    assert float(single[1] - single[0]) == pytest.approx(float(expected_gain), rel=1e-4)
+
+
 def test_parameters_load_only_plain_arrays(tmp_path: Path):
     model = default_model()
     evil = tmp_path / "evil.npz"

@@ -89,7 +89,7 @@ def example_head_inputs(
     return (
         q,
         torch.full((t,), 1.0 / t),
-        torch.softmax(torch.randn(len(INTENTS), generator=g), 0),
+        torch.softmax(torch.randn(t, len(INTENTS), generator=g), -1),  # each token's intent
         torch.randint(0, rows, (b, N_REGIONS, TOP_K + SCENE_K), generator=g),
         probs / probs.sum(-1, keepdim=True),
         torch.rand(b, t, k, generator=g) * 2 - 1,  # keyword similarities in [-1, 1]
@@ -110,7 +110,7 @@ def export_head(model: AMC, out: Path) -> None:
     )  # fmt: skip
     t, b, k = (torch.export.Dim(n, min=1, max=100_000) for n in ("tokens", "batch", "keywords"))
     shapes = {
-        "q_vectors": {0: t}, "q_weights": {0: t}, "q_intent": None,
+        "q_vectors": {0: t}, "q_weights": {0: t}, "q_token_intents": {0: t},
         "region_ids": {0: b}, "region_weights": {0: b},
         "kw_sims": {0: b, 1: t, 2: k}, "kw_conf": {0: b, 1: k}, "kw_source": {0: b, 1: k},
         "kw_mask": {0: b, 1: k},

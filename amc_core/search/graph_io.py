@@ -12,7 +12,7 @@ HEAD_NAME = "amc_head.onnx"
 QUERY_NAME = "amc_query.onnx"
 # region_weights: the stored posteriors flattened and divided by their region's mixed norm,
 # made outside the graph from the bridge file beside it (amc_core/search/bridge.py)
-HEAD_INPUTS = ("q_vectors", "q_weights", "q_intent", "region_ids", "region_weights",
+HEAD_INPUTS = ("q_vectors", "q_weights", "q_token_intents", "region_ids", "region_weights",
                "kw_sims", "kw_conf", "kw_source", "kw_mask")  # fmt: skip
 HEAD_OUTPUTS = ("scores", "region_attention", "keyword_attention", "modality")
 QUERY_INPUTS = ("word_vectors",)

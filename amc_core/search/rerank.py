@@ -75,7 +75,7 @@ class OnnxRanker:
     def score(self, query: ParsedQuery, batch: PhotoBatch) -> Scored:
         """Every candidate scored: the keyword similarities made once, the head run in chunks."""
         feeds = dict(zip(HEAD_INPUTS, (
-            query.vectors, query.weights, query.intent, self._bridge.known_ids(batch.region_ids),
+            query.vectors, query.weights, query.token_intents, self._bridge.known_ids(batch.region_ids),
             self._bridge.region_weights(batch.region_ids, batch.region_probs),
             batch.keyword_sims(query.vectors), batch.kw_conf, batch.kw_source, batch.kw_mask,
         ), strict=True))  # fmt: skip

@@ -2,8 +2,10 @@
 
 Each content token (a word, or a phrase such as "new york" or "grandma 80th") gets a vector in
 the semantic space and an intent category. The query's intent vector is the share of its
-tokens in each category; MTN reads it to decide how much the picture and how much the
-keywords should count ("paris 2019" is a language query, "dog on a sofa" a visual one).
+tokens in each category. MTN reads each token's intent, half its own and half its query's,
+to decide how much the picture and how much the keywords should count for that token
+("paris 2019" is a language query, "dog on a sofa" a visual one, and in "dog new york" the
+dog is looked for in the pixels, New York in the keywords).
 """
 
 from __future__ import annotations
@@ -26,6 +28,11 @@ INTENTS = ("place", "date", "folder", "camera", "colour", "people", "thing", "ot
 LANGUAGE_INTENTS = frozenset({"place", "date", "folder", "camera"})
 _MAX_PHRASE = 3
 _THING_SIMILARITY = 0.5  # a word this close to some ImageNet class names a visible thing
+# A token's intent for MTN: this share its own category, the rest its query's mix. On the dev
+# split all-own (1.0) lost people queries ("man with a dog": the man is seen with the dog)
+# and all-query (0.0) is the paper's per-query MTN; 0.25-0.75 ranked alike (full AMC 0.768-
+# 0.769 NDCG@10 vs 0.764 per query, combined queries 0.890 -> 0.914).
+TOKEN_OWN_INTENT = 0.5
 
 DATE_WORDS = frozenset(
     {*MONTHS, *WEEKDAYS, "spring", "summer", "autumn", "fall", "winter", "weekend", "morning",
@@ -71,6 +78,15 @@ class ParsedQuery:
     @property
     def empty(self) -> bool:
         return not self.tokens
+
+    @property
+    def token_intents(self) -> np.ndarray:
+        """(T, len(INTENTS)) what MTN reads per token: TOKEN_OWN_INTENT of the token's own
+        category, the rest the query's intent shares (each row sums to 1)."""
+        own = np.zeros((len(self.tokens), len(INTENTS)), dtype=np.float32)
+        for row, token in enumerate(self.tokens):
+            own[row, INTENTS.index(token.intent)] = 1.0
+        return TOKEN_OWN_INTENT * own + (1.0 - TOKEN_OWN_INTENT) * self.intent[None, :]
 
 
 @dataclass(frozen=True)
