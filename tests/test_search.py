@@ -252,6 +252,34 @@ def test_quoted_phrase_matches_the_words_read_in_a_photo(tmp_path):
         assert names(engine.search('"paris 2019"')) == []  # a place and a year, not a phrase
 
 
+def test_the_calendar_says_when_not_what(tmp_path):
+    """A December photo's "winter" is not snow: "snow" finds the photo that shows a little
+    snow, not every photo of the season; "winter" still finds the season, and the time of
+    day still tells of the light ("sunset" prefers the evening)."""
+    from amc_core.store.records import PhotoRow
+    from amc_core.words.keyword import Keyword
+
+    def row(name: str, *keywords: Keyword) -> PhotoRow:
+        return PhotoRow(f"/photos/{name}", folder.id, 10, 1, "ok", content_hash=name,
+                        keywords=list(keywords))  # fmt: skip
+
+    with Library(tmp_path / "lib") as library:
+        folder = library.catalog.add_folder("/photos")
+        library.catalog.write_photos([
+            row("december.jpg", Keyword("winter", 0.85, "date"), Keyword("december", 1.0, "date")),
+            row("snowfield.jpg", Keyword("snow", 0.3, "scene"), Keyword("july", 1.0, "date")),
+            row("dusk.jpg", Keyword("evening", 0.8, "date")),
+            row("noon.jpg", Keyword("afternoon", 0.8, "date")),
+        ])  # fmt: skip
+    with SearchEngine(tmp_path / "lib") as engine:
+        engine.preload()
+        snow = names(engine.search("snow"))
+        assert snow[0] == "snowfield.jpg"
+        assert names(engine.search("winter"))[0] == "december.jpg"
+        sunset = names(engine.search("sunset"))
+        assert sunset.index("dusk.jpg") < sunset.index("noon.jpg")
+
+
 def test_common_keyword_keeps_the_hits_closest_to_the_query(engine, monkeypatch):
     """When a word matches more photos than the engine takes from the full-text index, it
     takes those nearest the query, not the oldest ones."""

@@ -17,7 +17,7 @@ def model_inputs(query: ParsedQuery, batch: PhotoBatch) -> tuple[torch.Tensor, .
         torch.from_numpy(query.token_intents),
         torch.from_numpy(batch.region_ids),
         torch.from_numpy(batch.region_probs),
-        torch.from_numpy(batch.keyword_sims(query.vectors)),
+        torch.from_numpy(batch.keyword_sims(query.vectors, query.content_tokens)),
         torch.from_numpy(batch.kw_conf),
         torch.from_numpy(batch.kw_source),
         torch.from_numpy(batch.kw_mask),

@@ -77,7 +77,7 @@ class OnnxRanker:
         feeds = dict(zip(HEAD_INPUTS, (
             query.vectors, query.weights, query.token_intents, self._bridge.known_ids(batch.region_ids),
             self._bridge.region_weights(batch.region_ids, batch.region_probs),
-            batch.keyword_sims(query.vectors), batch.kw_conf, batch.kw_source, batch.kw_mask,
+            batch.keyword_sims(query.vectors, query.content_tokens), batch.kw_conf, batch.kw_source, batch.kw_mask,
         ), strict=True))  # fmt: skip
         parts = [self._score_chunk(feeds, slice(i, i + BATCH)) for i in range(0, len(batch), BATCH)]
         if not parts:

@@ -26,6 +26,7 @@ from amc_core.words.vocabulary import COLOUR_NAMES, EVERYDAY_VISUAL_WORDS, MONTH
 
 INTENTS = ("place", "date", "folder", "camera", "colour", "people", "thing", "other")
 LANGUAGE_INTENTS = frozenset({"place", "date", "folder", "camera"})
+CONTENT_INTENTS = frozenset({"thing", "colour", "people"})  # words for what a photo shows
 _MAX_PHRASE = 3
 _THING_SIMILARITY = 0.5  # a word this close to some ImageNet class names a visible thing
 # A token's intent for MTN: this share its own category, the rest its query's mix. On the dev
@@ -78,6 +79,11 @@ class ParsedQuery:
     @property
     def empty(self) -> bool:
         return not self.tokens
+
+    @property
+    def content_tokens(self) -> np.ndarray:
+        """(T,) bool: the tokens that name what a photo shows (CONTENT_INTENTS)."""
+        return np.array([t.intent in CONTENT_INTENTS for t in self.tokens], dtype=bool)
 
     @property
     def token_intents(self) -> np.ndarray:

@@ -7,6 +7,8 @@ MONTHS = (
 )
 # fmt: on
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+# the date keywords that tell of the light, not only of the calendar (describe.keywords.dates)
+TIMES_OF_DAY = ("morning", "afternoon", "evening", "night")
 # the names the colour keywords use (describe.keywords.colours has a prototype palette for each)
 COLOUR_NAMES = (
     "red", "orange", "yellow", "green", "teal", "blue", "purple", "pink", "brown", "beige",

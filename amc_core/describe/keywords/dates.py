@@ -12,7 +12,7 @@ import math
 from datetime import date, datetime, timedelta
 
 from amc_core.words.keyword import Keyword
-from amc_core.words.vocabulary import MONTHS, WEEKDAYS
+from amc_core.words.vocabulary import MONTHS, TIMES_OF_DAY, WEEKDAYS
 
 # fmt: off
 _NORTH_SEASONS = ("winter", "winter", "spring", "spring", "spring", "summer",
@@ -67,13 +67,14 @@ def season_keyword(month: int, latitude: float | None) -> Keyword:
 
 def time_of_day(hour: int) -> str:
     """morning 5-12, afternoon 12-17, evening 17-21, night 21-5."""
+    morning, afternoon, evening, night = TIMES_OF_DAY
     if 5 <= hour < 12:
-        return "morning"
+        return morning
     if 12 <= hour < 17:
-        return "afternoon"
+        return afternoon
     if 17 <= hour < 21:
-        return "evening"
-    return "night"
+        return evening
+    return night
 
 
 def holidays(day: date) -> list[str]:
