@@ -29,7 +29,7 @@ from amc_core.index.run import Analyzer, IndexProgress, IndexReport
 from amc_core.ingest.scan import folders_under
 from amc_core.learn.constants import MIN_CLICKED_QUERIES, user_params_path
 from amc_core.search.browse import Browser, is_browse
-from amc_core.search.results import KeywordWeight, SearchResponse, SearchResult
+from amc_core.search.results import KeywordWeight, SearchResponse, SearchResult, WordWeight
 from amc_core.settings import IndexSettings, resolve_library_dir
 from amc_core.store.browse import Facets, PhotoListing
 from amc_core.store.catalog import Catalog
@@ -67,6 +67,7 @@ __all__ = [
     "SearchResult",
     "StoredFace",
     "Trainer",
+    "WordWeight",
     "__version__",
     "as_library_error",
     "catalog_problem",

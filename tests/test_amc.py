@@ -130,11 +130,11 @@ def _rank_with_sims(query: str, region_sims: torch.Tensor) -> torch.Tensor:
     parsed = parse_query(query, semantic_space())
     b = region_sims.shape[0]
     with torch.no_grad():
-        scores, _, _, _ = default_model().rank(
+        scores = default_model().rank(
             torch.from_numpy(parsed.weights), torch.from_numpy(parsed.token_intents),
             region_sims, torch.zeros(b, len(parsed.tokens), 1), torch.ones(b, 1),
             torch.zeros(b, 1, dtype=torch.long), torch.ones(b, 1),
-        )  # fmt: skip
+        )[0]  # fmt: skip
     return scores
 
 

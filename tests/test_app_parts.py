@@ -31,7 +31,7 @@ from amc_app.workers.watcher import FolderWatcher
 from amc_core.api import Person, load_engine
 from amc_core.errors import AmcError
 from amc_core.index.run import IndexProgress, IndexReport
-from amc_core.search.results import KeywordWeight, SearchResult
+from amc_core.search.results import KeywordWeight, SearchResult, WordWeight
 
 
 def test_progress_reads_as_rate_and_time_left():
@@ -158,9 +158,17 @@ def test_inspector_shows_weights_keywords_and_regions(qtbot):
     assert view.title.text() == "<i>dog<i>.jpg"
     assert view.heatmap_toggle.isEnabled()
     assert view.regions_note.text() == "Whole photo: 0.05"
+    assert view.by_word.isHidden()  # one weight for the whole query: nothing to break down
     keyword_only = SearchResult(2, "/p/a.jpg", 0.5, 0.0, 1.0, [], None, [])
     view.show_result(keyword_only)
     assert not view.heatmap_toggle.isEnabled()
+    mixed = SearchResult(
+        3, "/p/b.jpg", 0.6, 0.45, 0.55, [], None, [], words=[WordWeight("dog", 0.68),
+        WordWeight("new york", 0.25)],
+    )  # fmt: skip
+    view.show_result(mixed)
+    assert not view.by_word.isHidden()
+    assert view.by_word.text() == "Picture by word: dog 68%, new york 25%"
 
 
 def test_watch_list_skips_hidden_folders_and_has_a_cap(tmp_path: Path):

@@ -148,6 +148,14 @@ def test_results_explain_themselves(engine):
     assert cat.visual_weight > 0.5
     explained = engine.explain("espresso", engine.photo_id(str(top.path)))
     assert explained.score < engine.search("espresso").results[0].score
+    # word by word: the cat is looked for in the picture, Paris in the keywords
+    mixed = engine.search("cat paris").results[0]
+    assert Path(mixed.path).name == "IMG_0001.jpg"
+    assert [w.word for w in mixed.words] == ["cat", "paris"]
+    assert mixed.words[0].visual > mixed.words[1].visual + 0.2
+    weights = mixed.as_json()["word_weights"]
+    assert [w["word"] for w in weights] == ["cat", "paris"]  # type: ignore[index]
+    assert [w.word for w in cat.words] == ["cat"]
 
 
 def test_similar_finds_the_copy(engine, built):

@@ -58,6 +58,9 @@ def cmd_explain(args: argparse.Namespace) -> int:
     print(f"photo     {printable(result.path)}")
     print(f"score     {result.score:.3f}  (found by: {result.source})")
     print(f"weights   visual {result.visual_weight:.2f} / language {result.language_weight:.2f}")
+    if len(result.words) > 1:
+        print("by word   " + ", ".join(f"{w.word} {w.visual:.2f}" for w in result.words)
+              + "  (visual)")  # fmt: skip
     grid = result.region_attention
     if grid:
         print("regions   " + "  ".join(f"{a:.2f}" for a in grid[0:3]))

@@ -163,8 +163,9 @@ class AMC(nn.Module):
         kw_conf: torch.Tensor,  # (B, K) in [0, 1]
         kw_source: torch.Tensor,  # (B, K) int64
         kw_mask: torch.Tensor,  # (B, K) 1 = keyword, 0 = padding
-    ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
-        """-> scores (B,), region attention (B, R), keyword attention (B, K), weights (B, 2)."""
+    ) -> tuple[torch.Tensor, ...]:
+        """-> scores (B,), region attention (B, R), keyword attention (B, K), weights (B, 2),
+        each query word's visual weight (B, T)."""
         region_sims = self.region_sims(q_vectors, region_ids, region_probs)
         return self.rank(
             q_weights, q_token_intents, region_sims, kw_sims, kw_conf, kw_source, kw_mask
@@ -179,9 +180,9 @@ class AMC(nn.Module):
         kw_conf: torch.Tensor,
         kw_source: torch.Tensor,
         kw_mask: torch.Tensor,
-    ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
+    ) -> tuple[torch.Tensor, ...]:
         """VAN, LAN and MTN from the region and keyword similarities (forward's outputs).
-        The modality weights returned are each photo's token weights' mean (B, 2)."""
+        The modality weights (B, 2) are the mean of the words' weights (B, T), by word weight."""
         visual, region_attn = self._van(q_weights, region_sims)  # (B, T), (B, R)
         language, keyword_attn = self._lan(q_weights, kw_sims, kw_conf, kw_source, kw_mask)
         p_visual = self._mtn(q_token_intents, visual, language)  # (B, T)
@@ -189,7 +190,7 @@ class AMC(nn.Module):
         share = q_weights / q_weights.sum().clamp_min(1e-8)
         mean_visual = p_visual @ share  # (B,)
         weights = torch.stack([mean_visual, 1.0 - mean_visual], dim=-1)
-        return fused @ q_weights, region_attn, keyword_attn, weights
+        return fused @ q_weights, region_attn, keyword_attn, weights, p_visual
 
     def _van(self, w: torch.Tensor, sims: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         if self.mode == "no_van":
@@ -261,7 +262,7 @@ class ServingHead(nn.Module):
         kw_conf: torch.Tensor,  # (B, K)
         kw_source: torch.Tensor,  # (B, K) int64
         kw_mask: torch.Tensor,  # (B, K)
-    ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
+    ) -> tuple[torch.Tensor, ...]:
         m = self.model
         b, r, k = region_ids.shape
         by_class = m.bridge_table() @ q_vectors.T  # (N, T): q_t . E[c]

@@ -26,5 +26,5 @@ def model_inputs(query: ParsedQuery, batch: PhotoBatch) -> tuple[torch.Tensor, .
 
 def score_torch(model: AMC, query: ParsedQuery, batch: PhotoBatch) -> Scored:
     with torch.no_grad():
-        scores, regions, keywords, modality = model(*model_inputs(query, batch))
-    return Scored(scores.numpy(), regions.numpy(), keywords.numpy(), modality.numpy())
+        outputs = model(*model_inputs(query, batch))
+    return Scored(*(x.numpy() for x in outputs))

@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 from amc_core.search.graph_io import Scored
-from amc_core.search.results import KeywordWeight, SearchResult
+from amc_core.search.results import KeywordWeight, SearchResult, WordWeight
 from amc_core.store.batch import PhotoBatch
 from amc_core.words.keyword import SOURCES
 
@@ -25,13 +25,16 @@ Shown = dict[int, tuple[str, str | None, str]]  # photo id -> (path, content has
 def ranked_results(
     batch: PhotoBatch, scored: Scored, order: np.ndarray, strong: int,
     sources: dict[int, str], shown: Shown, keyword_text: Callable[[int], str],
+    words: Sequence[str] = (),
 ) -> list[SearchResult]:  # fmt: skip
-    """The results for batch rows `order` ((n,), best first); the first `strong` are strong."""
+    """The results for batch rows `order` ((n,), best first); the first `strong` are strong.
+    words: the query's words, in the order the head weighed them."""
     rows = np.asarray(order, dtype=np.int64)
     keywords = _attended_keywords(batch, scored.keyword_attention[rows], rows, keyword_text)
     scores = scored.scores[rows].tolist()
     modality = scored.modality[rows].tolist()
     regions = scored.region_attention[rows].tolist()
+    word_visual = scored.word_visual[rows].tolist()
     results = []
     for rank, row in enumerate(rows.tolist()):
         photo_id = batch.photo_ids[row]
@@ -39,6 +42,7 @@ def ranked_results(
         results.append(SearchResult(
             photo_id, path, scores[rank], modality[rank][0], modality[rank][1], keywords[rank],
             content_hash, regions[rank], sources.get(photo_id, "vector"), rank < strong, date,
+            [WordWeight(w, v) for w, v in zip(words, word_visual[rank], strict=True)],
         ))  # fmt: skip
     return results
 

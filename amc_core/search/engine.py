@@ -243,7 +243,7 @@ class SearchEngine:
         strong = strong_count(scored.scores)  # from all the scored candidates, not the shown
         shown = self.catalog.shown_rows([ids[i] for i in order])
         return ranked_results(batch, scored, order, strong, sources, shown,
-                              self.catalog.keyword_text)  # fmt: skip
+                              self.catalog.keyword_text, [t.text for t in parsed.tokens])  # fmt: skip
 
     # -- explain and similar -------------------------------------------------------
 

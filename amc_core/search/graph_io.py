@@ -14,7 +14,9 @@ QUERY_NAME = "amc_query.onnx"
 # made outside the graph from the bridge file beside it (amc_core/search/bridge.py)
 HEAD_INPUTS = ("q_vectors", "q_weights", "q_token_intents", "region_ids", "region_weights",
                "kw_sims", "kw_conf", "kw_source", "kw_mask")  # fmt: skip
-HEAD_OUTPUTS = ("scores", "region_attention", "keyword_attention", "modality")
+# modality: (B, 2) visual and language weight; word_visual: (B, T) each query word's visual
+# weight (MTN weighs per word, amc_core/learn/model.py)
+HEAD_OUTPUTS = ("scores", "region_attention", "keyword_attention", "modality", "word_visual")
 QUERY_INPUTS = ("word_vectors",)
 # the head's metadata: how many keyword source slots it has (every source + "other")
 SOURCES_KEY = "keyword_sources"
@@ -32,3 +34,4 @@ class Scored:
     region_attention: np.ndarray  # (B, R)
     keyword_attention: np.ndarray  # (B, K)
     modality: np.ndarray  # (B, 2) visual, language
+    word_visual: np.ndarray  # (B, T) each query word's visual weight (its language: 1 - it)

@@ -32,10 +32,13 @@ QUERY_FEEDS = frozenset(HEAD_INPUTS[:3])  # the query's own inputs; the rest are
 def head_fits(session: object) -> bool:
     """Whether a head graph is this version's: it knows every keyword source this version
     stores (a head made before a source was appended would read past its table) and takes
-    the inputs search feeds (region weights from its bridge)."""
+    the inputs search feeds (region weights from its bridge, each word's intent) and gives
+    the outputs it reads (each word's modality weights)."""
     meta = session.get_modelmeta().custom_metadata_map  # type: ignore[attr-defined]
     inputs = tuple(i.name for i in session.get_inputs())  # type: ignore[attr-defined]
-    return meta.get(SOURCES_KEY) == str(N_SOURCE_SLOTS) and inputs == HEAD_INPUTS
+    outputs = tuple(o.name for o in session.get_outputs())  # type: ignore[attr-defined]
+    fits = meta.get(SOURCES_KEY) == str(N_SOURCE_SLOTS)
+    return fits and inputs == HEAD_INPUTS and outputs == HEAD_OUTPUTS
 
 
 class OnnxRanker:
@@ -82,7 +85,8 @@ class OnnxRanker:
         parts = [self._score_chunk(feeds, slice(i, i + BATCH)) for i in range(0, len(batch), BATCH)]
         if not parts:
             empty = np.zeros((0,), np.float32)
-            return Scored(empty, np.zeros((0, 10)), np.zeros((0, 0)), np.zeros((0, 2)))
+            words = np.zeros((0, len(query.tokens)))
+            return Scored(empty, np.zeros((0, 10)), np.zeros((0, 0)), np.zeros((0, 2)), words)
         return Scored(*(np.concatenate(outputs) for outputs in zip(*parts, strict=True)))
 
     def _score_chunk(self, feeds: dict[str, np.ndarray], rows: slice) -> list[np.ndarray]:

@@ -13,6 +13,14 @@ class KeywordWeight:
 
 
 @dataclass(frozen=True, slots=True)
+class WordWeight:
+    """How much the picture counted for one word of the query (the keywords: the rest)."""
+
+    word: str
+    visual: float
+
+
+@dataclass(frozen=True, slots=True)
 class SearchResult:
     photo_id: int
     path: str
@@ -26,6 +34,7 @@ class SearchResult:
     source: str = "keywords"  # which candidate stage found it: "vector", "keywords" or both
     strong: bool = True  # above the line this query's own scores draw (search.strong)
     date: str = ""  # capture date, else file date (ISO): what a date sort orders by
+    words: list[WordWeight] = field(default_factory=list)  # MTN's weights, word by word
 
     def as_json(self) -> dict[str, object]:
         return {
@@ -40,6 +49,10 @@ class SearchResult:
                 for k in self.keywords
             ],
             "regions": [round(a, 6) for a in self.region_attention],
+            "word_weights": [
+                {"word": w.word, "visual": round(w.visual, 6), "language": round(1 - w.visual, 6)}
+                for w in self.words
+            ],
             "strong": self.strong,
         }
 

@@ -97,6 +97,15 @@ class InspectorView(QWidget):
         self.language_bar, self.language_value = _weight_row(
             grid, 2, "Language", "the photo's keywords"
         )
+        self.by_word = plain_label()
+        self.by_word.setWordWrap(True)
+        describe(
+            self.by_word,
+            "Weights by word",
+            "How much the picture counted for each word of the query; the keywords counted "
+            "for the rest",
+        )
+        grid.addWidget(self.by_word, 3, 0, 1, 3)
         grid.setColumnStretch(1, 1)
         return grid
 
@@ -159,6 +168,8 @@ class InspectorView(QWidget):
         self.score.setText(f"Score {result.score:.3f}")
         _set_weight(self.visual_bar, self.visual_value, result.visual_weight)
         _set_weight(self.language_bar, self.language_value, result.language_weight)
+        self.by_word.setText(_by_word(result))
+        self.by_word.setVisible(bool(self.by_word.text()))
         self.photo.set_attention(result.region_attention)
         self.heatmap_toggle.setEnabled(len(result.region_attention) >= GRID * GRID)
         self.regions_note.setText(_regions_note(result.region_attention, result))
@@ -263,6 +274,13 @@ def _weight_row(grid: QGridLayout, row: int, name: str, what: str) -> tuple[QPro
 def _set_weight(bar: QProgressBar, value: QLabel, weight: float) -> None:
     bar.setValue(round(min(1.0, max(0.0, weight)) * _BAR_STEPS))
     value.setText(f"{weight:.2f}")
+
+
+def _by_word(result: SearchResult) -> str:
+    """ "Picture by word: dog 68 %, new york 25 %" for a query of several words, else ""."""
+    if len(result.words) < 2:
+        return ""
+    return "Picture by word: " + ", ".join(f"{w.word} {w.visual:.0%}" for w in result.words)
 
 
 def _detail(form: QFormLayout, name: str, tip: str, selectable: bool = True) -> QLabel:
