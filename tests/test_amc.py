@@ -31,6 +31,7 @@ from amc_core.learn.train import (
     split_examples,
     user_params_path,
 )
+from amc_core.resources import resources_dir
 from amc_core.search.terms import parse_query
 from amc_core.store.batch import KeywordVectors, load_batch
 from amc_core.words.space import semantic_space
@@ -346,6 +347,10 @@ def test_onnx_export_matches_torch(tmp_path: Path):
         "amc_params.npz",
     }
     assert (tmp_path / "amc_params.npz").stat().st_size < 100_000
+    # what ships is what the code builds: no hand-kept parameters
+    shipped = resources_dir() / "models"
+    for name in ("amc_params.npz", "amc_head.onnx", "amc_query.onnx", "amc_bridge.npz"):
+        assert (tmp_path / name).read_bytes() == (shipped / name).read_bytes(), name
 
 
 def test_query_finds_place_names_with_small_words_and_accents():

@@ -127,7 +127,7 @@ def export_head(model: AMC, out: Path) -> None:
     program.model.doc_string = "AMC Photo Search scoring head (VAN, LAN, MTN)"
     program.model.metadata_props[SOURCES_KEY] = str(N_SOURCES)
     program.model.metadata_props[BRIDGE_KEY] = digest
-    program.save(str(out))
+    _save_reproducibly(program, out)
 
 
 def export_query(encoder: QueryEncoder, out: Path) -> None:
@@ -140,6 +140,15 @@ def export_query(encoder: QueryEncoder, out: Path) -> None:
             verbose=False,
         )  # fmt: skip
     assert program is not None
+    _save_reproducibly(program, out)
+
+
+def _save_reproducibly(program: torch.onnx.ONNXProgram, out: Path) -> None:
+    """Saves the graph without the exporter's per-node notes (the Python stack trace with
+    this checkout's paths, the calling module's name), so that the same code and parameters
+    give the same bytes on any machine and from any entry point."""
+    for node in program.model.graph.all_nodes():
+        node.metadata_props.clear()
     program.save(str(out))
 
 
