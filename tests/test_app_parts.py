@@ -171,6 +171,20 @@ def test_inspector_shows_weights_keywords_and_regions(qtbot):
     assert view.by_word.text() == "Picture by word: dog 68%, new york 25%"
 
 
+def test_a_short_inspector_scrolls_instead_of_squeezing(qtbot):
+    """In a short window the inspector scrolls: the keyword list keeps its rows, and the
+    inspector asks the window for no height (a squeezed dock squeezes the gallery's rows)."""
+    view = InspectorView()
+    qtbot.addWidget(view)
+    view.resize(320, 300)
+    view.show()
+    keywords = [KeywordWeight(f"word {i}", 1 / (i + 1), "visual") for i in range(20)]
+    view.show_result(SearchResult(1, "/p/a.jpg", 0.5, 0.5, 0.5, keywords, None, [0.1] * 10))
+    qtbot.waitUntil(lambda: view.keywords.height() >= view.keywords.minimumHeight())
+    assert view.scroller.verticalScrollBar().maximum() > 0
+    assert view.minimumSizeHint().height() < 300
+
+
 def test_watch_list_skips_hidden_folders_and_has_a_cap(tmp_path: Path):
     for name in ("a", "b", ".thumbs", "a/c"):
         (tmp_path / name).mkdir()

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import re
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QFrame,
     QHBoxLayout,
     QScrollArea,
+    QSizePolicy,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -60,8 +61,16 @@ class _ChipRow(QScrollArea):
         self._layout.addStretch(1)
         self.setWidget(inner)
         self._inner = inner
+        # as tall as its chips are now (a style or font change makes them taller), never less
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
         self.chips: dict[str, QToolButton] = {}
         self._tip = tip
+
+    def sizeHint(self) -> QSize:  # noqa: N802 - Qt API
+        return QSize(super().sizeHint().width(), self._inner.sizeHint().height())
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt API
+        return QSize(0, self._inner.sizeHint().height())
 
     def set_chips(self, chips: list[tuple[str, str]]) -> None:
         """(label, filter) per chip, in order."""
@@ -77,7 +86,7 @@ class _ChipRow(QScrollArea):
             button.clicked.connect(lambda _=False, t=token: self.clicked.emit(t))
             self._layout.insertWidget(self._layout.count() - 1, button)
             self.chips[token] = button
-        self.setFixedHeight(self._inner.sizeHint().height())
+        self.updateGeometry()
         self.setVisible(bool(chips))
 
     def mark(self, query: str) -> None:

@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import os
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, Qt
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt
 from PySide6.QtGui import QFont, QPainter, QPalette, QPixmap
 from PySide6.QtWidgets import (
     QCheckBox,
     QFormLayout,
+    QFrame,
     QGridLayout,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QProgressBar,
     QPushButton,
+    QScrollArea,
     QStackedWidget,
     QStyledItemDelegate,
     QStyleOptionViewItem,
@@ -44,8 +46,9 @@ class InspectorView(QWidget):
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.empty.setWordWrap(True)
         self.page = QWidget()
+        self.scroller = _Column(self.page)
         self.stack.addWidget(self.empty)
-        self.stack.addWidget(self.page)
+        self.stack.addWidget(self.scroller)
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(self.stack)
@@ -82,6 +85,7 @@ class InspectorView(QWidget):
         ranking.setContentsMargins(0, 0, 0, 0)
         ranking.addWidget(self.score)
         ranking.addLayout(self._build_weights())
+        ranking.addWidget(self._build_by_word())
         ranking.addWidget(_heading("Keywords it attended to"))
         ranking.addWidget(self._build_keywords(), 1)
         layout.addWidget(self.ranking, 1)
@@ -97,6 +101,11 @@ class InspectorView(QWidget):
         self.language_bar, self.language_value = _weight_row(
             grid, 2, "Language", "the photo's keywords"
         )
+        grid.setColumnStretch(1, 1)
+        return grid
+
+    def _build_by_word(self) -> QLabel:
+        # in the page's column, not the weights' grid: a grid gives a wrapped label one line
         self.by_word = plain_label()
         self.by_word.setWordWrap(True)
         describe(
@@ -105,9 +114,7 @@ class InspectorView(QWidget):
             "How much the picture counted for each word of the query; the keywords counted "
             "for the rest",
         )
-        grid.addWidget(self.by_word, 3, 0, 1, 3)
-        grid.setColumnStretch(1, 1)
-        return grid
+        return self.by_word
 
     def _build_keywords(self) -> QTreeWidget:
         self.keywords = QTreeWidget()
@@ -163,7 +170,7 @@ class InspectorView(QWidget):
         self.photo.set_faces([])
 
     def show_result(self, result: SearchResult) -> None:
-        self.stack.setCurrentWidget(self.page)
+        self.stack.setCurrentWidget(self.scroller)
         self.title.setText(os.path.basename(result.path))
         self.score.setText(f"Score {result.score:.3f}")
         _set_weight(self.visual_bar, self.visual_value, result.visual_weight)
@@ -224,6 +231,30 @@ class InspectorView(QWidget):
             item.setToolTip(2, f"From the photo's {keyword.source or 'keywords'}")
             items.append(item)
         self.keywords.addTopLevelItems(items)
+
+
+class _Column(QScrollArea):
+    """The inspector's page, scrolled up and down when the window is short rather than
+    squeezed (a squeezed dock squeezes the whole window, the gallery's filter rows with it);
+    as wide as the page wants, never scrolled sideways."""
+
+    def __init__(self, page: QWidget) -> None:
+        super().__init__()
+        self._page = page
+        self.setWidgetResizable(True)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setWidget(page)
+
+    def _bar(self) -> int:
+        return self.verticalScrollBar().sizeHint().width()
+
+    def sizeHint(self) -> QSize:  # noqa: N802 - Qt API
+        page = self._page.sizeHint()
+        return QSize(page.width() + self._bar(), page.height())
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt API
+        return QSize(self._page.minimumSizeHint().width() + self._bar(), 0)
 
 
 class BarDelegate(QStyledItemDelegate):
