@@ -85,8 +85,14 @@ def test_empty_query_browses_newest_first_in_months_and_chips_narrow(
     qtbot.waitUntil(lambda: "Browsing" in window.inspector.regions_note.text())
     assert window.inspector.ranking.isHidden()
 
-    # the years and places of the catalog, one click each
+    # no words to rank by: the sort shows what the gallery does, and best match is not offered
     filters = window.browse_filters
+    assert filters.sort.currentData() == "newest"
+    best = filters.sort.model().item(filters.sort.findData("score"))  # type: ignore[attr-defined]
+    assert not best.isEnabled()
+    assert window.model.sort_order == "score"  # remembered for the next search
+
+    # the years and places of the catalog, one click each
     qtbot.waitUntil(lambda: "year:2019" in filters.years.chips, timeout=10_000)
     assert list(filters.years.chips) == ["year:2021", "year:2020", "year:2019", "year:2017"]
     qtbot.mouseClick(filters.years.chips["year:2019"], Qt.MouseButton.LeftButton)
@@ -105,6 +111,11 @@ def test_empty_query_browses_newest_first_in_months_and_chips_narrow(
     _wait_browse(qtbot, window, ["rocket.jpg", "astronaut.jpg"])
     filters.sort.setCurrentIndex(filters.sort.findData("oldest"))  # a browse, oldest first
     _wait_browse(qtbot, window, ["astronaut.jpg", "rocket.jpg"])
+    filters.sort.setCurrentIndex(filters.sort.findData("newest"))
+    window.search_edit.setText("cat")  # words again: best match is offered, newest is kept
+    qtbot.waitUntil(lambda: window.model.query == "cat" and not window.model.browsing,
+                    timeout=15_000)  # fmt: skip
+    assert best.isEnabled() and filters.sort.currentData() == "newest"
 
 
 def test_emptying_the_box_to_type_anew_does_not_browse_under_the_keys(

@@ -50,6 +50,7 @@ class BrowseController(QObject):
         filters.sort_changed.connect(self.set_sort)
         runner.facets_ready.connect(self._on_facets)
         bar.edit.textChanged.connect(filters.mark)
+        model.modelReset.connect(self._show_sort)
 
     def reload(self) -> None:
         """The library changed: its years and places again (on the engine's thread)."""
@@ -62,7 +63,10 @@ class BrowseController(QObject):
     def set_sort(self, order: str) -> None:
         self._settings.sort_order = order
         self._model.set_sort(order)
-        self._filters.set_sort(order)
+        self._show_sort()
+
+    def _show_sort(self) -> None:
+        self._filters.set_sort(self._settings.sort_order, browsing=self._model.browsing)
 
     def _on_facets(self, facets: Facets) -> None:
         self._filters.set_facets(facets)

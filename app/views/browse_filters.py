@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtGui import QStandardItemModel
 from PySide6.QtWidgets import (
     QComboBox,
     QFrame,
@@ -126,8 +127,19 @@ class BrowseFilters(QWidget):
         self.years.set_chips([(str(y), year_filter(y)) for y, _ in facets.years[:MAX_YEARS]])
         self.places.set_chips([(p.title(), place_filter(p)) for p, _ in facets.places[:MAX_PLACES]])
 
-    def set_sort(self, order: str) -> None:
-        self.sort.setCurrentIndex(max(0, self.sort.findData(order)))
+    def set_sort(self, order: str, browsing: bool = False) -> None:
+        """Show the sort order. While browsing there are no words to rank by: best match is
+        not offered, and shows as what the gallery does, newest first (the remembered order
+        stays best match, for the next search)."""
+        shown = "newest" if browsing and order == "score" else order
+        self.sort.blockSignals(True)  # showing an order is not choosing one
+        self.sort.setCurrentIndex(max(0, self.sort.findData(shown)))
+        self.sort.blockSignals(False)
+        best = self.sort.model()
+        assert isinstance(best, QStandardItemModel)
+        item = best.item(self.sort.findData("score"))
+        if item is not None:
+            item.setEnabled(not browsing)
 
     def mark(self, query: str) -> None:
         """Check the chips whose filter the query holds."""
