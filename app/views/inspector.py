@@ -4,19 +4,17 @@ from __future__ import annotations
 
 import os
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, Qt
 from PySide6.QtGui import QFont, QPainter, QPalette, QPixmap
 from PySide6.QtWidgets import (
     QCheckBox,
     QFormLayout,
-    QFrame,
     QGridLayout,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QProgressBar,
     QPushButton,
-    QScrollArea,
     QStackedWidget,
     QStyledItemDelegate,
     QStyleOptionViewItem,
@@ -28,7 +26,7 @@ from PySide6.QtWidgets import (
 
 from amc_app.models.details import PhotoDetails
 from amc_app.views.heatmap import GRID, FaceBox, HeatmapView
-from amc_app.widgets import describe, plain_label, plain_tooltip
+from amc_app.widgets import VerticalScroll, describe, plain_label, plain_tooltip
 from amc_core.api import SearchResult
 
 WEIGHT_ROLE = Qt.ItemDataRole.UserRole + 10
@@ -46,7 +44,7 @@ class InspectorView(QWidget):
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.empty.setWordWrap(True)
         self.page = QWidget()
-        self.scroller = _Column(self.page)
+        self.scroller = VerticalScroll(self.page)
         self.stack.addWidget(self.empty)
         self.stack.addWidget(self.scroller)
         outer = QVBoxLayout(self)
@@ -231,30 +229,6 @@ class InspectorView(QWidget):
             item.setToolTip(2, f"From the photo's {keyword.source or 'keywords'}")
             items.append(item)
         self.keywords.addTopLevelItems(items)
-
-
-class _Column(QScrollArea):
-    """The inspector's page, scrolled up and down when the window is short rather than
-    squeezed (a squeezed dock squeezes the whole window, the gallery's filter rows with it);
-    as wide as the page wants, never scrolled sideways."""
-
-    def __init__(self, page: QWidget) -> None:
-        super().__init__()
-        self._page = page
-        self.setWidgetResizable(True)
-        self.setFrameShape(QFrame.Shape.NoFrame)
-        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.setWidget(page)
-
-    def _bar(self) -> int:
-        return self.verticalScrollBar().sizeHint().width()
-
-    def sizeHint(self) -> QSize:  # noqa: N802 - Qt API
-        page = self._page.sizeHint()
-        return QSize(page.width() + self._bar(), page.height())
-
-    def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt API
-        return QSize(self._page.minimumSizeHint().width() + self._bar(), 0)
 
 
 class BarDelegate(QStyledItemDelegate):

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QSizePolicy,
+    QToolBar,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -21,7 +22,7 @@ from PySide6.QtWidgets import (
 
 from amc_app.models.details import PhotoDetails
 from amc_app.views.photo_canvas import PhotoCanvas
-from amc_app.widgets import describe, plain_label
+from amc_app.widgets import VerticalScroll, describe, plain_label
 
 PANEL_WIDTH = 280
 MAX_KEYWORDS = 40
@@ -138,6 +139,11 @@ class ViewerPage(QWidget):
         for widget in (self.back_button, self.previous_button, self.next_button):
             bar.addWidget(widget)
         bar.addWidget(self.title, 1)
+        # in a tool bar: when the window is narrow, what does not fit goes behind its » button
+        # rather than holding the whole window wide
+        tools = QToolBar()
+        tools.setFloatable(False)
+        tools.setMovable(False)
         for widget in (
             self.zoom_out_button,
             self.zoom_label,
@@ -149,12 +155,14 @@ class ViewerPage(QWidget):
             self.folder_button,
             self.info_button,
         ):
-            bar.addWidget(widget)
+            tools.addWidget(widget)
+        bar.addWidget(tools)
         body = QHBoxLayout()
         body.setContentsMargins(0, 0, 0, 0)
         body.setSpacing(0)
         body.addWidget(self.canvas, 1)
-        body.addWidget(self.details)
+        self.details_column = VerticalScroll(self.details)
+        body.addWidget(self.details_column)
         column = QVBoxLayout(self)
         column.setContentsMargins(0, 0, 0, 0)
         column.setSpacing(4)
@@ -171,7 +179,7 @@ class ViewerPage(QWidget):
         self.fit_button.clicked.connect(canvas.fit)
         self.actual_button.clicked.connect(canvas.actual_size)
         self.full_screen_button.clicked.connect(self.full_screen_requested)
-        self.info_button.toggled.connect(self.details.setVisible)
+        self.info_button.toggled.connect(self.details_column.setVisible)
         canvas.zoom_changed.connect(self.show_zoom)
 
     def show_zoom(self, scale: float) -> None:
