@@ -86,6 +86,10 @@ def test_open_step_and_back_to_the_same_place(qtbot, viewer_window: MainWindow):
     assert window.viewer.row == PHOTOS - 1
     assert not window.inspector_dock.isVisible()  # the photo takes the room
     _wait_sharp(qtbot, window)
+    # the viewer does not hold the window large: what does not fit goes behind the tool bar's
+    # » button (all its buttons in a row: 675 px here) and the details scroll (297 px tall)
+    least = window.viewer_page.minimumSizeHint()
+    assert least.width() < 560 and least.height() < 240
     assert f"{PHOTOS} of {PHOTOS}" in window.viewer_page.title.text()
     assert not window.viewer_page.next_button.isEnabled()
 
