@@ -276,3 +276,28 @@ def test_qt_calls_cannot_use_up_none_or_true():
     if reference_bug_present():
         assert sys.getrefcount(None) > 1 << 40
         assert sys.getrefcount(True) > 1 << 40
+
+
+def test_a_chip_row_longer_than_the_window_scrolls_under_the_wheel(qtbot):
+    """Years that do not fit are reached with the mouse wheel (the row has no scroll bar)."""
+    from PySide6.QtCore import QPoint, QPointF, Qt
+    from PySide6.QtGui import QWheelEvent
+    from PySide6.QtWidgets import QApplication
+
+    from amc_app.views.browse_filters import BrowseFilters
+    from amc_core.api import Facets
+
+    filters = BrowseFilters()
+    qtbot.addWidget(filters)
+    filters.set_facets(Facets([(year, 1) for year in range(2024, 2008, -1)], []))
+    filters.resize(300, 60)
+    filters.show()
+    qtbot.waitExposed(filters)
+    row = filters.years
+    bar = row.horizontalScrollBar()
+    assert bar.maximum() > 0 and bar.value() == 0
+    down = QWheelEvent(QPointF(10, 10), QPointF(10, 10), QPoint(0, 0), QPoint(0, -120),
+                       Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier,
+                       Qt.ScrollPhase.NoScrollPhase, False)  # fmt: skip
+    QApplication.sendEvent(row.viewport(), down)
+    assert bar.value() > 0

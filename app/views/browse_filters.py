@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from PySide6.QtCore import QSize, Qt, Signal
-from PySide6.QtGui import QStandardItemModel
+from PySide6.QtGui import QStandardItemModel, QWheelEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QFrame,
@@ -69,6 +69,17 @@ class _ChipRow(QScrollArea):
 
     def sizeHint(self) -> QSize:  # noqa: N802 - Qt API
         return QSize(super().sizeHint().width(), self._inner.sizeHint().height())
+
+    def wheelEvent(self, event: QWheelEvent) -> None:  # noqa: N802 - Qt API
+        """A row longer than the window scrolls sideways under the mouse wheel (it has no
+        scroll bar to drag), as a tab bar does."""
+        bar = self.horizontalScrollBar()
+        step = event.angleDelta().y() or event.angleDelta().x()
+        if bar.maximum() > 0 and step:
+            bar.setValue(bar.value() - step)
+            event.accept()
+        else:
+            super().wheelEvent(event)
 
     def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt API
         return QSize(0, self._inner.sizeHint().height())
