@@ -169,6 +169,10 @@ def test_inspector_shows_weights_keywords_and_regions(qtbot):
     view.show_result(mixed)
     assert not view.by_word.isHidden()
     assert view.by_word.text() == "Picture by word: dog 68%, new york 25%"
+    alike = SearchResult(4, "/p/c.jpg", 0.6, 0.78, 0.22, [], None, [],
+                         words=[WordWeight("dog", 0.78), WordWeight("beach", 0.78)])  # fmt: skip
+    view.show_result(alike)
+    assert view.by_word.isHidden()  # weighed alike: the bars above say it all
 
 
 def test_a_short_inspector_scrolls_instead_of_squeezing(qtbot):

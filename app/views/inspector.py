@@ -282,8 +282,10 @@ def _set_weight(bar: QProgressBar, value: QLabel, weight: float) -> None:
 
 
 def _by_word(result: SearchResult) -> str:
-    """ "Picture by word: dog 68 %, new york 25 %" for a query of several words, else ""."""
-    if len(result.words) < 2:
+    """ "Picture by word: dog 68%, new york 25%" where the query's words were weighed apart;
+    "" where they were weighed alike (the bars above say it all)."""
+    weights = [w.visual for w in result.words]
+    if len(weights) < 2 or max(weights) - min(weights) < 0.05:
         return ""
     return "Picture by word: " + ", ".join(f"{w.word} {w.visual:.0%}" for w in result.words)
 
