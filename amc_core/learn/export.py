@@ -145,10 +145,12 @@ def export_query(encoder: QueryEncoder, out: Path) -> None:
 
 def _save_reproducibly(program: torch.onnx.ONNXProgram, out: Path) -> None:
     """Saves the graph without the exporter's per-node notes (the Python stack trace with
-    this checkout's paths, the calling module's name), so that the same code and parameters
-    give the same bytes on any machine and from any entry point."""
+    this checkout's paths, the calling module's name) and with torch's version without its
+    build tag ("2.13.0", not "2.13.0+cpu"), so that the same code and parameters give the same
+    graph from any checkout, entry point or torch build of that version."""
     for node in program.model.graph.all_nodes():
         node.metadata_props.clear()
+    program.model.producer_version = torch.__version__.split("+")[0]
     program.save(str(out))
 
 

@@ -15,8 +15,10 @@ For each query token t (unit vector q_t, weight w_t):
 where e_vt = q_t . v_t and e_kt = q_t . l_t are the token's evidence from each modality and
 intent_t is the token's intent (half its own category, half its query's: terms.py). The paper's
 MTN weighs the modalities once per query; weighing them per token lets "dog new york" look for
-the dog in the pixels and New York in the keywords (dev split: combined queries 0.890 -> 0.914
-NDCG@10, full AMC 0.764 -> 0.769). For a query of one kind of word the two are the same.
+the dog in the pixels and New York in the keywords (dev split, with the MTN parameters shipped
+then: combined queries 0.890 -> 0.914 NDCG@10, full AMC 0.764 -> 0.769). For a query of one
+kind of word the two are the same while the evidence weights u_v, u_k are 0 (as shipped;
+fine-tuning may move them).
 
 The score is the dot product of the unit query with the fused vector, not the cosine of the
 paper: l_t keeps its length, which carries how strong the evidence is (a keyword of

@@ -25,7 +25,7 @@ Shown = dict[int, tuple[str, str | None, str]]  # photo id -> (path, content has
 def ranked_results(
     batch: PhotoBatch, scored: Scored, order: np.ndarray, strong: int,
     sources: dict[int, str], shown: Shown, keyword_text: Callable[[int], str],
-    words: Sequence[str] = (),
+    words: Sequence[str],
 ) -> list[SearchResult]:  # fmt: skip
     """The results for batch rows `order` ((n,), best first); the first `strong` are strong.
     words: the query's words, in the order the head weighed them."""

@@ -140,8 +140,8 @@ class BrowseFilters(QWidget):
 
     def set_sort(self, order: str, browsing: bool = False) -> None:
         """Show the sort order. While browsing there are no words to rank by: best match is
-        not offered, and shows as what the gallery does, newest first (the remembered order
-        stays best match, for the next search)."""
+        not offered, and shows as what the gallery does, newest first (unless another order
+        is chosen, the remembered order stays best match, for the next search)."""
         shown = "newest" if browsing and order == "score" else order
         self.sort.blockSignals(True)  # showing an order is not choosing one
         self.sort.setCurrentIndex(max(0, self.sort.findData(shown)))
