@@ -373,16 +373,11 @@ def test_onnx_export_matches_torch(tmp_path: Path):
 
 def _graph_feeds(models: Path) -> dict[str, dict[str, np.ndarray]]:
     """Inputs for the head graph (region weights from its bridge) and the query encoder."""
-    from amc_core.learn.export import example_head_inputs
+    from amc_core.learn.export import example_head_inputs, head_feeds
     from amc_core.search.bridge import Bridge
-    from amc_core.search.graph_io import HEAD_INPUTS
 
     bridge = Bridge.load(models / "amc_bridge.npz")
-    with np.load(models / "amc_bridge.npz") as saved:
-        rows = int(saved["table"].shape[0])  # the classes and the scene probe's words
-    inputs = example_head_inputs(3, 16, 40, 256, seed=5, rows=rows)
-    head = {n: x.numpy() for n, x in zip(HEAD_INPUTS, inputs, strict=True)}
-    head["region_weights"] = bridge.region_weights(head["region_ids"], inputs[4].numpy())
+    head = head_feeds(example_head_inputs(3, 16, 40, 256, seed=5, rows=bridge.n_rows), bridge)
     words = np.random.default_rng(5).standard_normal((4, 256)).astype(np.float32)
     return {"amc_head.onnx": head, "amc_query.onnx": {"word_vectors": words}}
 

@@ -16,7 +16,9 @@ from PIL import Image
 from amc_core.describe.tagging import default_tagger
 from amc_core.index.library import Library
 from amc_core.search.engine import SearchEngine
+from amc_core.store.records import PhotoRow
 from amc_core.store.vector_index import VectorIndex
+from amc_core.words.keyword import Keyword
 from photo_factory import exif_bytes, write_photo
 
 PHOTOS = Path(__file__).parent / "data" / "photos"
@@ -237,24 +239,27 @@ def test_ann_recall_against_brute_force(tmp_path):
     assert np.mean(recalls) >= 0.95
 
 
+def _keyword_library(root: Path, photos: dict[str, list[Keyword]]) -> Path:
+    """A library of photos known only by these keywords (no pixels: the keywords rank them)."""
+    with Library(root / "lib") as library:
+        folder = library.catalog.add_folder("/photos")
+        library.catalog.write_photos([
+            PhotoRow(f"/photos/{name}", folder.id, 10, 1, "ok", content_hash=name,
+                     keywords=keywords)
+            for name, keywords in photos.items()
+        ])  # fmt: skip
+    return root / "lib"
+
+
 def test_quoted_phrase_matches_the_words_read_in_a_photo(tmp_path):
     """Text in photos is stored word by word, stop words dropped: "no parking" still finds
     the sign, while words from other sources do not make a phrase."""
-    from amc_core.store.records import PhotoRow
-    from amc_core.words.keyword import Keyword
-
-    def row(name: str, *keywords: Keyword) -> PhotoRow:
-        return PhotoRow(f"/photos/{name}", folder.id, 10, 1, "ok", content_hash=name,
-                        keywords=list(keywords))  # fmt: skip
-
-    with Library(tmp_path / "lib") as library:
-        folder = library.catalog.add_folder("/photos")
-        library.catalog.write_photos([
-            row("sign.jpg", Keyword("parking", 0.99, "text"), Keyword("street", 0.6, "visual")),
-            row("car park.jpg", Keyword("parking", 0.8, "visual"), Keyword("no", 0.9, "text")),
-            row("trip.jpg", Keyword("paris", 1.0, "place"), Keyword("2019", 1.0, "date")),
-        ])  # fmt: skip
-    with SearchEngine(tmp_path / "lib") as engine:
+    lib = _keyword_library(tmp_path, {
+        "sign.jpg": [Keyword("parking", 0.99, "text"), Keyword("street", 0.6, "visual")],
+        "car park.jpg": [Keyword("parking", 0.8, "visual"), Keyword("no", 0.9, "text")],
+        "trip.jpg": [Keyword("paris", 1.0, "place"), Keyword("2019", 1.0, "date")],
+    })  # fmt: skip
+    with SearchEngine(lib) as engine:
         engine.preload()
         assert names(engine.search('"no parking"')) == ["sign.jpg"]
         assert names(engine.search('"paris 2019"')) == []  # a place and a year, not a phrase
@@ -264,22 +269,13 @@ def test_the_calendar_says_when_not_what(tmp_path):
     """A December photo's "winter" is not snow: "snow" finds the photo that shows a little
     snow, not every photo of the season; "winter" still finds the season, and the time of
     day still tells of the light ("sunset" prefers the evening)."""
-    from amc_core.store.records import PhotoRow
-    from amc_core.words.keyword import Keyword
-
-    def row(name: str, *keywords: Keyword) -> PhotoRow:
-        return PhotoRow(f"/photos/{name}", folder.id, 10, 1, "ok", content_hash=name,
-                        keywords=list(keywords))  # fmt: skip
-
-    with Library(tmp_path / "lib") as library:
-        folder = library.catalog.add_folder("/photos")
-        library.catalog.write_photos([
-            row("december.jpg", Keyword("winter", 0.85, "date"), Keyword("december", 1.0, "date")),
-            row("snowfield.jpg", Keyword("snow", 0.3, "scene"), Keyword("july", 1.0, "date")),
-            row("dusk.jpg", Keyword("evening", 0.8, "date")),
-            row("noon.jpg", Keyword("afternoon", 0.8, "date")),
-        ])  # fmt: skip
-    with SearchEngine(tmp_path / "lib") as engine:
+    lib = _keyword_library(tmp_path, {
+        "december.jpg": [Keyword("winter", 0.85, "date"), Keyword("december", 1.0, "date")],
+        "snowfield.jpg": [Keyword("snow", 0.3, "scene"), Keyword("july", 1.0, "date")],
+        "dusk.jpg": [Keyword("evening", 0.8, "date")],
+        "noon.jpg": [Keyword("afternoon", 0.8, "date")],
+    })  # fmt: skip
+    with SearchEngine(lib) as engine:
         engine.preload()
         snow = names(engine.search("snow"))
         assert snow[0] == "snowfield.jpg"

@@ -154,6 +154,14 @@ def _save_reproducibly(program: torch.onnx.ONNXProgram, out: Path) -> None:
     program.save(str(out))
 
 
+def head_feeds(inputs: tuple[torch.Tensor, ...], bridge: Bridge) -> dict[str, np.ndarray]:
+    """AMC.forward's inputs -> the head graph's feeds: the raw posteriors become region
+    weights from the graph's bridge, as search makes them."""
+    feeds = {n: x.numpy() for n, x in zip(HEAD_INPUTS, inputs, strict=True)}
+    feeds["region_weights"] = bridge.region_weights(feeds["region_ids"], inputs[4].numpy())
+    return feeds
+
+
 def check_parity(model: AMC, encoder: QueryEncoder, head_path: Path, query_path: Path) -> float:
     """Max abs difference between torch and onnxruntime over several shapes; raises above 1e-4."""
 
@@ -166,9 +174,7 @@ def check_parity(model: AMC, encoder: QueryEncoder, head_path: Path, query_path:
         inputs = example_head_inputs(t, b, k, model.config.dim, seed=t * 100 + b, rows=rows)
         with torch.no_grad():
             expected = model(*inputs)  # from the raw posteriors, as training sees them
-        feeds = {n: x.numpy() for n, x in zip(HEAD_INPUTS, inputs, strict=True)}
-        feeds["region_weights"] = bridge.region_weights(feeds["region_ids"], inputs[4].numpy())
-        got = head.run(list(HEAD_OUTPUTS), feeds)
+        got = head.run(list(HEAD_OUTPUTS), head_feeds(inputs, bridge))
         for name, want, have in zip(HEAD_OUTPUTS, expected, got, strict=True):
             diff = float(np.abs(want.numpy() - have).max())
             worst = max(worst, diff)

@@ -70,6 +70,9 @@ class _ChipRow(QScrollArea):
     def sizeHint(self) -> QSize:  # noqa: N802 - Qt API
         return QSize(super().sizeHint().width(), self._inner.sizeHint().height())
 
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt API
+        return QSize(0, self._inner.sizeHint().height())
+
     def wheelEvent(self, event: QWheelEvent) -> None:  # noqa: N802 - Qt API
         """A row longer than the window scrolls sideways under the mouse wheel (it has no
         scroll bar to drag), as a tab bar does."""
@@ -80,9 +83,6 @@ class _ChipRow(QScrollArea):
             event.accept()
         else:
             super().wheelEvent(event)
-
-    def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt API
-        return QSize(0, self._inner.sizeHint().height())
 
     def set_chips(self, chips: list[tuple[str, str]]) -> None:
         """(label, filter) per chip, in order."""
