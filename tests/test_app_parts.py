@@ -305,3 +305,20 @@ def test_a_chip_row_longer_than_the_window_scrolls_under_the_wheel(qtbot):
                        Qt.ScrollPhase.NoScrollPhase, False)  # fmt: skip
     QApplication.sendEvent(row.viewport(), down)
     assert bar.value() > 0
+
+
+def test_chips_that_arrive_after_the_window_shows_are_not_cut(qtbot):
+    """Years and places come in after the window is up (the library's facets load in the
+    background): each row grows to its chips' full height, not the title's."""
+    from amc_app.views.browse_filters import BrowseFilters
+    from amc_core.api import Facets
+
+    filters = BrowseFilters()
+    qtbot.addWidget(filters)
+    filters.resize(600, 200)
+    filters.show()
+    qtbot.waitExposed(filters)
+    filters.set_facets(Facets([(2021, 3), (2019, 1)], [("berlin", 2), ("zermatt", 1)]))
+    for row in (filters.years, filters.places):
+        tallest = max(chip.sizeHint().height() for chip in row.chips.values())
+        qtbot.waitUntil(lambda row=row, tallest=tallest: row.height() >= tallest)

@@ -8,7 +8,9 @@ in 3 of the 9 (two men walking, a person with a dog seen from afar, two men in a
 with no detection in any of the 88 others, at ~40 ms a photo; a 4 px stride or 640 px
 found 4-5 of 9 but fired on 1-7 photos without people, at 2-6x the time. It finds standing,
 walking figures; seated people, portraits and small children at a distance stay missed.
-It runs in the faces pass, never in the main index.
+It runs in the faces pass, never in the main index. Each person's box is kept: search lets
+VAN's regions that hold a body vouch for "person" (store/batch.py), so the heat-map points at
+people whose faces it cannot see.
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ from __future__ import annotations
 from functools import cache
 
 import numpy as np
+
+from amc_core.store.bodies import FoundBody
 
 BODY_SIDE = 500  # the long side searched
 MIN_WEIGHT = 0.5  # SVM margin of a kept detection
@@ -32,9 +36,8 @@ def _detector() -> object:
     return hog
 
 
-def find_bodies(rgb: np.ndarray) -> list[float]:
-    """Detector weights of the standing or walking people in an (H, W, 3) uint8 photo,
-    strongest first (one number a person: their boxes are not kept)."""
+def find_bodies(rgb: np.ndarray) -> list[FoundBody]:
+    """The standing or walking people in an (H, W, 3) uint8 photo, strongest first."""
     from PIL import Image
 
     image = Image.fromarray(rgb)
@@ -42,11 +45,24 @@ def find_bodies(rgb: np.ndarray) -> list[float]:
     small = np.ascontiguousarray(np.asarray(image), dtype=np.uint8)  # (h, w, 3)
     if small.ndim != 3 or small.shape[0] < _WINDOW[1] or small.shape[1] < _WINDOW[0]:
         return []  # smaller than one person window: OpenCV would crash on it, not answer
-    _boxes, weights = _detector().detectMultiScale(  # type: ignore[attr-defined]
+    boxes, weights = _detector().detectMultiScale(  # type: ignore[attr-defined]
         small, winStride=(8, 8), padding=(8, 8), scale=1.05
     )
-    found = sorted((float(w) for w in np.ravel(weights)), reverse=True)
-    return [w for w in found if w >= MIN_WEIGHT]
+    height, width = small.shape[:2]
+    found = [
+        FoundBody(_fractions(box, width, height), body_confidence(float(weight)))
+        for box, weight in zip(np.reshape(boxes, (-1, 4)), np.ravel(weights), strict=True)
+        if weight >= MIN_WEIGHT
+    ]
+    return sorted(found, key=lambda body: -body.confidence)
+
+
+def _fractions(box: np.ndarray, width: int, height: int) -> tuple[float, float, float, float]:
+    """A pixel box (x, y, w, h), clipped to the photo, as fractions of it."""
+    x0, y0 = max(0.0, float(box[0]) / width), max(0.0, float(box[1]) / height)
+    x1 = min(1.0, float(box[0] + box[2]) / width)
+    y1 = min(1.0, float(box[1] + box[3]) / height)
+    return (round(x0, 4), round(y0, 4), round(x1 - x0, 4), round(y1 - y0, 4))
 
 
 def body_confidence(weight: float) -> float:

@@ -11,14 +11,14 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 import numpy as np
 
-from amc_core.describe.bodies import body_confidence, find_bodies
+from amc_core.describe.bodies import find_bodies
 from amc_core.describe.face_crops import DETECTOR_ID, FaceAligner, decode_crop, found_faces
 from amc_core.describe.faces import DETECT_SIDE, Face, keywords_for_faces
 from amc_core.index.face_groups import group_faces
@@ -26,6 +26,7 @@ from amc_core.index.pool import map_in_workers
 from amc_core.ingest.decode import oriented_pixels
 from amc_core.runtime import SessionFactory
 from amc_core.settings import IndexSettings
+from amc_core.store.bodies import FoundBody
 from amc_core.store.catalog import Catalog
 from amc_core.store.faces import FoundFace, StoredFace
 from amc_core.words.keyword import Keyword
@@ -39,6 +40,7 @@ EMBED_BATCH = 32
 NAME_CONFIDENCE = 1.0  # a person's full name on their photos
 NAME_WORD_CONFIDENCE = 0.9  # each word of it ("obama" of "Barack Obama")
 CROWD_SIZE = 5  # people (faces or whole figures) from which a photo is a "crowd"
+T = TypeVar("T")
 
 
 @dataclass(slots=True)
@@ -112,31 +114,50 @@ def _read(
     catalog: Catalog, workers: int, report: FacesReport, cancel: threading.Event | None
 ) -> Iterator[FacesProgress]:
     todo = catalog.photos_to_scan(DETECTOR_ID)
-    if not todo:
+    if todo:
+        start = time.perf_counter()
+        results = _in_workers(read_faces, [path for _id, path, _hash in todo], workers)
+        for done, ((photo_id, _path, content_hash), result) in enumerate(
+            zip(todo, results, strict=True), 1
+        ):
+            # an unreadable photo counts as read with no faces: the main pass reports it
+            seen = result or PhotoPeople([], [])
+            catalog.save_face_scan(photo_id, content_hash, DETECTOR_ID, seen.faces, seen.bodies)
+            report.photos_read += 1
+            report.faces_found += len(seen.faces)
+            yield FacesProgress("reading", done, len(todo), report)
+            if cancel is not None and cancel.is_set():
+                break
+        report.read_s += time.perf_counter() - start
+    if cancel is not None and cancel.is_set():
         return
+    yield from _box_bodies(catalog, workers, report, cancel)
+
+
+def _box_bodies(
+    catalog: Catalog, workers: int, report: FacesReport, cancel: threading.Event | None
+) -> Iterator[FacesProgress]:
+    """The boxes of people seen whole in photos read before boxes were kept (only the body
+    detector runs: their faces and names stay as they are)."""
+    todo = catalog.photos_without_body_boxes()
     start = time.perf_counter()
-    paths = [path for _id, path, _hash in todo]
-    if workers > 1:  # even for one photo: a detector crashing on a hostile file takes a
-        # worker down, never the app (the pool retries the others and skips that one)
-        results: Iterator[PhotoPeople | None] = map_in_workers(
-            read_faces, paths, workers, window=workers * 4, crashed=lambda _path: None
-        )
-    else:
-        results = (read_faces(path) for path in paths)
-    for done, ((photo_id, _path, content_hash), result) in enumerate(
-        zip(todo, results, strict=True), 1
-    ):
-        # an unreadable photo counts as read with no faces: the main pass reports it
-        seen = result or PhotoPeople([], [])
-        best_body = body_confidence(seen.bodies[0]) if seen.bodies else 0.0
-        catalog.save_face_scan(photo_id, content_hash, DETECTOR_ID, seen.faces,
-                               (len(seen.bodies), best_body))  # fmt: skip
-        report.photos_read += 1
-        report.faces_found += len(seen.faces)
+    results = _in_workers(read_bodies, [path for _id, path in todo], workers)
+    for done, ((photo_id, _path), bodies) in enumerate(zip(todo, results, strict=True), 1):
+        if bodies is not None:  # unreadable now: asked again next time
+            catalog.save_body_boxes(photo_id, bodies)
         yield FacesProgress("reading", done, len(todo), report)
         if cancel is not None and cancel.is_set():
             break
     report.read_s += time.perf_counter() - start
+
+
+def _in_workers(
+    read: Callable[[str], T | None], paths: list[str], workers: int
+) -> Iterator[T | None]:
+    if workers > 1 and paths:  # even for one photo: a detector crashing on a hostile file
+        # takes a worker down, never the app (the pool retries the others and skips that one)
+        return map_in_workers(read, paths, workers, window=workers * 4, crashed=lambda _p: None)
+    return (read(path) for path in paths)
 
 
 @cache
@@ -147,7 +168,7 @@ def _aligner() -> FaceAligner:
 @dataclass(frozen=True, slots=True)
 class PhotoPeople:
     faces: list[FoundFace]
-    bodies: list[float]  # whole-body detector weights, strongest first
+    bodies: list[FoundBody]  # people seen whole, surest first
 
 
 def read_faces(path: str) -> PhotoPeople | None:
@@ -158,6 +179,16 @@ def read_faces(path: str) -> PhotoPeople | None:
     except Exception:  # a file the main pass read but this pass cannot (changed meanwhile)
         return None
     return PhotoPeople(found_faces(rgb, _aligner()), find_bodies(rgb))
+
+
+def read_bodies(path: str) -> list[FoundBody] | None:
+    """Only the people seen whole in one photo file (in a worker process); None when it
+    cannot be read."""
+    try:
+        rgb = oriented_pixels(path, DETECT_SIDE, IndexSettings())  # (H, W, 3) uint8
+    except Exception:  # changed or gone since the main pass read it
+        return None
+    return find_bodies(rgb)
 
 
 def _embed(

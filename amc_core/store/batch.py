@@ -41,6 +41,10 @@ SAME_WORD = 0.99
 # the face detector is sure of. On the dev split a person query's most attended cell held a
 # face 0.57 of the time with them (0.14 without, as by chance; benchmarks/attention_cells.py).
 FACE_WORD = "person"
+# A person seen whole (the body detector's box) vouches for FACE_WORD in the cells holding at
+# least this share of the box. A standing figure fills a column two or three cells high; on
+# the labelled dev photos 0.3 keeps those cells and drops the ones it only brushes.
+BODY_SHARE = 0.3
 # The encoder's regions: 3/7-wide windows around the thirds (cells 0-2, 2-4, 4-6 of its 7x7
 # feature map, amc_core/build/encoder_export.py), as fractions of the photo per axis.
 _WINDOWS = tuple((2 * c / 7, (2 * c + 3) / 7) for c in range(3))
@@ -160,12 +164,13 @@ def load_batch(
     face_row: int | None = None,
 ) -> PhotoBatch:
     """Model inputs for photos (ids without stored features get empty regions). face_row: the
-    bridge row of ``FACE_WORD``, where the photos' found faces join their regions' evidence
-    (None: faces are left out, as for a bridge without that word)."""
+    bridge row of ``FACE_WORD``, where the photos' found faces and people seen whole join
+    their regions' evidence (None: they are left out, as for a bridge without that word)."""
     ids = list(photo_ids)
     region_ids, region_probs = _posteriors(catalog, ids)
     if face_row is not None:
-        _put_faces(catalog.face_boxes(ids), ids, region_ids, region_probs, face_row)
+        faces, bodies = catalog.face_boxes(ids), catalog.body_boxes(ids)
+        _put_people(faces, bodies, ids, region_ids, region_probs, face_row)
     kw_ids, kw_conf, kw_source = _keywords(catalog, ids)
     return PhotoBatch(
         photo_ids=ids,
@@ -244,23 +249,49 @@ def _put_scene(
     region_probs[rows, :, TOP_K : TOP_K + k] = np.take_along_axis(scene, top, axis=-1)
 
 
-def _put_faces(
+def _put_people(
     faces: dict[int, list[tuple[float, ...]]],
+    bodies: dict[int, list[tuple[float, ...]]],
     ids: list[int],
     region_ids: np.ndarray,
     region_probs: np.ndarray,
-    face_row: int,
+    person_row: int,
 ) -> None:
-    """Each face as face_row's word, at its detector score, in every region whose window
-    holds the face's centre and in the whole photo."""
+    """Each found face and each person seen whole as person_row's word, at its confidence,
+    in the whole photo and in the regions that hold it: a face in those holding its centre,
+    a body (tall: its centre can fall between the cells it fills) in those holding at least
+    BODY_SHARE of it."""
     row_of = {photo_id: row for row, photo_id in enumerate(ids)}
     for photo_id, boxes in faces.items():
-        row = row_of[photo_id]
         for x, y, w, h, score in boxes:
             cols = [c for c, (lo, hi) in enumerate(_WINDOWS) if lo <= x + w / 2 <= hi]
             rows = [r for r, (lo, hi) in enumerate(_WINDOWS) if lo <= y + h / 2 <= hi]
-            for region in [*(r * 3 + c for r in rows for c in cols), N_REGIONS - 1]:
-                _vouch(region_ids[row, region], region_probs[row, region], face_row, score)
+            cells = [r * 3 + c for r in rows for c in cols]
+            _vouch_cells(region_ids[row_of[photo_id]], region_probs[row_of[photo_id]], cells,
+                         person_row, score)  # fmt: skip
+    for photo_id, boxes in bodies.items():
+        for x, y, w, h, confidence in boxes:
+            across = [_share(x, w, window) for window in _WINDOWS]
+            down = [_share(y, h, window) for window in _WINDOWS]
+            cells = [r * 3 + c for r in range(3) for c in range(3)
+                     if across[c] * down[r] >= BODY_SHARE]  # fmt: skip
+            _vouch_cells(region_ids[row_of[photo_id]], region_probs[row_of[photo_id]], cells,
+                         person_row, confidence)  # fmt: skip
+
+
+def _share(start: float, length: float, window: tuple[float, float]) -> float:
+    """How much of [start, start + length] lies inside the window."""
+    inside = min(start + length, window[1]) - max(start, window[0])
+    return max(0.0, inside) / max(length, 1e-6)
+
+
+def _vouch_cells(
+    ids: np.ndarray, probs: np.ndarray, cells: list[int], word_row: int, probability: float
+) -> None:
+    """(R, k) one photo's entries: the word at least this probable in these cells and in the
+    whole photo."""
+    for region in [*cells, N_REGIONS - 1]:
+        _vouch(ids[region], probs[region], word_row, probability)
 
 
 def _vouch(ids: np.ndarray, probs: np.ndarray, word_row: int, probability: float) -> None:

@@ -7,6 +7,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from amc_core.errors import CatalogDamagedError
+from amc_core.store.bodies import BodyRecords
 from amc_core.store.browse import BrowseQueries
 from amc_core.store.checks import CatalogChecks
 from amc_core.store.clicks import ClickLog
@@ -34,7 +35,7 @@ from amc_core.words.keyword import Keyword
 from amc_core.words.normalise import merge_keywords
 
 
-class Catalog(PhotoQueries, BrowseQueries, FaceRecords, ClickLog, CatalogChecks):
+class Catalog(PhotoQueries, BrowseQueries, FaceRecords, BodyRecords, ClickLog, CatalogChecks):
     """The one owner of a library's SQLite database.
 
     Writes happen in explicit transactions (one per batch), so a crash at any

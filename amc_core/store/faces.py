@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 
 from amc_core.errors import UserInputError
+from amc_core.store.bodies import FoundBody, replace_bodies
 from amc_core.store.connection import CatalogConnection, decode_path, now, user_change
 
 EMBEDDING_DTYPE = np.float32
@@ -79,10 +80,10 @@ class FaceRecords(CatalogConnection):
         content_hash: str | None,
         detector: str,
         faces: Sequence[FoundFace],
-        bodies: tuple[int, float] = (0, 0.0),
+        bodies: Sequence[FoundBody] = (),
     ) -> bool:
-        """Replace a photo's faces (and its count of people seen whole, with the best one's
-        confidence) with a new reading; False if the photo left meanwhile."""
+        """Replace a photo's faces and the people seen whole in it with a new reading; False
+        if the photo left meanwhile."""
         with self.transaction() as conn:
             if not conn.execute("SELECT 1 FROM photos WHERE id = ?", (photo_id,)).fetchone():
                 return False
@@ -92,6 +93,8 @@ class FaceRecords(CatalogConnection):
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 [(photo_id, *f.box, f.score, f.quality, f.crop) for f in faces],
             )
+            replace_bodies(conn, photo_id, bodies)
+            best = max((b.confidence for b in bodies), default=0.0)
             conn.execute(
                 "INSERT INTO face_scans (photo_id, content_hash, detector, face_count, "
                 "body_count, body_confidence, keywords_done, scanned_at) "
@@ -100,7 +103,7 @@ class FaceRecords(CatalogConnection):
                 "face_count = excluded.face_count, body_count = excluded.body_count, "
                 "body_confidence = excluded.body_confidence, keywords_done = 0, "
                 "scanned_at = excluded.scanned_at",
-                (photo_id, content_hash, detector, len(faces), *bodies, now()),
+                (photo_id, content_hash, detector, len(faces), len(bodies), best, now()),
             )
         return True
 
@@ -188,14 +191,6 @@ class FaceRecords(CatalogConnection):
             face = _stored_face(r)
             out.setdefault(face.photo_id, []).append(face)
         return out
-
-    def bodies_of(self, photo_ids: Sequence[int]) -> dict[int, tuple[int, float]]:
-        """(people seen whole, the best one's confidence) of photos whose faces were read."""
-        rows = self._by_ids(
-            "SELECT photo_id, body_count, body_confidence FROM face_scans WHERE photo_id",
-            photo_ids,
-        )
-        return {int(p): (int(n), float(c)) for p, n, c in rows}
 
     def photo_sizes(self, photo_ids: Sequence[int]) -> dict[int, tuple[int, int]]:
         """(width, height) of oriented photos."""
@@ -346,7 +341,7 @@ class FaceRecords(CatalogConnection):
         keywords must be rewritten (the faces pass reads the photos again next time)."""
         with self.transaction() as conn:
             photos = [int(r[0]) for r in conn.execute("SELECT photo_id FROM face_scans")]
-            for table in ("face_rejections", "faces", "people", "face_scans"):
+            for table in ("face_rejections", "faces", "bodies", "people", "face_scans"):
                 conn.execute(f"DELETE FROM {table}")
         return photos
 

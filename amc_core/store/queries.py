@@ -72,11 +72,22 @@ class PhotoQueries(CatalogConnection):
     def face_boxes(self, photo_ids: Sequence[int]) -> dict[int, list[tuple[float, ...]]]:
         """(x, y, w, h, score) of every face found in these photos (fractions of the oriented
         photo), for the photos that have any."""
-        out: dict[int, list[tuple[float, ...]]] = {}
-        rows = self._by_ids(
+        return self._boxes(
             "SELECT photo_id, x, y, w, h, score FROM faces WHERE photo_id", photo_ids
         )
-        for photo_id, *box in rows:
+
+    def body_boxes(self, photo_ids: Sequence[int]) -> dict[int, list[tuple[float, ...]]]:
+        """(x, y, w, h, confidence) of every person seen whole in these photos (fractions of
+        the oriented photo), for the photos that have any."""
+        return self._boxes(
+            "SELECT photo_id, x, y, w, h, confidence FROM bodies WHERE photo_id", photo_ids
+        )
+
+    def _boxes(
+        self, select_where_id: str, photo_ids: Sequence[int]
+    ) -> dict[int, list[tuple[float, ...]]]:
+        out: dict[int, list[tuple[float, ...]]] = {}
+        for photo_id, *box in self._by_ids(select_where_id, photo_ids):
             out.setdefault(int(photo_id), []).append(tuple(float(v) for v in box))
         return out
 

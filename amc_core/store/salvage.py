@@ -22,7 +22,7 @@ from amc_core.store.schema import KEYWORD_RECORD, SCHEMA_VERSION
 # before the backup's names are restored over it.
 _ANALYSIS_TABLES = (
     "photos", "keyword_vocab", "photo_keyword_sets", "photo_features",
-    "people", "face_scans", "faces", "face_rejections", "clicks",
+    "people", "face_scans", "faces", "face_rejections", "bodies", "clicks",
 )  # fmt: skip
 _MAX_ROWID = (1 << 63) - 1
 
@@ -207,7 +207,8 @@ def make_consistent(conn: sqlite3.Connection, report: SalvageReport) -> int:
         "DELETE FROM face_scans WHERE face_count != "
         "(SELECT COUNT(*) FROM faces WHERE faces.photo_id = face_scans.photo_id)"
     )
-    conn.execute("DELETE FROM faces WHERE photo_id NOT IN (SELECT photo_id FROM face_scans)")
+    for table in ("faces", "bodies"):  # read again with their scan
+        conn.execute(f"DELETE FROM {table} WHERE photo_id NOT IN (SELECT photo_id FROM face_scans)")
     had_features = bool(
         report.rows.get("photo_features") or report.unreadable.get("photo_features")
     )

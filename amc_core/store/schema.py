@@ -209,9 +209,22 @@ def _to_v6(conn: sqlite3.Connection) -> None:
                 )
 
 
+def _to_v7(conn: sqlite3.Connection) -> None:
+    """The boxes of the people seen whole (the faces pass's body detector; before, only their
+    count was kept). Photos counted before get theirs from the next faces pass, which reads
+    only their bodies again (FaceRecords.photos_without_body_boxes)."""
+    conn.execute(
+        "CREATE TABLE IF NOT EXISTS bodies (id INTEGER PRIMARY KEY, "
+        "photo_id INTEGER NOT NULL REFERENCES photos(id) ON DELETE CASCADE, "
+        "x REAL NOT NULL, y REAL NOT NULL, w REAL NOT NULL, h REAL NOT NULL, "
+        "confidence REAL NOT NULL)"
+    )
+    conn.execute("CREATE INDEX IF NOT EXISTS bodies_photo ON bodies(photo_id)")
+
+
 # MIGRATIONS[i] takes a catalog at version i to version i + 1.
 MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
-    _to_v1, _to_v2, _to_v3, _to_v4, _to_v5, _to_v6,
+    _to_v1, _to_v2, _to_v3, _to_v4, _to_v5, _to_v6, _to_v7,
 )  # fmt: skip
 SCHEMA_VERSION = len(MIGRATIONS)
 # one stored keyword, 6 bytes: vocabulary id, confidence * 255, source index (255: other)

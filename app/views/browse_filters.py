@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, QSize, Qt, Signal
 from PySide6.QtGui import QStandardItemModel, QWheelEvent
 from PySide6.QtWidgets import (
     QComboBox,
@@ -60,8 +60,8 @@ class _ChipRow(QScrollArea):
         self._layout.setSpacing(4)
         self._layout.addWidget(plain_label(title))
         self._layout.addStretch(1)
-        self.setWidget(inner)
         self._inner = inner
+        self.setWidget(inner)  # the scroll area watches it: eventFilter below
         # as tall as its chips are now (a style or font change makes them taller), never less
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
         self.chips: dict[str, QToolButton] = {}
@@ -72,6 +72,14 @@ class _ChipRow(QScrollArea):
 
     def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt API
         return QSize(0, self._inner.sizeHint().height())
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt API
+        """The row's height follows its chips: a scroll area does not tell the layout around
+        it that its widget changed size, so chips that grew when first styled (after being
+        added) were at times squeezed into the height of the title alone."""
+        if watched is self._inner and event.type() == QEvent.Type.LayoutRequest:
+            self.updateGeometry()
+        return super().eventFilter(watched, event)
 
     def wheelEvent(self, event: QWheelEvent) -> None:  # noqa: N802 - Qt API
         """A row longer than the window scrolls sideways under the mouse wheel (it has no
