@@ -885,9 +885,7 @@ def e2e_effect(engine: SearchEngine, texts: Sequence[str], chunk: int = 2048) ->
     for (text, _, passed_on), (top_scores, top_ids) in zip(chosen, best, strict=True):
         found = sum(int(i) in passed_on for i in top_ids[:10].tolist()) / max(len(top_ids[:10]), 1)
         per_query.append((text, found))
-        # the head's part of each score: what the full scoring here measures (the engine adds
-        # what a photo gains by looking like the best matches, search/resemblance.py)
-        engine_scores = [r.score - r.resemblance for r in engine.search(text, 10).results]
+        engine_scores = [r.score for r in engine.search(text, 10).results]
         kept.append(float(np.mean(engine_scores)) / float(np.mean(top_scores[:10])))
         ties.append(int((top_scores >= top_scores[min(9, len(top_scores) - 1)] - 0.01).sum()))
     shares = np.array([f for _, f in per_query])

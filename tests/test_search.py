@@ -160,56 +160,6 @@ def test_results_explain_themselves(engine):
     assert [w.word for w in cat.words] == ["cat"]
 
 
-def test_look_alikes_of_the_best_matches_rise_and_explain_says_the_same(engine):
-    """After the head, what looks like the query's best matches gains: the re-encoded copy of
-    the espresso far more than the rocket. A place query is about the keywords, and the
-    picture hardly moves it. `amc explain` scores a photo among the search's own candidates,
-    so it gives each result the score, gain and strength the search gave it."""
-    found = engine.search("espresso").results
-    by_name = {Path(r.path).name: r for r in found}
-    assert by_name["copy.jpg"].resemblance > by_name["launch.jpg"].resemblance + 0.05
-    assert all(r.resemblance >= 0 for r in found)
-    place = engine.search("tokyo").results
-    assert max(r.resemblance for r in place) < 0.5 * max(r.resemblance for r in found)
-    for result in found:
-        explained = engine.explain("espresso", engine.photo_id(result.path))
-        assert explained.score == pytest.approx(result.score, abs=1e-5)
-        assert explained.resemblance == pytest.approx(result.resemblance, abs=1e-5)
-        assert explained.strong == result.strong
-
-
-def test_resemblance_lifts_what_looks_like_the_best_and_nothing_without_a_look():
-    from amc_core.search.resemblance import RESEMBLANCE_WEIGHT, resemblance
-
-    looks = np.array([[250, 25, 0], [250, 0, 25], [225, 25, 25], [250, 12, 0], [0, 250, 0],
-                      [0, 0, 0]], dtype=np.uint8)  # fmt: skip
-    scores = np.array([0.9, 0.8, 0.7, 0.2, 0.25, 0.3], dtype=np.float32)
-    gain = resemblance(scores, looks, visual_weight=0.8)
-    assert gain[3] > gain[4] + 0.3  # looks like the best three, the other does not
-    assert gain[5] == 0  # no stored look: nothing to compare
-    assert gain.max() <= RESEMBLANCE_WEIGHT * 0.8 + 1e-6
-    assert not resemblance(scores, looks, visual_weight=0.0).any()  # a query of no picture
-    assert not resemblance(scores[:1], looks[:1], 0.8).any()  # alone: nobody to look like
-    assert not resemblance(scores, np.zeros((6, 0), np.uint8), 0.8).any()
-
-
-def test_the_batch_reads_each_look_as_the_stored_pooled_vector(built):
-    from amc_core.arrays import unit
-    from amc_core.store.batch import KeywordVectors, load_batch
-    from amc_core.store.features import pooled_vector
-    from amc_core.words.space import semantic_space
-
-    with Library(built[0]) as library:
-        ids = sorted(library.catalog.indexed_ids())
-        batch = load_batch(library.catalog, KeywordVectors(library.catalog, semantic_space()),
-                           [*ids, 10**6])  # fmt: skip
-        blobs = library.catalog.features_of(ids)
-    expected = unit(np.stack([pooled_vector(blobs[i]) for i in ids]))
-    read = unit(batch.looks[: len(ids)].astype(np.float32) ** 2)  # the pooled vector, scaled
-    assert np.allclose(read, expected, atol=1e-5)
-    assert not batch.looks[-1].any()  # a photo without features looks like nothing
-
-
 def test_similar_finds_the_copy(engine, built):
     _, photos = built
     original = engine.photo_id(str(photos / "Cafe" / "espresso.jpg"))

@@ -57,8 +57,6 @@ def cmd_explain(args: argparse.Namespace) -> int:
         return 0
     print(f"photo     {printable(result.path)}")
     print(f"score     {result.score:.3f}  (found by: {result.source})")
-    if result.resemblance:
-        print(f"          {result.resemblance:.3f} of it for looking like the query's best matches")
     print(f"weights   visual {result.visual_weight:.2f} / language {result.language_weight:.2f}")
     if len(result.words) > 1:
         print("by word   " + ", ".join(f"{w.word} {w.visual:.2f}" for w in result.words)

@@ -15,7 +15,6 @@ from amc_core.learn.params import default_model
 from amc_core.learn.ranker import score_torch
 from amc_core.learn.reference import reference_class_matrix, zero_shot_scores
 from amc_core.search.engine import library_words
-from amc_core.search.resemblance import resemblance
 from amc_core.search.terms import ParsedQuery, default_lexicon, parse_query
 from amc_core.store.batch import FACE_WORD, KeywordVectors, PhotoBatch, load_batch
 from amc_core.words.space import SemanticSpace, semantic_space
@@ -27,11 +26,8 @@ VARIANTS = (
     ("fixed 50/50 fusion", "fixed"),
     ("AMC without VAN", "no_van"),
     ("AMC without LAN", "no_lan"),
-    ("full AMC, head alone", "full_head"),
     ("full AMC", "full"),
 )
-# Every ranker but the reference is followed by what search does after the head: photos that
-# look like the best matches rise (search/resemblance.py). "head alone" is full AMC without it.
 
 
 class DevSetScorer:
@@ -61,15 +57,11 @@ class DevSetScorer:
     def scores(self, model: AMC, variant: str, query: ParsedQuery) -> np.ndarray:
         if variant == "zero_shot":
             return zero_shot_scores(query, self.batch, reference_class_matrix(self.space))
-        model.mode = "full" if variant == "full_head" else variant
+        model.mode = variant
         try:
-            head = score_torch(model, query, self.batch)
+            return score_torch(model, query, self.batch).scores
         finally:
             model.mode = "full"
-        if variant == "full_head":
-            return head.scores
-        visual = float(head.modality[:, 0].mean())
-        return head.scores + resemblance(head.scores, self.batch.looks, visual)
 
     def table(self, model: AMC, queries: Sequence[Judged]) -> dict[str, dict[str, float]]:
         parsed = [self.parse(q.query) for q in queries]

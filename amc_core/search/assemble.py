@@ -25,18 +25,16 @@ Shown = dict[int, tuple[str, str | None, str]]  # photo id -> (path, content has
 def ranked_results(
     batch: PhotoBatch, scored: Scored, order: np.ndarray, strong: int,
     sources: dict[int, str], shown: Shown, keyword_text: Callable[[int], str],
-    words: Sequence[str], gain: np.ndarray | None = None,
+    words: Sequence[str],
 ) -> list[SearchResult]:  # fmt: skip
     """The results for batch rows `order` ((n,), best first); the first `strong` are strong.
-    words: the query's words, in the order the head weighed them; gain: (B,) what each photo's
-    score gained by looking like the best matches (search/resemblance.py), in its score."""
+    words: the query's words, in the order the head weighed them."""
     rows = np.asarray(order, dtype=np.int64)
     keywords = _attended_keywords(batch, scored.keyword_attention[rows], rows, keyword_text)
     scores = scored.scores[rows].tolist()
     modality = scored.modality[rows].tolist()
     regions = scored.region_attention[rows].tolist()
     word_visual = scored.word_visual[rows].tolist()
-    gains = (gain[rows] if gain is not None else np.zeros(len(rows))).tolist()
     results = []
     for rank, row in enumerate(rows.tolist()):
         photo_id = batch.photo_ids[row]
@@ -45,7 +43,6 @@ def ranked_results(
             photo_id, path, scores[rank], modality[rank][0], modality[rank][1], keywords[rank],
             content_hash, regions[rank], sources.get(photo_id, "vector"), rank < strong, date,
             [WordWeight(w, v) for w, v in zip(words, word_visual[rank], strict=True)],
-            gains[rank],
         ))  # fmt: skip
     return results
 

@@ -13,7 +13,6 @@ import gc
 import os
 import threading
 import time
-from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -27,7 +26,6 @@ from amc_core.search.filters import apply_words, filtered_ids
 from amc_core.search.graph_io import HEAD_NAME
 from amc_core.search.query import Query, QueryError, parse
 from amc_core.search.rerank import OnnxRanker
-from amc_core.search.resemblance import resemblance
 from amc_core.search.results import SearchResponse, SearchResult
 from amc_core.search.strong import strong_count
 from amc_core.search.terms import Lexicon, ParsedQuery, default_lexicon, parse_query
@@ -233,30 +231,19 @@ class SearchEngine:
     def _rank(
         self, ids: list[int], sources: dict[int, str], query: Query, parsed: ParsedQuery,
         ranker: OnnxRanker, keyword_vectors: KeywordVectors, top: int,
-        keep: int | None = None,
     ) -> list[SearchResult]:  # fmt: skip
-        """The top results, best first; keep: the one photo wanted, wherever it ranks."""
         if not ids:
             return []
         if parsed.empty:  # filters only: listed as the candidate stage ordered them
             listed = ids[:top]
             return listed_results(listed, self.catalog.shown_rows(listed))
         batch = load_batch(self.catalog, keyword_vectors, ids, ranker.face_row)
-        head = ranker.score(parsed, batch)
-        gain = resemblance(head.scores, batch.looks, float(head.modality[:, 0].mean()))
-        scored = replace(head, scores=head.scores + gain)
+        scored = ranker.score(parsed, batch)
         order = np.argsort(-scored.scores, kind="stable")[:top]
-        # how many are strong: from the head's scores of all the candidates (the best few
-        # gain the most from looking like themselves, which would set them apart)
-        strong = strong_count(head.scores)
-        if keep is not None:  # strong as it would be in the search's own list
-            row = ids.index(keep)
-            order = np.array([row])
-            strong = int(int((scored.scores > scored.scores[row]).sum()) < strong)
+        strong = strong_count(scored.scores)  # from all the scored candidates, not the shown
         shown = self.catalog.shown_rows([ids[i] for i in order])
         return ranked_results(batch, scored, order, strong, sources, shown,
-                              self.catalog.keyword_text, [t.text for t in parsed.tokens],
-                              gain)  # fmt: skip
+                              self.catalog.keyword_text, [t.text for t in parsed.tokens])  # fmt: skip
 
     # -- explain and similar -------------------------------------------------------
 
@@ -276,13 +263,9 @@ class SearchEngine:
             space, ranker, index, keyword_vectors = self._ensure_loaded()
             parsed = parse_query(query, space, self._lexicon, ranker.encode_query)
             found = self._candidates(query, parsed, None, index) if not parsed.empty else {}
-            # scored among the search's own candidates: what it gains by looking like the best
-            # matches depends on which they are
-            ids = self._narrow(list(found), query, parsed, index)
-            ids = [i for i in ids if i != photo_id] + [photo_id]
-            sources = {**found, photo_id: found.get(photo_id, "not a candidate: scored on request")}
-            return self._rank(ids, sources, query, parsed, ranker, keyword_vectors, 1,
-                              keep=photo_id)[0]  # fmt: skip
+            source = found.get(photo_id, "not a candidate: scored on request")
+            return self._rank([photo_id], {photo_id: source}, query, parsed, ranker,
+                              keyword_vectors, 1)[0]  # fmt: skip
 
     def similar(self, photo_id: int, top: int = 50) -> SearchResponse:
         """Photos that look alike: semantic neighbours, re-ranked by the CNN's pooled features."""

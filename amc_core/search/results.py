@@ -35,7 +35,6 @@ class SearchResult:
     strong: bool = True  # above the line this query's own scores draw (search.strong)
     date: str = ""  # capture date, else file date (ISO): what a date sort orders by
     words: list[WordWeight] = field(default_factory=list)  # MTN's weights, word by word
-    resemblance: float = 0.0  # of the score: looking like the best matches (search/resemblance)
 
     def as_json(self) -> dict[str, object]:
         return {
@@ -54,7 +53,6 @@ class SearchResult:
                 {"word": w.word, "visual": round(w.visual, 6), "language": round(1 - w.visual, 6)}
                 for w in self.words
             ],
-            "resemblance": round(self.resemblance, 6),
             "strong": self.strong,
         }
 

@@ -17,13 +17,7 @@ import numpy as np
 
 from amc_core.arrays import distinct
 from amc_core.store.catalog import Catalog
-from amc_core.store.features import (
-    HEADER,
-    look_codes,
-    scene_evidence,
-    sparse_posteriors,
-    with_whole_photo,
-)
+from amc_core.store.features import HEADER, scene_evidence, sparse_posteriors, with_whole_photo
 from amc_core.store.schema import KEYWORD_RECORD
 from amc_core.words.keyword import SOURCES
 from amc_core.words.space import SemanticSpace
@@ -133,9 +127,6 @@ class PhotoBatch:
     kw_mask: np.ndarray  # (B, K) float32
     vectors: KeywordVectors
     kw_calendar: np.ndarray  # (B, K) bool: a calendar keyword (date source, not time of day)
-    # (B, C) uint8: what each photo looks like, its pooled encoder vector as stored (the
-    # vector is their square, up to a scale: search/resemblance.py); all 0: no features
-    looks: np.ndarray
 
     def __len__(self) -> int:
         return len(self.photo_ids)
@@ -162,7 +153,7 @@ class PhotoBatch:
             [self.photo_ids[i] for i in rows],
             self.region_ids[idx], self.region_probs[idx], self.kw_ids[idx],
             self.kw_conf[idx], self.kw_source[idx], self.kw_mask[idx], self.vectors,
-            self.kw_calendar[idx], self.looks[idx],
+            self.kw_calendar[idx],
         )  # fmt: skip
 
 
@@ -176,7 +167,7 @@ def load_batch(
     bridge row of ``FACE_WORD``, where the photos' found faces and people seen whole join
     their regions' evidence (None: they are left out, as for a bridge without that word)."""
     ids = list(photo_ids)
-    region_ids, region_probs, looks = _posteriors(catalog, ids)
+    region_ids, region_probs = _posteriors(catalog, ids)
     if face_row is not None:
         faces, bodies = catalog.face_boxes(ids), catalog.body_boxes(ids)
         _put_people(faces, bodies, ids, region_ids, region_probs, face_row)
@@ -191,7 +182,6 @@ def load_batch(
         kw_mask=(kw_ids >= 0).astype(np.float32),
         vectors=keyword_vectors,
         kw_calendar=_calendar(catalog, kw_ids, kw_source),
-        looks=looks,
     )
 
 
@@ -202,18 +192,16 @@ def _calendar(catalog: Catalog, kw_ids: np.ndarray, kw_source: np.ndarray) -> np
     return dated & ~np.isin(kw_ids, light)
 
 
-def _posteriors(catalog: Catalog, ids: list[int]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Each photo's regions (B, R, k) ids and probabilities, and its look (B, C)."""
+def _posteriors(catalog: Catalog, ids: list[int]) -> tuple[np.ndarray, np.ndarray]:
     b = len(ids)
     region_ids = np.zeros((b, N_REGIONS, TOP_K + SCENE_K), dtype=np.int64)
     region_probs = np.zeros((b, N_REGIONS, TOP_K + SCENE_K), dtype=np.float32)
     blobs = catalog.features_of(ids)
     if not blobs:
-        return region_ids, region_probs, np.zeros((b, 0), dtype=np.uint8)
+        return region_ids, region_probs
     row_of = {photo_id: row for row, photo_id in enumerate(ids)}
     layout = _common_layout(blobs)
     header = next(iter(blobs.values()))[: HEADER.size]
-    looks = np.zeros((b, _look_dim(blobs)), dtype=np.uint8)
     same = [
         pid for pid, blob in blobs.items()
         if layout and len(blob) == layout[0] and blob[: HEADER.size] == header
@@ -227,7 +215,6 @@ def _posteriors(catalog: Catalog, ids: list[int]) -> tuple[np.ndarray, np.ndarra
         region_probs[rows, :regions, :k] = view["r_probs"][:, :, :k]
         region_ids[rows, regions, :k] = view["g_ids"][:, :k]
         region_probs[rows, regions, :k] = view["g_probs"][:, :k]
-        looks[rows] = view["looks"]
         if "scene" in (view.dtype.names or ()):
             n_classes = HEADER.unpack_from(header)[6]
             scene = view["scene"].astype(np.float32) / 255.0  # (n, R, S)
@@ -237,7 +224,6 @@ def _posteriors(catalog: Catalog, ids: list[int]) -> tuple[np.ndarray, np.ndarra
             r_ids, r_probs = sparse_posteriors(blobs[pid], TOP_K)
             evidence = scene_evidence(blobs[pid])
             n_classes = HEADER.unpack_from(blobs[pid])[6]
-            look = look_codes(blobs[pid])
         except (ValueError, struct.error):
             continue  # damaged features: the photo still ranks by its keywords (`amc repair`)
         row = row_of[pid]
@@ -245,21 +231,7 @@ def _posteriors(catalog: Catalog, ids: list[int]) -> tuple[np.ndarray, np.ndarra
         region_probs[row, : r_probs.shape[0], : r_probs.shape[1]] = r_probs
         if evidence is not None and evidence.shape[0] == N_REGIONS:
             _put_scene(region_ids, region_probs, np.array([row]), evidence[None], n_classes)
-        if look.shape[0] == looks.shape[1]:  # another encoder's look is not comparable
-            looks[row] = look
-    return region_ids, region_probs, looks
-
-
-def _look_dim(blobs: dict[int, bytes]) -> int:
-    """The length of the stored looks (the encoder's channels): the first readable header's."""
-    for blob in blobs.values():
-        try:
-            magic, *_, dim, _n = HEADER.unpack_from(blob)
-        except struct.error:
-            continue
-        if magic == b"AMCV":
-            return int(dim)
-    return 0
+    return region_ids, region_probs
 
 
 def _put_scene(
@@ -336,7 +308,7 @@ def _common_layout(blobs: dict[int, bytes]) -> tuple[int, np.dtype] | None:
     """The structured dtype of the default (format 2) feature blob, from one header."""
     try:
         first = next(iter(blobs.values()))
-        magic, version, regions, k_g, k_r, dim, _n = HEADER.unpack_from(first)
+        magic, version, regions, k_g, k_r, _dim, _n = HEADER.unpack_from(first)
     except (StopIteration, struct.error):
         return None
     if magic != b"AMCV" or version not in (2, 3):
@@ -355,8 +327,6 @@ def _common_layout(blobs: dict[int, bytes]) -> tuple[int, np.dtype] | None:
         words = first[head]
         fields += [("scene_n", "u1"), ("scene", "u1", (regions, words))]
         head += 1 + regions * words
-    fields += [("look_scale", "<f4"), ("looks", "u1", (dim,))]  # the pooled vector
-    head += 4 + dim
     rest = len(first) - head
     if rest < 0:
         return None

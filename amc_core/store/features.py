@@ -251,14 +251,6 @@ def with_whole_photo(scene: np.ndarray) -> np.ndarray:
     return np.concatenate([scene, whole_photo_scene(scene)[:, None]], axis=1)
 
 
-def look_codes(blob: bytes) -> np.ndarray:
-    """Stored bytes -> the pooled vector's (C,) uint8 codes as stored: the vector is their
-    square up to a scale (search compares looks by angle, where the scale does not count)."""
-    stored = _read_posteriors(blob)
-    stored.rest.take("<f4", 1)  # the scale
-    return stored.rest.take("u1", stored.dim).copy()
-
-
 def pooled_vector(blob: bytes) -> np.ndarray:
     """Stored bytes -> the pooled 1280-d vector (for "similar photos")."""
     return expand(blob).pooled[0]

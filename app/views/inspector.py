@@ -31,7 +31,6 @@ from amc_core.api import SearchResult
 
 WEIGHT_ROLE = Qt.ItemDataRole.UserRole + 10
 _BAR_STEPS = 1000
-RESEMBLANCE_SHOWN = 0.005  # less than this of a score is not worth a word
 
 
 class InspectorView(QWidget):
@@ -71,12 +70,7 @@ class InspectorView(QWidget):
         self.regions_note = plain_label()
         self.regions_note.setWordWrap(True)
         self.score = plain_label()
-        describe(
-            self.score,
-            "Score",
-            "How well this photo matches the query (higher is better); "
-            "part of it can come from looking like the query's best matches",
-        )
+        describe(self.score, "Score", "How well this photo matches the query (higher is better)")
 
         layout = QVBoxLayout(self.page)
         layout.addWidget(self.title)
@@ -176,7 +170,7 @@ class InspectorView(QWidget):
     def show_result(self, result: SearchResult) -> None:
         self.stack.setCurrentWidget(self.scroller)
         self.title.setText(os.path.basename(result.path))
-        self.score.setText(_score_text(result))
+        self.score.setText(f"Score {result.score:.3f}")
         _set_weight(self.visual_bar, self.visual_value, result.visual_weight)
         _set_weight(self.language_bar, self.language_value, result.language_weight)
         self.by_word.setText(_by_word(result))
@@ -320,11 +314,3 @@ def _regions_note(attention: list[float], result: SearchResult) -> str:
     if len(attention) > GRID * GRID:
         return f"Whole photo: {attention[GRID * GRID]:.2f}"
     return ""
-
-
-def _score_text(result: SearchResult) -> str:
-    """The score, and what of it came from looking like the query's best matches."""
-    text = f"Score {result.score:.3f}"
-    if result.resemblance >= RESEMBLANCE_SHOWN:
-        text += f", {result.resemblance:.3f} of it for looking like the best matches"
-    return text
