@@ -300,6 +300,32 @@ def test_the_scene_probe_reaches_van_as_region_evidence(library):
     assert np.isfinite(score_torch(plain, parsed, batch).scores).all()
 
 
+def test_people_vouch_where_they_are_in_the_photo():
+    """A face stands for "person" in the regions holding its centre; a person seen whole in
+    those holding at least BODY_SHARE of their box (a standing figure: a column of cells),
+    one filling the frame (or a box of no size) in those holding its centre; each also in the
+    whole photo, and at its own confidence."""
+    from amc_core.store.batch import N_REGIONS, SCENE_K, TOP_K, _put_people
+
+    person = 1000
+
+    def vouched(faces: dict, bodies: dict) -> list[list[float]]:
+        ids = np.zeros((1, N_REGIONS, TOP_K + SCENE_K), np.int64)
+        probs = np.zeros((1, N_REGIONS, TOP_K + SCENE_K), np.float32)
+        _put_people(faces, bodies, [7], ids, probs, person)
+        return [round(float(probs[0, r][ids[0, r] == person].max(initial=0)), 2)
+                for r in range(N_REGIONS)]  # fmt: skip
+
+    face = vouched({7: [(0.05, 0.05, 0.1, 0.1, 0.9)]}, {})  # top-left corner
+    assert face == [0.9, 0, 0, 0, 0, 0, 0, 0, 0, 0.9]
+    walker = vouched({}, {7: [(0.23, 0.16, 0.27, 0.8, 0.7)]})  # dv026's walker, left of centre
+    assert [r for r in range(9) if walker[r]] == [3, 4, 6, 7] and walker[9] == 0.7
+    filling = vouched({}, {7: [(0.1, 0.0, 0.8, 1.0, 0.6)]})  # no window holds 0.3 of them
+    assert [r for r in range(9) if filling[r]] == [4] and filling[9] == 0.6
+    nothing = vouched({}, {7: [(0.5, 0.5, 0.0, 0.0, 0.6)]})
+    assert [r for r in range(9) if nothing[r]] == [4]
+
+
 def test_the_bridge_mixes_probe_words_as_they_are_and_ignores_ids_it_does_not_know():
     from amc_core.search.bridge import Bridge
 

@@ -349,6 +349,34 @@ def test_a_person_seen_whole_draws_the_search_and_old_libraries_get_the_boxes(
     assert [p["name"] for p in people_json(library)["people"]] == ["Barack Obama"]
 
 
+def test_body_boxes_of_a_photo_that_changed_meanwhile_are_not_kept(tmp_path: Path) -> None:
+    """The back-fill reads a photo's people and saves their boxes only onto the scan of the
+    content it read: a photo changed in between keeps its old count until its full scan."""
+    from amc_core.store.bodies import FoundBody
+    from amc_core.store.catalog import Catalog
+    from amc_core.store.records import PhotoRow
+
+    with Catalog.open(tmp_path / "catalog.sqlite3") as catalog:
+        folder = catalog.add_folder(str(tmp_path))
+        [photo] = catalog.write_photos(
+            [PhotoRow(str(tmp_path / "a.jpg"), folder.id, 1, 1, "ok", content_hash="old")]
+        )
+        walker = FoundBody((0.2, 0.1, 0.3, 0.8), 0.7)
+        catalog.save_face_scan(photo, "old", "test", [], [walker])
+        with catalog.transaction() as conn:
+            conn.execute("DELETE FROM bodies")  # as catalog version 6 kept it: a count
+            conn.execute("UPDATE face_scans SET keywords_done = 1")
+        assert [p for p, *_ in catalog.photos_without_body_boxes()] == [photo]
+        assert not catalog.save_body_boxes(photo, "new", [walker])  # not the scanned content
+        assert catalog.body_boxes([photo]) == {}
+        assert photo not in catalog.photos_needing_face_keywords()
+        assert catalog.save_body_boxes(photo, "old", [walker, walker])
+        assert len(catalog.body_boxes([photo])[photo]) == 2
+        assert catalog.bodies_of([photo]) == {photo: (2, 0.7)}
+        assert catalog.photos_without_body_boxes() == []
+        assert photo in catalog.photos_needing_face_keywords()  # two people now: "people"
+
+
 def test_a_group_whose_photos_left_is_gone_but_a_named_person_stays(tmp_path: Path) -> None:
     folder = tmp_path / "photos"
     (folder / "a").mkdir(parents=True)

@@ -31,7 +31,9 @@ class ProgressBar:
             unit = "faces" if progress.step == "embedding" else "photos"
             line = f"[{bar:<{width}}] {progress.done}/{progress.total}  {rate:.1f} {unit}/s"
             if progress.phase == "faces":
-                line = f"people, {progress.step} faces: " + line
+                # boxing: people seen whole in a library from before their boxes were kept
+                what = "locating people" if progress.step == "boxing" else f"{progress.step} faces"
+                line = f"people, {what}: " + line
         cols = os.get_terminal_size(self._stream.fileno()).columns if self._stream.isatty() else 80
         self._stream.write("\r" + line[: cols - 1].ljust(cols - 1))
         self._stream.flush()

@@ -140,15 +140,15 @@ def _box_bodies(
     """The boxes of people seen whole in photos read before boxes were kept (only the body
     detector runs: their faces and names stay as they are)."""
     todo = catalog.photos_without_body_boxes()
-    start = time.perf_counter()
-    results = _in_workers(read_bodies, [path for _id, path in todo], workers)
-    for done, ((photo_id, _path), bodies) in enumerate(zip(todo, results, strict=True), 1):
-        if bodies is not None:  # unreadable now: asked again next time
-            catalog.save_body_boxes(photo_id, bodies)
-        yield FacesProgress("reading", done, len(todo), report)
+    results = _in_workers(read_bodies, [path for _id, path, _hash in todo], workers)
+    for done, ((photo_id, _path, content_hash), bodies) in enumerate(
+        zip(todo, results, strict=True), 1
+    ):
+        # unreadable now: no people seen, as a full scan would count it (not read every run)
+        catalog.save_body_boxes(photo_id, content_hash, bodies or [])
+        yield FacesProgress("boxing", done, len(todo), report)
         if cancel is not None and cancel.is_set():
             break
-    report.read_s += time.perf_counter() - start
 
 
 def _in_workers(

@@ -260,23 +260,30 @@ def _put_people(
     """Each found face and each person seen whole as person_row's word, at its confidence,
     in the whole photo and in the regions that hold it: a face in those holding its centre,
     a body (tall: its centre can fall between the cells it fills) in those holding at least
-    BODY_SHARE of it."""
+    BODY_SHARE of it, else (a body filling the frame) in those holding its centre."""
     row_of = {photo_id: row for row, photo_id in enumerate(ids)}
     for photo_id, boxes in faces.items():
+        row = row_of[photo_id]
         for x, y, w, h, score in boxes:
-            cols = [c for c, (lo, hi) in enumerate(_WINDOWS) if lo <= x + w / 2 <= hi]
-            rows = [r for r, (lo, hi) in enumerate(_WINDOWS) if lo <= y + h / 2 <= hi]
-            cells = [r * 3 + c for r in rows for c in cols]
-            _vouch_cells(region_ids[row_of[photo_id]], region_probs[row_of[photo_id]], cells,
-                         person_row, score)  # fmt: skip
+            cells = _holding_centre(x, y, w, h)
+            _vouch_cells(region_ids[row], region_probs[row], cells, person_row, score)
     for photo_id, boxes in bodies.items():
+        row = row_of[photo_id]
         for x, y, w, h, confidence in boxes:
             across = [_share(x, w, window) for window in _WINDOWS]
             down = [_share(y, h, window) for window in _WINDOWS]
             cells = [r * 3 + c for r in range(3) for c in range(3)
                      if across[c] * down[r] >= BODY_SHARE]  # fmt: skip
-            _vouch_cells(region_ids[row_of[photo_id]], region_probs[row_of[photo_id]], cells,
-                         person_row, confidence)  # fmt: skip
+            # a person filling the frame is more than any window can hold 0.3 of
+            cells = cells or _holding_centre(x, y, w, h)
+            _vouch_cells(region_ids[row], region_probs[row], cells, person_row, confidence)
+
+
+def _holding_centre(x: float, y: float, w: float, h: float) -> list[int]:
+    """The cells whose windows hold the box's centre."""
+    cols = [c for c, (lo, hi) in enumerate(_WINDOWS) if lo <= x + w / 2 <= hi]
+    rows = [r for r, (lo, hi) in enumerate(_WINDOWS) if lo <= y + h / 2 <= hi]
+    return [r * 3 + c for r in rows for c in cols]
 
 
 def _share(start: float, length: float, window: tuple[float, float]) -> float:

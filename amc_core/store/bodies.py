@@ -28,29 +28,36 @@ class BodyRecords(CatalogConnection):
         )
         return {int(p): (int(n), float(c)) for p, n, c in rows}
 
-    def photos_without_body_boxes(self) -> list[tuple[int, str]]:
-        """(photo id, path) of readable photos whose people seen whole were counted before
-        their boxes were kept (catalog version < 7): only the body detector reads them again,
-        so their faces, and the names given to them, stay."""
+    def photos_without_body_boxes(self) -> list[tuple[int, str, str | None]]:
+        """(photo id, path, content hash) of readable photos whose people seen whole were
+        counted before their boxes were kept (catalog version < 7): only the body detector
+        reads them again, so their faces, and the names given to them, stay."""
         rows = self._conn.execute(
-            "SELECT p.id, p.path FROM face_scans s JOIN photos p ON p.id = s.photo_id "
+            "SELECT p.id, p.path, p.content_hash FROM face_scans s "
+            "JOIN photos p ON p.id = s.photo_id "
             "WHERE p.state = 'ok' AND s.body_count > 0 AND s.content_hash IS p.content_hash "
             "AND NOT EXISTS (SELECT 1 FROM bodies b WHERE b.photo_id = s.photo_id) ORDER BY p.id"
         )
-        return [(int(i), decode_path(p)) for i, p in rows]
+        return [(int(i), decode_path(p), h) for i, p, h in rows]
 
-    def save_body_boxes(self, photo_id: int, bodies: Sequence[FoundBody]) -> None:
-        """Keep the boxes of a photo's people seen whole; a changed count rewrites its people
-        keywords (the count says person, people, crowd)."""
+    def save_body_boxes(
+        self, photo_id: int, content_hash: str | None, bodies: Sequence[FoundBody]
+    ) -> bool:
+        """Keep the boxes of the people seen whole in a photo's content as it was scanned;
+        False if the photo left or changed meanwhile (its next full scan reads them). A
+        changed count or confidence rewrites its people keywords (person, people, crowd)."""
         best = max((b.confidence for b in bodies), default=0.0)
         with self.transaction() as conn:
+            updated = conn.execute(
+                "UPDATE face_scans SET keywords_done = CASE WHEN body_count = ? AND "
+                "body_confidence = ? THEN keywords_done ELSE 0 END, body_count = ?, "
+                "body_confidence = ? WHERE photo_id = ? AND content_hash IS ?",
+                (len(bodies), best, len(bodies), best, photo_id, content_hash),
+            ).rowcount
+            if updated != 1:
+                return False
             replace_bodies(conn, photo_id, bodies)
-            conn.execute(
-                "UPDATE face_scans SET keywords_done = CASE WHEN body_count = ? THEN "
-                "keywords_done ELSE 0 END, body_count = ?, body_confidence = ? "
-                "WHERE photo_id = ?",
-                (len(bodies), len(bodies), best, photo_id),
-            )
+        return True
 
 
 def replace_bodies(conn: sqlite3.Connection, photo_id: int, bodies: Sequence[FoundBody]) -> None:

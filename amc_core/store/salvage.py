@@ -209,6 +209,11 @@ def make_consistent(conn: sqlite3.Connection, report: SalvageReport) -> int:
     )
     for table in ("faces", "bodies"):  # read again with their scan
         conn.execute(f"DELETE FROM {table} WHERE photo_id NOT IN (SELECT photo_id FROM face_scans)")
+    # boxes partly lost: all dropped, and the faces pass locates those people again
+    conn.execute(
+        "DELETE FROM bodies WHERE photo_id IN (SELECT photo_id FROM face_scans s WHERE "
+        "s.body_count != (SELECT COUNT(*) FROM bodies b WHERE b.photo_id = s.photo_id))"
+    )
     had_features = bool(
         report.rows.get("photo_features") or report.unreadable.get("photo_features")
     )

@@ -212,7 +212,7 @@ def _to_v6(conn: sqlite3.Connection) -> None:
 def _to_v7(conn: sqlite3.Connection) -> None:
     """The boxes of the people seen whole (the faces pass's body detector; before, only their
     count was kept). Photos counted before get theirs from the next faces pass, which reads
-    only their bodies again (FaceRecords.photos_without_body_boxes)."""
+    only their bodies again (BodyRecords.photos_without_body_boxes)."""
     conn.execute(
         "CREATE TABLE IF NOT EXISTS bodies (id INTEGER PRIMARY KEY, "
         "photo_id INTEGER NOT NULL REFERENCES photos(id) ON DELETE CASCADE, "

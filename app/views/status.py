@@ -51,6 +51,7 @@ def format_duration(seconds: float) -> str:
 # the faces pass, after the main one: what each of its steps counts
 FACE_STEPS = {
     "reading": ("looking for faces in photo", "photos/s"),
+    "boxing": ("locating people in photo", "photos/s"),  # libraries from before boxes were kept
     "embedding": ("measuring face", "faces/s"),
     "grouping": ("grouping faces", ""),
 }
