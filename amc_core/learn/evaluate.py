@@ -16,7 +16,7 @@ from amc_core.learn.ranker import score_torch
 from amc_core.learn.reference import reference_class_matrix, zero_shot_scores
 from amc_core.search.engine import library_words
 from amc_core.search.terms import ParsedQuery, default_lexicon, parse_query
-from amc_core.store.batch import FACE_WORD, KeywordVectors, PhotoBatch, load_batch
+from amc_core.store.batch import PERSON_WORD, KeywordVectors, PhotoBatch, load_batch
 from amc_core.words.space import SemanticSpace, semantic_space
 
 VARIANTS = (
@@ -41,7 +41,7 @@ class DevSetScorer:
             ids = sorted(devset.photo_of_catalog_id)
             self.batch: PhotoBatch = load_batch(
                 library.catalog, KeywordVectors(library.catalog, self.space), ids,
-                default_model(self.space).row_of(FACE_WORD),
+                default_model(self.space).row_of(PERSON_WORD),
             )  # fmt: skip
             self.batch.kw_vectors  # noqa: B018 - embed every keyword while the catalog is open
         self.names = [devset.photo_of_catalog_id[i] for i in ids]

@@ -30,7 +30,7 @@ from amc_core.learn.params import default_model, default_params_path, save_param
 from amc_core.learn.ranker import model_inputs
 from amc_core.runtime import write_checksums
 from amc_core.search.terms import Lexicon, ParsedQuery, default_lexicon, parse_query
-from amc_core.store.batch import FACE_WORD, KeywordVectors, PhotoBatch, load_batch
+from amc_core.store.batch import PERSON_WORD, KeywordVectors, PhotoBatch, load_batch
 from amc_core.words.space import SemanticSpace, semantic_space
 
 MAX_POOL = 3000  # photos scored per query while training (positives + a sample)
@@ -69,7 +69,7 @@ class RankingData:
         space: SemanticSpace,
         lexicon: Lexicon | None = None,
         seed: int = 7,
-        face_row: int | None = None,
+        person_row: int | None = None,
     ) -> None:
         lexicon = lexicon or default_lexicon()
         self.examples = [e for e in examples if e.relevant]
@@ -80,7 +80,7 @@ class RankingData:
         random.Random(seed).shuffle(others)
         pool = sorted(wanted & set(photo_ids)) + others[: max(0, MAX_POOL - len(wanted))]
         self.batch: PhotoBatch = load_batch(
-            library.catalog, KeywordVectors(library.catalog, space), pool, face_row
+            library.catalog, KeywordVectors(library.catalog, space), pool, person_row
         )
         self.row_of = {pid: i for i, pid in enumerate(self.batch.photo_ids)}
 
@@ -214,9 +214,9 @@ def fine_tune(
     validation ranks better with them."""
     space = semantic_space()
     model = model_for_library(library.paths.root, space)
-    faces = model.row_of(FACE_WORD)  # the inputs search will feed the tuned head
-    train_data = RankingData(library, list(train_ex), space, seed=config.seed, face_row=faces)
-    val_data = RankingData(library, list(val_ex), space, seed=config.seed, face_row=faces)
+    faces = model.row_of(PERSON_WORD)  # the inputs search will feed the tuned head
+    train_data = RankingData(library, list(train_ex), space, seed=config.seed, person_row=faces)
+    val_data = RankingData(library, list(val_ex), space, seed=config.seed, person_row=faces)
     last = None
     for last in train(model, train_data, val_data, config, cancel):
         yield last

@@ -237,7 +237,7 @@ class SearchEngine:
         if parsed.empty:  # filters only: listed as the candidate stage ordered them
             listed = ids[:top]
             return listed_results(listed, self.catalog.shown_rows(listed))
-        batch = load_batch(self.catalog, keyword_vectors, ids, ranker.face_row)
+        batch = load_batch(self.catalog, keyword_vectors, ids, ranker.person_row)
         scored = ranker.score(parsed, batch)
         order = np.argsort(-scored.scores, kind="stable")[:top]
         strong = strong_count(scored.scores)  # from all the scored candidates, not the shown

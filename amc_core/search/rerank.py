@@ -23,7 +23,7 @@ from amc_core.search.graph_io import (
     Scored,
 )
 from amc_core.search.terms import ParsedQuery
-from amc_core.store.batch import FACE_WORD, PhotoBatch
+from amc_core.store.batch import PERSON_WORD, PhotoBatch
 
 BATCH = 256  # candidates per session call: large enough for the GPU, small enough for RAM
 QUERY_FEEDS = frozenset(HEAD_INPUTS[:3])  # the query's own inputs; the rest are per photo
@@ -66,9 +66,9 @@ class OnnxRanker:
         # what the app needs and keeps latency predictable
 
     @property
-    def face_row(self) -> int | None:
-        """The bridge row the photos' found faces vouch for (load_batch's face_row)."""
-        return self._bridge.row_of(FACE_WORD)
+    def person_row(self) -> int | None:
+        """The bridge row the photos' found faces vouch for (load_batch's person_row)."""
+        return self._bridge.row_of(PERSON_WORD)
 
     def encode_query(self, raw_word_vectors: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(T, D) raw word vectors -> centred unit token vectors (T, D), unit mean vector (D,)."""

@@ -36,12 +36,12 @@ MAX_KEYWORDS = 100
 # "snow" 0.31 -> 0.57 NDCG@10, no query lower). The time of day stays a match for
 # "sunset", "night": it tells of the light.
 SAME_WORD = 0.99
-# The faces the faces pass found vouch for this word of the scene probe in the regions that
-# hold them: the probe reads people from their bodies and misses small or turned faces that
-# the face detector is sure of. On the dev split a person query's most attended cell held a
+# The faces (and people seen whole) the faces pass found vouch for this word of the scene
+# probe in the regions that hold them: the probe reads people from their bodies and misses
+# small or turned faces that the face detector is sure of. On the dev split a person query's most attended cell held a
 # face 0.57 of the time with them (0.14 without, as by chance; benchmarks/attention_cells.py).
-FACE_WORD = "person"
-# A person seen whole (the body detector's box) vouches for FACE_WORD in the cells holding at
+PERSON_WORD = "person"
+# A person seen whole (the body detector's box) vouches for PERSON_WORD in the cells holding at
 # least this share of the box. A standing figure fills a column two or three cells high; on
 # the labelled dev photos 0.3 keeps those cells and drops the ones it only brushes.
 BODY_SHARE = 0.3
@@ -161,16 +161,16 @@ def load_batch(
     catalog: Catalog,
     keyword_vectors: KeywordVectors,
     photo_ids: Sequence[int],
-    face_row: int | None = None,
+    person_row: int | None = None,
 ) -> PhotoBatch:
-    """Model inputs for photos (ids without stored features get empty regions). face_row: the
-    bridge row of ``FACE_WORD``, where the photos' found faces and people seen whole join
+    """Model inputs for photos (ids without stored features get empty regions). person_row: the
+    bridge row of ``PERSON_WORD``, where the photos' found faces and people seen whole join
     their regions' evidence (None: they are left out, as for a bridge without that word)."""
     ids = list(photo_ids)
     region_ids, region_probs = _posteriors(catalog, ids)
-    if face_row is not None:
+    if person_row is not None:
         faces, bodies = catalog.face_boxes(ids), catalog.body_boxes(ids)
-        _put_people(faces, bodies, ids, region_ids, region_probs, face_row)
+        _put_people(faces, bodies, ids, region_ids, region_probs, person_row)
     kw_ids, kw_conf, kw_source = _keywords(catalog, ids)
     return PhotoBatch(
         photo_ids=ids,
@@ -262,21 +262,12 @@ def _put_people(
     a body (tall: its centre can fall between the cells it fills) in those holding at least
     BODY_SHARE of it, else (a body filling the frame) in those holding its centre."""
     row_of = {photo_id: row for row, photo_id in enumerate(ids)}
-    for photo_id, boxes in faces.items():
-        row = row_of[photo_id]
-        for x, y, w, h, score in boxes:
-            cells = _holding_centre(x, y, w, h)
-            _vouch_cells(region_ids[row], region_probs[row], cells, person_row, score)
-    for photo_id, boxes in bodies.items():
-        row = row_of[photo_id]
-        for x, y, w, h, confidence in boxes:
-            across = [_share(x, w, window) for window in _WINDOWS]
-            down = [_share(y, h, window) for window in _WINDOWS]
-            cells = [r * 3 + c for r in range(3) for c in range(3)
-                     if across[c] * down[r] >= BODY_SHARE]  # fmt: skip
-            # a person filling the frame is more than any window can hold 0.3 of
-            cells = cells or _holding_centre(x, y, w, h)
-            _vouch_cells(region_ids[row], region_probs[row], cells, person_row, confidence)
+    for found, cells_of in ((faces, _holding_centre), (bodies, _holding_body)):
+        for photo_id, boxes in found.items():
+            row = row_of[photo_id]
+            for x, y, w, h, confidence in boxes:
+                cells = cells_of(x, y, w, h)
+                _vouch_cells(region_ids[row], region_probs[row], cells, person_row, confidence)
 
 
 def _holding_centre(x: float, y: float, w: float, h: float) -> list[int]:
@@ -284,6 +275,15 @@ def _holding_centre(x: float, y: float, w: float, h: float) -> list[int]:
     cols = [c for c, (lo, hi) in enumerate(_WINDOWS) if lo <= x + w / 2 <= hi]
     rows = [r for r, (lo, hi) in enumerate(_WINDOWS) if lo <= y + h / 2 <= hi]
     return [r * 3 + c for r in rows for c in cols]
+
+
+def _holding_body(x: float, y: float, w: float, h: float) -> list[int]:
+    """The cells whose windows hold at least BODY_SHARE of the box; of a person filling the
+    frame, more than any window can hold that share of, those holding its centre."""
+    across = [_share(x, w, window) for window in _WINDOWS]
+    down = [_share(y, h, window) for window in _WINDOWS]
+    cells = [r * 3 + c for r in range(3) for c in range(3) if across[c] * down[r] >= BODY_SHARE]
+    return cells or _holding_centre(x, y, w, h)
 
 
 def _share(start: float, length: float, window: tuple[float, float]) -> float:
