@@ -15,7 +15,7 @@ from amc_core.search.engine import SearchEngine
 from amc_core.search.fallback import KeywordSearchEngine
 from amc_core.search.query import QueryError, QueryPart, parse
 from amc_core.search.results import SearchResponse
-from amc_core.search.terms import parse_query
+from amc_core.search.terms import default_lexicon, parse_query
 from amc_core.words.space import semantic_space
 from photo_factory import write_photo
 
@@ -52,6 +52,20 @@ def test_a_quoted_phrase_stays_one_token_through_ranking() -> None:
 def test_free_words_keep_their_phrases_and_lemmas() -> None:
     parsed = parse_query(parse("dogs in rio de janeiro"), semantic_space())
     assert [t.text for t in parsed.tokens] == ["dog", "rio de janeiro"]
+
+
+def test_words_about_the_picture_do_not_rank() -> None:
+    """Every photo is a photo: "photo", "close-up" or "beautiful" name nothing a photo shows
+    and would take a share of the query's weight from what does."""
+    space = semantic_space()
+    for typed in ("a close-up photo of dogs", "Beautiful pictures of my dog", "dog close up"):
+        assert [t.text for t in parse_query(parse(typed), space).tokens] == ["dog"], typed
+    # ...unless that is all there is, or the user quoted them, or a folder is named so
+    assert [t.text for t in parse_query(parse("photos"), space).tokens] == ["photo"]
+    assert [t.text for t in parse_query(parse('"nice" dog'), space).tokens] == ["nice", "dog"]
+    lexicon = default_lexicon().with_folder_words({"picture"})
+    in_folder = parse_query(parse("pictures of dogs"), space, lexicon)
+    assert [t.text for t in in_folder.tokens] == ["picture", "dog"]
 
 
 NEW_YORK = (40.7128, -74.0060)
@@ -107,6 +121,14 @@ def test_a_quoted_phrase_is_scored_as_one_term(engine: SearchEngine, small_libra
     quoted = engine.explain('"red car"', photo)
     assert quoted.score != pytest.approx(engine.explain("red car", photo).score, abs=1e-6)
     assert quoted.score == pytest.approx(engine.explain('"Red  Car"', photo).score, abs=1e-6)
+
+
+def test_a_photo_of_a_dog_is_searched_as_a_dog(engine: SearchEngine) -> None:
+    dog = engine.search("dog")
+    assert [(r.path, r.score) for r in engine.search("a nice photo of a dog").results] == [
+        (r.path, r.score) for r in dog.results
+    ]
+    assert _names(dog)[:1] == ["IMG_0100.jpg"]
 
 
 @pytest.mark.parametrize(("typed", "expected"), [

@@ -55,6 +55,15 @@ PEOPLE_WORDS = frozenset(
 COUNT_WORDS = frozenset(
     "one two three four five six seven eight nine ten eleven twelve dozen several many".split()
 )
+# Words about the picture or the searcher's taste, not what a photo shows: every item of a
+# photo library is a photo, yet "photo of a dog" gave "photo" half the query's weight, matched
+# against keywords as loosely as any unknown word. Kept when they name one of the library's
+# own folders ("Pictures").
+FILLER_WORDS = frozenset(
+    """photo photograph picture pic image shot snapshot snap closeup macro nice beautiful
+    pretty lovely gorgeous amazing awesome cool great good best favourite favorite""".split()
+)
+_FILLER_PAIRS = {("close", "up")}  # "close up", "close-up": a closeup
 _YEAR = re.compile(r"^(1[89]\d\d|20\d\d)s?$")
 
 
@@ -186,17 +195,8 @@ def parse_query(
     """The ranking tokens of a parsed query (text: free words only, no query syntax)."""
     lexicon = lexicon or default_lexicon()
     query = free_text(query) if isinstance(query, str) else query
-    tokens_text: list[str] = []
-    run: list[str] = []  # folded free words since the last quoted phrase
-    for part in query.parts:
-        if part.phrase:  # quoted: one token, stop words and all ("king of beasts")
-            tokens_text += _free_tokens(run, lexicon)
-            run = []
-            tokens_text.append(part.folded if " " in part.folded else normalise(part.folded))
-        else:
-            run += part.folded.split()
-    tokens_text += _free_tokens(run, lexicon)
-    tokens_text = [t for t in dict.fromkeys(tokens_text) if t]
+    # filler words go unless they are all there is ("photos" still searches for photos)
+    tokens_text = _query_tokens(query, lexicon, True) or _query_tokens(query, lexicon, False)
     raw = space.vectors.matrix(tokens_text) if tokens_text else np.zeros((0, space.dim), np.float32)
     vectors, mean = (encoder or centre_and_normalise(space))(raw.astype(np.float32))
     tokens = [
@@ -210,12 +210,46 @@ def parse_query(
     return ParsedQuery(query.text, tokens, vectors, weights, intent, mean)
 
 
-def _free_tokens(folded: list[str], lexicon: Lexicon) -> list[str]:
+def _query_tokens(query: Query, lexicon: Lexicon, drop_filler: bool) -> list[str]:
+    """The distinct token texts of a query, in order."""
+    tokens_text: list[str] = []
+    run: list[str] = []  # folded free words since the last quoted phrase
+    for part in query.parts:
+        if part.phrase:  # quoted: one token, stop words and all ("king of beasts")
+            tokens_text += _free_tokens(run, lexicon, drop_filler)
+            run = []
+            tokens_text.append(part.folded if " " in part.folded else normalise(part.folded))
+        else:
+            run += part.folded.split()
+    tokens_text += _free_tokens(run, lexicon, drop_filler)
+    return [t for t in dict.fromkeys(tokens_text) if t]
+
+
+def _free_tokens(folded: list[str], lexicon: Lexicon, drop_filler: bool) -> list[str]:
     """Folded free words -> tokens: multi-word places, things and folder names found before
-    stop words and counts are dropped ("rio de janeiro"); single words lemmatised as keywords
-    are stored."""
+    stop words, counts and (drop_filler) filler words are dropped ("rio de janeiro"); single
+    words lemmatised as keywords are stored."""
+    if drop_filler:
+        folded = _without_filler_pairs(folded)
     return [
         t if " " in t else normalise(t)
         for t in phrase_tokens(folded, lexicon)
-        if " " in t or (t not in STOP_WORDS and t not in COUNT_WORDS)
+        if " " in t
+        or not (t in STOP_WORDS or t in COUNT_WORDS or (drop_filler and _filler(t, lexicon)))
     ]
+
+
+def _filler(word: str, lexicon: Lexicon) -> bool:
+    lemma = normalise(word)
+    return lemma in FILLER_WORDS and not {word, lemma} & set(lexicon.folder_words)
+
+
+def _without_filler_pairs(folded: list[str]) -> list[str]:
+    """["dog", "close", "up"] -> ["dog", "closeup"]: a two-word filler made one word."""
+    out: list[str] = []
+    for word in folded:
+        if out and (out[-1], word) in _FILLER_PAIRS:
+            out[-1] = out[-1] + word
+        else:
+            out.append(word)
+    return out
