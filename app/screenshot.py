@@ -39,6 +39,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--library", metavar="DIR", help="library to show (copied first)")
     parser.add_argument("--query", default="dog", help="the query to show results for")
     parser.add_argument("--select", type=int, default=0, help="which result to inspect")
+    parser.add_argument("--word", help="the inspector's heat-map of this word of the query")
     parser.add_argument("--size", default="1440x900", help="window size, WxH")
     parser.add_argument("--dark", action="store_true", help="render with a dark palette")
     parser.add_argument(
@@ -73,6 +74,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             shown = _show_browse(app, window, args.select)
         else:
             shown = _show_results(app, window, args.query, args.select)
+            if args.word and not window.inspector.choose_word(args.word):
+                print(f"no heat-map of {args.word!r} for this photo", file=sys.stderr)
             if args.viewer:
                 window.viewer.open_current()
                 canvas = window.viewer_page.canvas

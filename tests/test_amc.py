@@ -92,6 +92,24 @@ def test_van_finds_the_small_object_the_whole_frame_hides(library):
     assert zero_shot[composite] > zero_shot[dog]
 
 
+def test_each_word_is_looked_for_where_it_is(library):
+    """Word by word, the heat-map of "dog espresso" on the composite shows the espresso in the
+    top-right cell and the dog elsewhere; the photo's map weighs each word by how much the
+    picture counted for it, so a place word does not spread it ("espresso tokyo")."""
+    names, _batch, _parsed, scored = _scored(library, "dog espresso")
+    row = names.index("dog_and_cup.jpg")
+    dog, espresso = scored.word_regions[row]
+    assert int(np.argmax(espresso[:9])) == 2 and espresso[2] > 0.5
+    assert int(np.argmax(dog[:9])) != 2 and dog[2] < 0.1
+    names, _batch, parsed, scored = _scored(library, "espresso tokyo")
+    assert [t.intent for t in parsed.tokens] == ["thing", "place"]
+    assert scored.word_visual[row, 0] > scored.word_visual[row, 1] + 0.3
+    assert int(np.argmax(scored.region_attention[row][:9])) == 2
+    # (the words' plain mean would give the cell 0.52: half of it where Tokyo was looked for)
+    assert scored.region_attention[row][2] > 0.65
+    assert scored.word_regions[row].shape == (2, 10)
+
+
 @pytest.mark.parametrize(
     ("query", "photo"),
     [("cat", "IMG_0001.jpg"), ("espresso", "coffee.jpg"), ("rocket", "rocket.jpg")],

@@ -175,6 +175,45 @@ def test_inspector_shows_weights_keywords_and_regions(qtbot):
     assert view.by_word.isHidden()  # weighed alike: the bars above say it all
 
 
+def test_the_inspector_shows_where_each_word_was_looked_for(qtbot):
+    """For "dog beach" the heat-map can show one word at a time; the choice stays while the
+    user goes through the results of that query, and a word the picture hardly counted for
+    (a place) gets no heat-map of its own."""
+    view = InspectorView()
+    qtbot.addWidget(view)
+    view.heatmap_toggle.setChecked(True)
+    view.show()
+    dog_cells = [0.0] * 8 + [0.9, 0.1]  # bottom right
+    beach_cells = [0.3, 0.3, 0.3] + [0.0] * 6 + [0.1]  # along the top
+    both = [(d + b) / 2 for d, b in zip(dog_cells, beach_cells, strict=True)]
+
+    def result(photo: int, place: float = 0.78) -> SearchResult:
+        words = [WordWeight("dog", 0.78, dog_cells), WordWeight("beach", place, beach_cells)]
+        return SearchResult(photo, f"/p/{photo}.jpg", 0.6, 0.78, 0.22, [], None, both,
+                            words=words)  # fmt: skip
+
+    view.show_result(result(1))
+    assert not view.word_choice.isHidden()
+    assert [view.word_box.itemText(i) for i in range(view.word_box.count())] == [
+        "all words", "dog", "beach",
+    ]  # fmt: skip
+    assert view.photo.attention() == pytest.approx(both[:9])
+    view.word_box.activated.emit(1)  # as a user's pick of "dog" does
+    assert view.photo.attention() == pytest.approx(dog_cells[:9])
+    assert view.regions_note.text() == "Whole photo: 0.10"
+    view.show_result(result(2))  # the next photo of the same search: still the dog
+    assert view.word_box.currentText() == "dog"
+    assert view.photo.attention() == pytest.approx(dog_cells[:9])
+    view.heatmap_toggle.setChecked(False)
+    assert not view.word_box.isEnabled()  # no heat-map shown: nothing to choose
+    view.heatmap_toggle.setChecked(True)
+    assert view.choose_word(None) and view.photo.attention() == pytest.approx(both[:9])
+    assert not view.choose_word("cat")
+    view.show_result(result(3, place=0.1))  # "dog paris": Paris is looked for in keywords
+    assert view.word_choice.isHidden()
+    assert view.photo.attention() == pytest.approx(both[:9])
+
+
 def test_a_short_inspector_scrolls_instead_of_squeezing(qtbot):
     """In a short window the inspector scrolls: the keyword list keeps its rows, and the
     inspector asks the window for no height (a squeezed dock squeezes the gallery's rows)."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -181,6 +182,16 @@ def test_cli_search_explain_similar_json(built):
     explained = json.loads(out.stdout)
     assert explained["candidate_source"] in {"keywords", "vector+keywords", "vector"}
     assert len(explained["regions"]) == 10
+    assert [len(w["regions"]) for w in explained["word_weights"]] == [10]
+    # in words: the photo's grid, then where each word of the query was looked for
+    out = subprocess.run([*run, "explain", "coffee tokyo", str(photos / "Cafe" / "espresso.jpg"),
+                          "--library", str(lib)], capture_output=True, text=True,
+                         timeout=120)  # fmt: skip
+    assert out.returncode == 0, out.stderr
+    first_rows = (re.match(r"\s*(\S+)\s+\d\.\d\d  \d\.\d\d  \d\.\d\d$", line)
+                  for line in out.stdout.splitlines())  # fmt: skip
+    grids = [row.group(1) for row in first_rows if row]
+    assert grids == ["regions", "coffee", "tokyo"], out.stdout
     bad = subprocess.run([*run, "search", "month:smarch", "--library", str(lib)],
                          capture_output=True, text=True, timeout=120)  # fmt: skip
     assert bad.returncode == 1 and "month:smarch" in bad.stderr and "Traceback" not in bad.stderr

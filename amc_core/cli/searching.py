@@ -61,14 +61,22 @@ def cmd_explain(args: argparse.Namespace) -> int:
     if len(result.words) > 1:
         print("by word   " + ", ".join(f"{w.word} {w.visual:.2f}" for w in result.words)
               + "  (visual)")  # fmt: skip
-    grid = result.region_attention
-    if grid:
-        print("regions   " + "  ".join(f"{a:.2f}" for a in grid[0:3]))
-        print("          " + "  ".join(f"{a:.2f}" for a in grid[3:6]))
-        print("          " + "  ".join(f"{a:.2f}" for a in grid[6:9]) + f"   whole {grid[9]:.2f}")
+    _print_grid("regions", result.region_attention)
+    if len(result.words) > 1:  # where each word was looked for
+        for word in result.words:
+            _print_grid(f"  {word.word}", word.regions)
     for k in result.keywords:
         print(f"          {k.weight:5.2f}  {k.source:<7} {k.keyword}")
     return 0
+
+
+def _print_grid(label: str, grid: list[float]) -> None:
+    """A 3x3 attention grid (row-major), then the whole photo's share."""
+    if len(grid) < 10:
+        return
+    print(f"{printable(label)[:9]:<10}" + "  ".join(f"{a:.2f}" for a in grid[0:3]))
+    print(" " * 10 + "  ".join(f"{a:.2f}" for a in grid[3:6]))
+    print(" " * 10 + "  ".join(f"{a:.2f}" for a in grid[6:9]) + f"   whole {grid[9]:.2f}")
 
 
 def cmd_similar(args: argparse.Namespace) -> int:

@@ -167,7 +167,7 @@ class AMC(nn.Module):
         kw_mask: torch.Tensor,  # (B, K) 1 = keyword, 0 = padding
     ) -> tuple[torch.Tensor, ...]:
         """-> scores (B,), region attention (B, R), keyword attention (B, K), weights (B, 2),
-        each query word's visual weight (B, T)."""
+        each query word's visual weight (B, T) and region attention (B, T, R)."""
         region_sims = self.region_sims(q_vectors, region_ids, region_probs)
         return self.rank(
             q_weights, q_token_intents, region_sims, kw_sims, kw_conf, kw_source, kw_mask
@@ -184,23 +184,28 @@ class AMC(nn.Module):
         kw_mask: torch.Tensor,
     ) -> tuple[torch.Tensor, ...]:
         """VAN, LAN and MTN from the region and keyword similarities (forward's outputs).
-        The modality weights (B, 2) are the mean of the words' weights (B, T), by word weight."""
-        visual, region_attn = self._van(q_weights, region_sims)  # (B, T), (B, R)
+        The modality weights (B, 2) are the mean of the words' weights (B, T), by word weight;
+        the region attention (B, R) is the words' attention (B, T, R), by how much the
+        picture counted for each word (in "dog paris" it shows where the dog was looked for)."""
+        visual, word_attn = self._van(region_sims)  # (B, T), (B, T, R)
         language, keyword_attn = self._lan(q_weights, kw_sims, kw_conf, kw_source, kw_mask)
         p_visual = self._mtn(q_token_intents, visual, language)  # (B, T)
+        looked = q_weights * p_visual.clamp_min(1e-6)  # (B, T)
+        looked = looked / looked.sum(-1, keepdim=True)
+        region_attn = torch.einsum("btr,bt->br", word_attn, looked)
         fused = p_visual * visual + (1.0 - p_visual) * language  # (B, T): q_t . x_t
         share = q_weights / q_weights.sum().clamp_min(1e-8)
         mean_visual = p_visual @ share  # (B,)
         weights = torch.stack([mean_visual, 1.0 - mean_visual], dim=-1)
-        return fused @ q_weights, region_attn, keyword_attn, weights, p_visual
+        return fused @ q_weights, region_attn, keyword_attn, weights, p_visual, word_attn
 
-    def _van(self, w: torch.Tensor, sims: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    def _van(self, sims: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """(B, T, R) -> each word's visual evidence (B, T) and its attention (B, T, R)."""
         if self.mode == "no_van":
             attn = torch.full_like(sims, 1.0 / sims.shape[-1])
         else:
             attn = F.softmax(self.log_tau_visual.exp() * sims, dim=-1)
-        evidence = (attn * sims).sum(-1)  # (B, T): q_t . v_t
-        return evidence, torch.einsum("btr,t->br", attn, w)
+        return (attn * sims).sum(-1), attn  # q_t . v_t
 
     def _lan(
         self,

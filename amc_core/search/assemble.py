@@ -35,6 +35,7 @@ def ranked_results(
     modality = scored.modality[rows].tolist()
     regions = scored.region_attention[rows].tolist()
     word_visual = scored.word_visual[rows].tolist()
+    word_regions = scored.word_regions[rows].tolist()
     results = []
     for rank, row in enumerate(rows.tolist()):
         photo_id = batch.photo_ids[row]
@@ -42,7 +43,8 @@ def ranked_results(
         results.append(SearchResult(
             photo_id, path, scores[rank], modality[rank][0], modality[rank][1], keywords[rank],
             content_hash, regions[rank], sources.get(photo_id, "vector"), rank < strong, date,
-            [WordWeight(w, v) for w, v in zip(words, word_visual[rank], strict=True)],
+            [WordWeight(w, v, r) for w, v, r in
+             zip(words, word_visual[rank], word_regions[rank], strict=True)],
         ))  # fmt: skip
     return results
 

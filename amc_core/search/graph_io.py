@@ -15,8 +15,10 @@ QUERY_NAME = "amc_query.onnx"
 HEAD_INPUTS = ("q_vectors", "q_weights", "q_token_intents", "region_ids", "region_weights",
                "kw_sims", "kw_conf", "kw_source", "kw_mask")  # fmt: skip
 # modality: (B, 2) visual and language weight; word_visual: (B, T) each query word's visual
-# weight (MTN weighs per word, amc_core/learn/model.py)
-HEAD_OUTPUTS = ("scores", "region_attention", "keyword_attention", "modality", "word_visual")
+# weight (MTN weighs per word, amc_core/learn/model.py); word_regions: (B, T, R) where VAN
+# looked for each word (region_attention is their mean by word weight)
+HEAD_OUTPUTS = ("scores", "region_attention", "keyword_attention", "modality", "word_visual",
+                "word_regions")  # fmt: skip
 QUERY_INPUTS = ("word_vectors",)
 # the head's metadata: how many keyword source slots it has (every source + "other")
 SOURCES_KEY = "keyword_sources"
@@ -35,3 +37,4 @@ class Scored:
     keyword_attention: np.ndarray  # (B, K)
     modality: np.ndarray  # (B, 2) visual, language
     word_visual: np.ndarray  # (B, T) each query word's visual weight (its language: 1 - it)
+    word_regions: np.ndarray  # (B, T, R) each query word's attention over the regions

@@ -23,7 +23,7 @@ from amc_core.search.graph_io import (
     Scored,
 )
 from amc_core.search.terms import ParsedQuery
-from amc_core.store.batch import PERSON_WORD, PhotoBatch
+from amc_core.store.batch import N_REGIONS, PERSON_WORD, PhotoBatch
 
 BATCH = 256  # candidates per session call: large enough for the GPU, small enough for RAM
 QUERY_FEEDS = frozenset(HEAD_INPUTS[:3])  # the query's own inputs; the rest are per photo
@@ -86,7 +86,10 @@ class OnnxRanker:
         if not parts:
             empty = np.zeros((0,), np.float32)
             words = np.zeros((0, len(query.tokens)))
-            return Scored(empty, np.zeros((0, 10)), np.zeros((0, 0)), np.zeros((0, 2)), words)
+            regions = np.zeros((0, len(query.tokens), N_REGIONS))
+            return Scored(
+                empty, np.zeros((0, N_REGIONS)), np.zeros((0, 0)), np.zeros((0, 2)), words, regions
+            )
         return Scored(*(np.concatenate(outputs) for outputs in zip(*parts, strict=True)))
 
     def _score_chunk(self, feeds: dict[str, np.ndarray], rows: slice) -> list[np.ndarray]:

@@ -18,6 +18,10 @@ class WordWeight:
 
     word: str
     visual: float
+    # where the search looked for this word: VAN's attention over the 3x3 grid (row-major
+    # from the top-left), then the whole photo (the result's region_attention is the words'
+    # mean, by word weight)
+    regions: list[float] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,7 +54,12 @@ class SearchResult:
             ],
             "regions": [round(a, 6) for a in self.region_attention],
             "word_weights": [
-                {"word": w.word, "visual": round(w.visual, 6), "language": round(1 - w.visual, 6)}
+                {
+                    "word": w.word,
+                    "visual": round(w.visual, 6),
+                    "language": round(1 - w.visual, 6),
+                    "regions": [round(a, 6) for a in w.regions],
+                }
                 for w in self.words
             ],
             "strong": self.strong,

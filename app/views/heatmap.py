@@ -56,6 +56,10 @@ class HeatmapView(QWidget):
         self._cells = cells if len(cells) == GRID * GRID else []
         self.update()
 
+    def attention(self) -> list[float]:
+        """The 3x3 grid shown (row-major; empty: none), for tests and screen readers."""
+        return list(self._cells)
+
     def set_faces(self, faces: Sequence[FaceBox]) -> None:
         """Face boxes drawn over the photo, each named person's name beneath their face."""
         self._faces = list(faces)

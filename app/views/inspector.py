@@ -8,6 +8,7 @@ from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, Qt
 from PySide6.QtGui import QFont, QPainter, QPalette, QPixmap
 from PySide6.QtWidgets import (
     QCheckBox,
+    QComboBox,
     QFormLayout,
     QGridLayout,
     QHBoxLayout,
@@ -27,10 +28,12 @@ from PySide6.QtWidgets import (
 from amc_app.models.details import PhotoDetails
 from amc_app.views.heatmap import GRID, FaceBox, HeatmapView
 from amc_app.widgets import VerticalScroll, describe, plain_label, plain_tooltip
-from amc_core.api import SearchResult
+from amc_core.api import SearchResult, WordWeight
 
 WEIGHT_ROLE = Qt.ItemDataRole.UserRole + 10
 _BAR_STEPS = 1000
+ALL_WORDS = "all words"
+LOOKED_AT = 0.2  # a word the picture counted less for is not offered a heat-map of its own
 
 
 class InspectorView(QWidget):
@@ -69,6 +72,8 @@ class InspectorView(QWidget):
         )
         self.regions_note = plain_label()
         self.regions_note.setWordWrap(True)
+        self._result: SearchResult | None = None
+        self._chosen_word: str | None = None  # kept from photo to photo while the query has it
         self.score = plain_label()
         describe(self.score, "Score", "How well this photo matches the query (higher is better)")
 
@@ -76,6 +81,7 @@ class InspectorView(QWidget):
         layout.addWidget(self.title)
         layout.addWidget(self.photo)
         layout.addWidget(self.heatmap_toggle)
+        layout.addWidget(self._build_word_choice())
         layout.addWidget(self.regions_note)
         # why it ranked: hidden while browsing, where nothing was ranked
         self.ranking = QWidget()
@@ -91,6 +97,26 @@ class InspectorView(QWidget):
         layout.addWidget(_heading("Details"))
         layout.addLayout(self._build_details())
         layout.addLayout(self._build_buttons())
+
+    def _build_word_choice(self) -> QWidget:
+        """For a query of several words, the heat-map of one word at a time: in "dog on the
+        grass" the dog may be looked for bottom right and the grass along the top."""
+        self.word_choice = QWidget()
+        row = QHBoxLayout(self.word_choice)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(plain_label("Looked for"))
+        self.word_box = QComboBox()
+        describe(
+            self.word_box,
+            "Heat-map for one word",
+            "Show where the search looked for one word of the query, or for all of them",
+        )
+        self.word_box.activated.connect(self._word_chosen)
+        row.addWidget(self.word_box, 1)
+        self.word_box.setEnabled(self.heatmap_toggle.isChecked())
+        self.heatmap_toggle.toggled.connect(self.word_box.setEnabled)
+        self.word_choice.hide()
+        return self.word_choice
 
     def _build_weights(self) -> QGridLayout:
         grid = QGridLayout()
@@ -162,6 +188,8 @@ class InspectorView(QWidget):
     # -- filling -----------------------------------------------------------------------
 
     def clear(self) -> None:
+        self._result = None
+        self.word_choice.hide()
         self.stack.setCurrentWidget(self.empty)
         self.photo.set_pixmap(None)
         self.photo.set_attention([])
@@ -175,9 +203,10 @@ class InspectorView(QWidget):
         _set_weight(self.language_bar, self.language_value, result.language_weight)
         self.by_word.setText(_by_word(result))
         self.by_word.setVisible(bool(self.by_word.text()))
-        self.photo.set_attention(result.region_attention)
+        self._result = result
+        self._fill_word_choice(result)
+        self._show_regions()
         self.heatmap_toggle.setEnabled(len(result.region_attention) >= GRID * GRID)
-        self.regions_note.setText(_regions_note(result.region_attention, result))
         self.ranking.setVisible(_ranked(result))
         self._fill_keywords(result)
 
@@ -206,6 +235,41 @@ class InspectorView(QWidget):
 
     def show_photo(self, pixmap: QPixmap | None) -> None:
         self.photo.set_pixmap(pixmap)
+
+    def _fill_word_choice(self, result: SearchResult) -> None:
+        words = _looked_for(result)
+        if self._chosen_word not in words:
+            self._chosen_word = None
+        self.word_box.clear()
+        self.word_box.addItems([ALL_WORDS, *words])
+        self.word_box.setCurrentIndex(
+            words.index(self._chosen_word) + 1 if self._chosen_word else 0
+        )
+        self.word_choice.setVisible(bool(words))
+
+    def choose_word(self, word: str | None) -> bool:
+        """Show the heat-map of one word of the query (None: of all of them), as picking it in
+        the list does; False where the shown result offers no such word."""
+        index = self.word_box.findText(word) if word else 0
+        if index < 0:
+            return False
+        self.word_box.setCurrentIndex(index)
+        self._word_chosen(index)
+        return True
+
+    def _word_chosen(self, index: int) -> None:
+        self._chosen_word = self.word_box.itemText(index) if index > 0 else None
+        self._show_regions()
+
+    def _show_regions(self) -> None:
+        """The heat-map and its note: of the chosen word, else of the whole query."""
+        result = self._result
+        if result is None:
+            return
+        chosen = next((w for w in result.words if w.word == self._chosen_word), None)
+        attention = chosen.regions if chosen is not None else result.region_attention
+        self.photo.set_attention(attention)
+        self.regions_note.setText(_regions_note(attention, result))
 
     def keyword_rows(self) -> list[tuple[str, float, str]]:
         """(keyword, weight, source) as shown, top first (for tests and screen readers)."""
@@ -288,6 +352,17 @@ def _by_word(result: SearchResult) -> str:
     if len(weights) < 2 or max(weights) - min(weights) < 0.05:
         return ""
     return "Picture by word: " + ", ".join(f"{w.word} {w.visual:.0%}" for w in result.words)
+
+
+def _looked_for(result: SearchResult) -> list[str]:
+    """The words offered a heat-map of their own: those the picture counted for (a place or a
+    date is hardly looked for in the pixels), where there are at least two."""
+    looked = [w.word for w in result.words if _looked_at(w)]
+    return looked if len(looked) > 1 else []
+
+
+def _looked_at(word: WordWeight) -> bool:
+    return len(word.regions) >= GRID * GRID and word.visual >= LOOKED_AT
 
 
 def _detail(form: QFormLayout, name: str, tip: str, selectable: bool = True) -> QLabel:
