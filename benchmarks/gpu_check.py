@@ -230,6 +230,7 @@ def head_inputs(
         "q_vectors": lambda: unit(rng.standard_normal((t, dim))),
         "q_weights": lambda: np.full(t, 1.0 / t, np.float32),
         "q_token_intents": lambda: rng.dirichlet(np.ones(intents), size=t).astype(np.float32),
+        "q_spread": lambda: (rng.random(t) < 0.5).astype(np.float32),
         "region_ids": lambda: rng.integers(0, 1000, (b, regions, top_k)).astype(np.int64),
         "region_probs": lambda: np.ascontiguousarray(
             np.sort(probs, axis=-1)[..., ::-1], np.float32
@@ -262,7 +263,7 @@ def bench_head(factory: SessionFactory, args: argparse.Namespace) -> list[Row]:
     rng = np.random.default_rng(0)
     n = args.candidates
     feeds = head_inputs(session, rng, n, args.keywords, args.tokens)
-    shared = ("q_vectors", "q_weights", "q_token_intents")
+    shared = ("q_vectors", "q_weights", "q_token_intents", "q_spread")
     chunks = [
         {name: (v if name in shared else v[s : s + BATCH]) for name, v in feeds.items()}
         for s in range(0, n, BATCH)

@@ -152,10 +152,21 @@ def _rank_with_sims(query: str, region_sims: torch.Tensor) -> torch.Tensor:
     with torch.no_grad():
         scores = default_model().rank(
             torch.from_numpy(parsed.weights), torch.from_numpy(parsed.token_intents),
-            region_sims, torch.zeros(b, len(parsed.tokens), 1), torch.ones(b, 1),
+            torch.from_numpy(parsed.spread), region_sims, torch.zeros(b, len(parsed.tokens), 1), torch.ones(b, 1),
             torch.zeros(b, 1, dtype=torch.long), torch.ones(b, 1),
         )[0]  # fmt: skip
     return scores
+
+
+def test_scenery_is_looked_for_across_the_photo_and_a_thing_where_it_is():
+    """A snowfield is snow in every region; a white wall in one region is not: "snow" prefers
+    the photo that matches fairly everywhere, "cup" the one that matches sharply in one place."""
+    sims = torch.zeros(2, 1, 10)
+    sims[0, 0, 0] = 0.8  # photo 0: one region matches strongly
+    sims[1, 0, :] = 0.5  # photo 1: every region matches fairly
+    snow, cup = _rank_with_sims("snow", sims), _rank_with_sims("cup", sims)
+    assert snow[1] > snow[0] + 0.02
+    assert cup[0] > cup[1] + 0.1
 
 
 def test_mtn_weighs_each_word_of_a_mixed_query_by_its_own_kind():

@@ -90,6 +90,7 @@ def example_head_inputs(
         q,
         torch.full((t,), 1.0 / t),
         torch.softmax(torch.randn(t, len(INTENTS), generator=g), -1),  # each token's intent
+        (torch.rand(t, generator=g) > 0.5).float(),  # words of scenery or stuff
         torch.randint(0, rows, (b, N_REGIONS, TOP_K + SCENE_K), generator=g),
         probs / probs.sum(-1, keepdim=True),
         torch.rand(b, t, k, generator=g) * 2 - 1,  # keyword similarities in [-1, 1]
@@ -110,7 +111,7 @@ def export_head(model: AMC, out: Path) -> None:
     )  # fmt: skip
     t, b, k = (torch.export.Dim(n, min=1, max=100_000) for n in ("tokens", "batch", "keywords"))
     shapes = {
-        "q_vectors": {0: t}, "q_weights": {0: t}, "q_token_intents": {0: t},
+        "q_vectors": {0: t}, "q_weights": {0: t}, "q_token_intents": {0: t}, "q_spread": {0: t},
         "region_ids": {0: b}, "region_weights": {0: b},
         "kw_sims": {0: b, 1: t, 2: k}, "kw_conf": {0: b, 1: k}, "kw_source": {0: b, 1: k},
         "kw_mask": {0: b, 1: k},
@@ -158,7 +159,8 @@ def head_feeds(inputs: tuple[torch.Tensor, ...], bridge: Bridge) -> dict[str, np
     """AMC.forward's inputs -> the head graph's feeds: the raw posteriors become region
     weights from the graph's bridge, as search makes them."""
     feeds = {n: x.numpy() for n, x in zip(HEAD_INPUTS, inputs, strict=True)}
-    feeds["region_weights"] = bridge.region_weights(feeds["region_ids"], inputs[4].numpy())
+    probs = inputs[HEAD_INPUTS.index("region_weights")].numpy()  # forward's region_probs
+    feeds["region_weights"] = bridge.region_weights(feeds["region_ids"], probs)
     return feeds
 
 

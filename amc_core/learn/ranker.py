@@ -15,6 +15,7 @@ def model_inputs(query: ParsedQuery, batch: PhotoBatch) -> tuple[torch.Tensor, .
         torch.from_numpy(query.vectors),
         torch.from_numpy(query.weights),
         torch.from_numpy(query.token_intents),
+        torch.from_numpy(query.spread),
         torch.from_numpy(batch.region_ids),
         torch.from_numpy(batch.region_probs),
         torch.from_numpy(batch.keyword_sims(query.vectors, query.content_tokens)),

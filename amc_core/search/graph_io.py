@@ -12,8 +12,9 @@ HEAD_NAME = "amc_head.onnx"
 QUERY_NAME = "amc_query.onnx"
 # region_weights: the stored posteriors flattened and divided by their region's mixed norm,
 # made outside the graph from the bridge file beside it (amc_core/search/bridge.py)
-HEAD_INPUTS = ("q_vectors", "q_weights", "q_token_intents", "region_ids", "region_weights",
-               "kw_sims", "kw_conf", "kw_source", "kw_mask")  # fmt: skip
+HEAD_INPUTS = ("q_vectors", "q_weights", "q_token_intents", "q_spread", "region_ids",
+               "region_weights", "kw_sims", "kw_conf", "kw_source", "kw_mask")  # fmt: skip
+QUERY_FEEDS = frozenset(HEAD_INPUTS[:4])  # the query's own inputs; the rest are per photo
 # modality: (B, 2) visual and language weight; word_visual: (B, T) each query word's visual
 # weight (MTN weighs per word, amc_core/learn/model.py); word_regions: (B, T, R) where VAN
 # looked for each word (region_attention is their mean by word weight)

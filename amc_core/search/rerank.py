@@ -17,6 +17,7 @@ from amc_core.search.graph_io import (
     HEAD_NAME,
     HEAD_OUTPUTS,
     N_SOURCE_SLOTS,
+    QUERY_FEEDS,
     QUERY_NAME,
     QUERY_OUTPUTS,
     SOURCES_KEY,
@@ -26,7 +27,6 @@ from amc_core.search.terms import ParsedQuery
 from amc_core.store.batch import N_REGIONS, PERSON_WORD, PhotoBatch
 
 BATCH = 256  # candidates per session call: large enough for the GPU, small enough for RAM
-QUERY_FEEDS = frozenset(HEAD_INPUTS[:3])  # the query's own inputs; the rest are per photo
 
 
 def head_fits(session: object) -> bool:
@@ -78,7 +78,8 @@ class OnnxRanker:
     def score(self, query: ParsedQuery, batch: PhotoBatch) -> Scored:
         """Every candidate scored: the keyword similarities made once, the head run in chunks."""
         feeds = dict(zip(HEAD_INPUTS, (
-            query.vectors, query.weights, query.token_intents, self._bridge.known_ids(batch.region_ids),
+            query.vectors, query.weights, query.token_intents, query.spread,
+            self._bridge.known_ids(batch.region_ids),
             self._bridge.region_weights(batch.region_ids, batch.region_probs),
             batch.keyword_sims(query.vectors, query.content_tokens), batch.kw_conf, batch.kw_source, batch.kw_mask,
         ), strict=True))  # fmt: skip

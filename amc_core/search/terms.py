@@ -22,7 +22,13 @@ from amc_core.search.query import Query, free_text
 from amc_core.words.lexicon import lexicon_words
 from amc_core.words.normalise import STOP_WORDS, normalise
 from amc_core.words.space import SemanticSpace
-from amc_core.words.vocabulary import COLOUR_NAMES, EVERYDAY_VISUAL_WORDS, MONTHS, WEEKDAYS
+from amc_core.words.vocabulary import (
+    COLOUR_NAMES,
+    EVERYDAY_VISUAL_WORDS,
+    MONTHS,
+    SPREAD_WORDS,
+    WEEKDAYS,
+)
 
 INTENTS = ("place", "date", "folder", "camera", "colour", "people", "thing", "other")
 LANGUAGE_INTENTS = frozenset({"place", "date", "folder", "camera"})
@@ -94,6 +100,12 @@ class ParsedQuery:
     def content_tokens(self) -> np.ndarray:
         """(T,) bool: the tokens that name what a photo shows (CONTENT_INTENTS)."""
         return np.array([t.intent in CONTENT_INTENTS for t in self.tokens], dtype=bool)
+
+    @property
+    def spread(self) -> np.ndarray:
+        """(T,) 1 for the words of scenery and stuff (SPREAD_WORDS), looked for across a
+        photo's regions rather than in its best one; 0 for the rest."""
+        return np.array([t.text in SPREAD_WORDS for t in self.tokens], dtype=np.float32)
 
     @property
     def token_intents(self) -> np.ndarray:

@@ -15,6 +15,16 @@ COLOUR_NAMES = (
     "black", "grey", "white",
 )  # fmt: skip
 
+# Scenery and stuff: words for what fills a photo or a good part of it, not what sits in one
+# place of it. VAN looks for them across the regions rather than in the best one (a snowfield
+# is snow in every cell; a pale wall in one cell is not). Issue 15's scene and material words
+# and their near synonyms.
+SPREAD_WORDS = frozenset(
+    """sky cloud sunset sunrise dusk dawn night fog mist snow ice sea ocean lake water beach
+    coast sand desert grass lawn meadow forest tree mountain rock stone gravel street road city
+    town indoor wood brick""".split()
+)
+
 # Everyday words for what a photo shows that ImageNet-1k has no class for: places and
 # landforms, stuff and materials, parts of buildings and streets, weather, a few common things
 # (singular: the parser's tokens are). The parser reads them as visible things, not as the
