@@ -89,6 +89,7 @@ DEVSET_LIBRARY = REPO / ".cache" / "devset" / "library"
 DEVSET_QUERIES = REPO / "data" / "devset" / "queries.json"
 CACHE = REPO / ".cache"
 MARKER = "scale.json"
+LATENCY_QUERIES = 243  # dev-set queries q001-q243 (see build_queries)
 GENERATOR_VERSION = 1
 ROOT = "/home/alex/Pictures"
 WRITE_BATCH = 2000
@@ -580,7 +581,10 @@ def build_queries(count: int, info: Result, seed: int = 7) -> list[str]:
     """~3/4 dev-set queries (what people type about real photos), ~1/4 generated ones with
     this library's places, years and events, including filters, exclusions and phrases."""
     rng = np.random.default_rng(seed)
-    devset = [q["query"] for q in json.loads(DEVSET_QUERIES.read_text())["queries"]]
+    # the dev-set queries the latency targets were set on (q001-q243): the dev half has grown
+    # since (q244-, longer queries, for search quality), and a fixed target needs a fixed load
+    devset = [q["query"] for q in json.loads(DEVSET_QUERIES.read_text())["queries"]
+              if int(q["id"][1:]) <= LATENCY_QUERIES]  # fmt: skip
     n_dev = min(len(devset), round(count * 0.75))
     picked = [devset[i] for i in sorted(rng.choice(len(devset), n_dev, replace=False))]
     places = info.get("place_names") or ["paris"]

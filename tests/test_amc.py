@@ -372,6 +372,31 @@ def test_the_bridge_mixes_probe_words_as_they_are_and_ignores_ids_it_does_not_kn
     assert bridge.known_ids(ids)[0, 0].tolist() == [0, 3, 0]
 
 
+def test_the_bridge_keeps_each_photos_norms_while_its_posteriors_stay():
+    """Search reuses a photo's region norms from its last search, giving exactly what taking
+    them afresh gives, in any order and batch; a photo whose posteriors changed since (indexed
+    again, or given faces) gets new ones."""
+    from amc_core.search.bridge import Bridge
+
+    rng = np.random.default_rng(2)
+    table = rng.normal(size=(50, 8)).astype(np.float32)
+    bridge = Bridge(table, temperature=6.0)
+    ids = rng.integers(0, 50, (6, 10, 4))
+    probs = rng.random((6, 10, 4)).astype(np.float32)
+    photos = [11, 3, 500, 7, 42, 9]
+    fresh = bridge.region_weights(ids, probs)
+    assert np.array_equal(bridge.region_weights(ids, probs, photos), fresh)
+    order = [4, 0, 5]
+    kept = bridge.region_weights(ids[order], probs[order], [photos[i] for i in order])
+    assert np.array_equal(kept, fresh[order])
+    probs[1, 2, 0] *= 0.5  # photo 3 analysed again
+    changed = bridge.region_weights(ids, probs, photos)
+    assert np.array_equal(changed, bridge.region_weights(ids, probs))
+    assert not np.allclose(changed[1, 2], fresh[1, 2])
+    far = bridge.region_weights(ids[:1], probs[:1], [10**9])  # an id too large to keep: computed
+    assert np.array_equal(far, fresh[:1])
+
+
 # ---------------------------------------------------------------- export
 
 

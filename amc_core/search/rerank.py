@@ -80,7 +80,7 @@ class OnnxRanker:
         feeds = dict(zip(HEAD_INPUTS, (
             query.vectors, query.weights, query.token_intents, query.spread,
             self._bridge.known_ids(batch.region_ids),
-            self._bridge.region_weights(batch.region_ids, batch.region_probs),
+            self._bridge.region_weights(batch.region_ids, batch.region_probs, batch.photo_ids),
             batch.keyword_sims(query.vectors, query.content_tokens), batch.kw_conf, batch.kw_source, batch.kw_mask,
         ), strict=True))  # fmt: skip
         parts = [self._score_chunk(feeds, slice(i, i + BATCH)) for i in range(0, len(batch), BATCH)]
