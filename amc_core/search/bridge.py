@@ -163,7 +163,7 @@ class NormCache:
             self._prints = np.zeros(0, np.uint64)
         if ids <= len(self._prints):
             return
-        size = max(ids, 2 * len(self._prints))
+        size = min(max(ids, 2 * len(self._prints)), self.MAX_ID + 1)
         norm2 = np.zeros((size, regions), np.float32)
         norm2[: len(self._norm2)] = self._norm2
         prints = np.zeros(size, np.uint64)

@@ -17,7 +17,8 @@ HEAD_INPUTS = ("q_vectors", "q_weights", "q_token_intents", "q_spread", "region_
 QUERY_FEEDS = frozenset(HEAD_INPUTS[:4])  # the query's own inputs; the rest are per photo
 # modality: (B, 2) visual and language weight; word_visual: (B, T) each query word's visual
 # weight (MTN weighs per word, amc_core/learn/model.py); word_regions: (B, T, R) where VAN
-# looked for each word (region_attention is their mean by word weight)
+# looked for each word (region_attention: their mean, each word weighed by its weight in the
+# query times its visual weight)
 HEAD_OUTPUTS = ("scores", "region_attention", "keyword_attention", "modality", "word_visual",
                 "word_regions")  # fmt: skip
 QUERY_INPUTS = ("word_vectors",)

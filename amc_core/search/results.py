@@ -20,7 +20,7 @@ class WordWeight:
     visual: float
     # where the search looked for this word: VAN's attention over the 3x3 grid (row-major
     # from the top-left), then the whole photo (the result's region_attention is the words'
-    # mean, by word weight)
+    # mean, each weighed by how much the picture counted for it)
     regions: list[float] = field(default_factory=list)
 
 

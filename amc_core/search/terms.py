@@ -253,7 +253,8 @@ def _free_tokens(folded: list[str], lexicon: Lexicon, drop_filler: bool) -> list
 
 def _filler(word: str, lexicon: Lexicon) -> bool:
     lemma = normalise(word)
-    return lemma in FILLER_WORDS and not {word, lemma} & set(lexicon.folder_words)
+    named = word in lexicon.folder_words or lemma in lexicon.folder_words
+    return lemma in FILLER_WORDS and not named
 
 
 def _without_filler_pairs(folded: list[str]) -> list[str]:
