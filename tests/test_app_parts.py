@@ -193,7 +193,8 @@ def test_the_inspector_shows_where_each_word_was_looked_for(qtbot):
                             words=words)  # fmt: skip
 
     view.show_result(result(1))
-    assert not view.word_choice.isHidden()
+    assert not view.word_box.isHidden()
+    assert view.heatmap_toggle.text() == "Show where the search looked for"
     assert [view.word_box.itemText(i) for i in range(view.word_box.count())] == [
         "all words", "dog", "beach",
     ]  # fmt: skip
@@ -210,7 +211,8 @@ def test_the_inspector_shows_where_each_word_was_looked_for(qtbot):
     assert view.choose_word(None) and view.photo.attention() == pytest.approx(both[:9])
     assert not view.choose_word("cat")
     view.show_result(result(3, place=0.1))  # "dog paris": Paris is looked for in keywords
-    assert view.word_choice.isHidden()
+    assert view.word_box.isHidden()
+    assert view.heatmap_toggle.text() == "Show where the search looked"
     assert view.photo.attention() == pytest.approx(both[:9])
 
 

@@ -33,6 +33,7 @@ from amc_core.api import SearchResult, WordWeight
 WEIGHT_ROLE = Qt.ItemDataRole.UserRole + 10
 _BAR_STEPS = 1000
 ALL_WORDS = "all words"
+LOOKED = "Show where the search looked"
 LOOKED_AT = 0.2  # a word the picture counted less for is not offered a heat-map of its own
 
 
@@ -64,7 +65,7 @@ class InspectorView(QWidget):
         self.title.setWordWrap(True)
         describe(self.title, "File name", "The selected photo's file name")
         self.photo = HeatmapView()
-        self.heatmap_toggle = QCheckBox("Show where the search looked")
+        self.heatmap_toggle = QCheckBox(LOOKED)
         describe(
             self.heatmap_toggle,
             "Show heat-map",
@@ -80,8 +81,7 @@ class InspectorView(QWidget):
         layout = QVBoxLayout(self.page)
         layout.addWidget(self.title)
         layout.addWidget(self.photo)
-        layout.addWidget(self.heatmap_toggle)
-        layout.addWidget(self._build_word_choice())
+        layout.addLayout(self._build_heatmap_row())
         layout.addWidget(self.regions_note)
         # why it ranked: hidden while browsing, where nothing was ranked
         self.ranking = QWidget()
@@ -98,13 +98,12 @@ class InspectorView(QWidget):
         layout.addLayout(self._build_details())
         layout.addLayout(self._build_buttons())
 
-    def _build_word_choice(self) -> QWidget:
-        """For a query of several words, the heat-map of one word at a time: in "dog on the
-        grass" the dog may be looked for bottom right and the grass along the top."""
-        self.word_choice = QWidget()
-        row = QHBoxLayout(self.word_choice)
-        row.setContentsMargins(0, 0, 0, 0)
-        row.addWidget(plain_label("Looked for"))
+    def _build_heatmap_row(self) -> QHBoxLayout:
+        """ "Show where the search looked [for dog]": for a query of several words, the
+        heat-map of one word at a time (in "dog on the grass" the dog may be looked for bottom
+        right and the grass along the top); one row, so the inspector grows no taller."""
+        row = QHBoxLayout()
+        row.addWidget(self.heatmap_toggle)
         self.word_box = QComboBox()
         describe(
             self.word_box,
@@ -115,8 +114,9 @@ class InspectorView(QWidget):
         row.addWidget(self.word_box, 1)
         self.word_box.setEnabled(self.heatmap_toggle.isChecked())
         self.heatmap_toggle.toggled.connect(self.word_box.setEnabled)
-        self.word_choice.hide()
-        return self.word_choice
+        self.word_box.hide()
+        row.addStretch(0)
+        return row
 
     def _build_weights(self) -> QGridLayout:
         grid = QGridLayout()
@@ -189,7 +189,7 @@ class InspectorView(QWidget):
 
     def clear(self) -> None:
         self._result = None
-        self.word_choice.hide()
+        self._show_word_box(False)
         self.stack.setCurrentWidget(self.empty)
         self.photo.set_pixmap(None)
         self.photo.set_attention([])
@@ -245,7 +245,11 @@ class InspectorView(QWidget):
         self.word_box.setCurrentIndex(
             words.index(self._chosen_word) + 1 if self._chosen_word else 0
         )
-        self.word_choice.setVisible(bool(words))
+        self._show_word_box(bool(words))
+
+    def _show_word_box(self, shown: bool) -> None:
+        self.word_box.setVisible(shown)
+        self.heatmap_toggle.setText(LOOKED + " for" if shown else LOOKED)
 
     def choose_word(self, word: str | None) -> bool:
         """Show the heat-map of one word of the query (None: of all of them), as picking it in
