@@ -25,7 +25,7 @@ from amc_core.index.duplicates import (
 )
 from amc_core.index.library import Library
 from amc_core.index.repair import RepairProgress, catalog_problem, repair_library
-from amc_core.index.run import Analyzer, IndexProgress, IndexReport
+from amc_core.index.run import FACE_STEPS, Analyzer, IndexProgress, IndexReport
 from amc_core.ingest.scan import folders_under
 from amc_core.learn.constants import MIN_CLICKED_QUERIES, user_params_path
 from amc_core.search.browse import Browser, is_browse
@@ -42,6 +42,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "EXIT_DAMAGED",
+    "FACE_STEPS",
     "MIN_CLICKED_QUERIES",
     "VERBOSE_VAR",
     "AmcError",

@@ -6,7 +6,7 @@ import os
 import time
 from typing import TextIO
 
-from amc_core.index.run import IndexProgress
+from amc_core.index.run import FACE_STEPS, IndexProgress
 
 
 class ProgressBar:
@@ -24,16 +24,17 @@ class ProgressBar:
         if progress.phase == "scanning":
             line = f"scanning... {progress.done} files"
         else:
-            width = 30
+            width = 24
             frac = progress.done / progress.total if progress.total else 1.0
             rate = progress.done / progress.elapsed_s if progress.elapsed_s > 0 else 0.0
             bar = "#" * int(frac * width)
-            unit = "faces" if progress.step == "embedding" else "photos"
-            line = f"[{bar:<{width}}] {progress.done}/{progress.total}  {rate:.1f} {unit}/s"
-            if progress.phase == "faces":
-                # boxing: people seen whole in a library from before their boxes were kept
-                what = "locating people" if progress.step == "boxing" else f"{progress.step} faces"
-                line = f"people, {what}: " + line
+            what, unit = "", ""
+            if progress.phase == "faces":  # the faces pass, after the main one
+                what, unit = FACE_STEPS.get(progress.step, (progress.step, ""))
+            counted = f"{progress.done}/{progress.total}  {rate:.1f} {unit or 'photos'}/s"
+            line = f"[{bar:<{width}}] {counted}"
+            if what:  # after the numbers: a narrow terminal cuts the words, not the counts
+                line += f"  people: {what}"
         cols = os.get_terminal_size(self._stream.fileno()).columns if self._stream.isatty() else 80
         self._stream.write("\r" + line[: cols - 1].ljust(cols - 1))
         self._stream.flush()

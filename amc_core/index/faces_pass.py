@@ -69,7 +69,7 @@ class FacesReport:
 
 @dataclass(slots=True)
 class FacesProgress:
-    step: str  # "reading" | "embedding" | "grouping" | "done"
+    step: str  # one of run.FACE_STEPS, or "done"
     done: int
     total: int
     report: FacesReport
@@ -174,21 +174,24 @@ class PhotoPeople:
 def read_faces(path: str) -> PhotoPeople | None:
     """The faces and the people seen whole in one photo file (in a worker process); None
     when it cannot be read."""
-    try:
-        rgb = oriented_pixels(path, DETECT_SIDE, IndexSettings())  # (H, W, 3) uint8
-    except Exception:  # a file the main pass read but this pass cannot (changed meanwhile)
-        return None
-    return PhotoPeople(found_faces(rgb, _aligner()), find_bodies(rgb))
+    rgb = _pixels(path)
+    return None if rgb is None else PhotoPeople(found_faces(rgb, _aligner()), find_bodies(rgb))
 
 
 def read_bodies(path: str) -> list[FoundBody] | None:
     """Only the people seen whole in one photo file (in a worker process); None when it
     cannot be read."""
+    rgb = _pixels(path)
+    return None if rgb is None else find_bodies(rgb)
+
+
+def _pixels(path: str) -> np.ndarray | None:
+    """(H, W, 3) uint8 at the detectors' size; None for a file the main pass read but this
+    pass cannot (changed or gone meanwhile)."""
     try:
-        rgb = oriented_pixels(path, DETECT_SIDE, IndexSettings())  # (H, W, 3) uint8
-    except Exception:  # changed or gone since the main pass read it
+        return oriented_pixels(path, DETECT_SIDE, IndexSettings())
+    except Exception:
         return None
-    return find_bodies(rgb)
 
 
 def _embed(

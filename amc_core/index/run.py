@@ -69,6 +69,16 @@ class IndexReport:
         }
 
 
+# The faces pass's steps (IndexProgress.step): what each does and what it counts, for the
+# progress lines of the CLI and the app
+FACE_STEPS: dict[str, tuple[str, str]] = {
+    "reading": ("looking for faces in photo", "photos"),
+    "boxing": ("locating people in photo", "photos"),  # libraries from before boxes were kept
+    "embedding": ("measuring face", "faces"),
+    "grouping": ("grouping faces", ""),
+}
+
+
 @dataclass(slots=True)
 class IndexProgress:
     phase: str  # "scanning" | "indexing" | "finishing" | "faces" | "done"
@@ -76,7 +86,7 @@ class IndexProgress:
     total: int
     elapsed_s: float
     report: IndexReport
-    step: str = ""  # within "faces": "reading" | "embedding" | "grouping"
+    step: str = ""  # within "faces": one of FACE_STEPS
 
     @property
     def finished(self) -> bool:

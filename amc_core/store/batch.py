@@ -38,8 +38,9 @@ MAX_KEYWORDS = 100
 SAME_WORD = 0.99
 # The faces (and people seen whole) the faces pass found vouch for this word of the scene
 # probe in the regions that hold them: the probe reads people from their bodies and misses
-# small or turned faces that the face detector is sure of. On the dev split a person query's most attended cell held a
-# face 0.57 of the time with them (0.14 without, as by chance; benchmarks/attention_cells.py).
+# small or turned faces that the face detector is sure of. On the dev split a person query's
+# most attended cell held a face 0.57 of the time with them (0.14 without, as by chance;
+# benchmarks/attention_cells.py).
 PERSON_WORD = "person"
 # A person seen whole (the body detector's box) vouches for PERSON_WORD in the cells holding at
 # least this share of the box. A standing figure fills a column two or three cells high; on

@@ -8,7 +8,7 @@ from collections import deque
 from PySide6.QtWidgets import QHBoxLayout, QProgressBar, QPushButton, QWidget
 
 from amc_app.widgets import describe, plain_label
-from amc_core.api import IndexProgress
+from amc_core.api import FACE_STEPS, IndexProgress
 
 _WINDOW_S = 20.0  # the rate is measured over the last seconds, so it follows changes
 
@@ -48,22 +48,13 @@ def format_duration(seconds: float) -> str:
     return f"{minutes // 60} h {minutes % 60:02d} min"
 
 
-# the faces pass, after the main one: what each of its steps counts
-FACE_STEPS = {
-    "reading": ("looking for faces in photo", "photos/s"),
-    "boxing": ("locating people in photo", "photos/s"),  # libraries from before boxes were kept
-    "embedding": ("measuring face", "faces/s"),
-    "grouping": ("grouping faces", ""),
-}
-
-
 def describe_progress(progress: IndexProgress, meter: RateMeter) -> str:
     if progress.phase == "scanning":
         return f"Looking for new and changed photos… {progress.done} found"
     if progress.phase in ("finishing", "done"):
         return "Finishing…"
-    unit = "photos/s"
-    if progress.phase == "faces":
+    unit = "photos"
+    if progress.phase == "faces":  # the faces pass, after the main one
         what, unit = FACE_STEPS.get(progress.step, (progress.step or "working", ""))
         if not unit:
             return f"Finding people: {what}…"
@@ -72,7 +63,7 @@ def describe_progress(progress: IndexProgress, meter: RateMeter) -> str:
         text = f"Indexing {progress.done} of {progress.total}"
     rate = meter.rate()
     if rate > 0:
-        text += f" · {rate:.1f} {unit}"
+        text += f" · {rate:.1f} {unit}/s"
         left = meter.seconds_left(progress.total - progress.done)
         if left is not None:
             text += f" · {format_duration(left)} left"
