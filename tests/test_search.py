@@ -132,6 +132,11 @@ def test_keyword_fallback_answers_the_query_language_as_the_engine_does(built):
         assert "espresso.jpg" in names(fallback.search("coffee"))
         assert "espresso.jpg" not in names(fallback.search("coffee -cafe"))
         assert "year:20x9" in (fallback.search("cat year:20x9").error or "")
+        # the same ranking words as the engine: every photo lies under a folder "photos",
+        # yet "a photo of a rocket" is the rocket's photos, not the whole library
+        assert names(fallback.search("a photo of a rocket")) == names(fallback.search("rocket"))
+        assert "launch.jpg" in names(fallback.search("rocket"))
+        assert len(names(fallback.search("rocket"))) < len(names(fallback.search("photos")))
     finally:
         fallback.close()
 

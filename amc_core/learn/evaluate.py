@@ -14,8 +14,8 @@ from amc_core.learn.model import AMC
 from amc_core.learn.params import default_model
 from amc_core.learn.ranker import score_torch
 from amc_core.learn.reference import reference_class_matrix, zero_shot_scores
-from amc_core.search.engine import library_words
-from amc_core.search.terms import ParsedQuery, default_lexicon, parse_query
+from amc_core.search.library_lexicon import library_lexicon
+from amc_core.search.terms import ParsedQuery, parse_query
 from amc_core.store.batch import PERSON_WORD, KeywordVectors, PhotoBatch, load_batch
 from amc_core.words.space import SemanticSpace, semantic_space
 
@@ -37,7 +37,7 @@ class DevSetScorer:
         self.devset = devset
         self.space = space or semantic_space()
         with Library(devset.library_dir) as library:
-            folder_words = library_words(library.catalog)
+            self.lexicon = library_lexicon(library.catalog)
             ids = sorted(devset.photo_of_catalog_id)
             self.batch: PhotoBatch = load_batch(
                 library.catalog, KeywordVectors(library.catalog, self.space), ids,
@@ -45,7 +45,6 @@ class DevSetScorer:
             )  # fmt: skip
             self.batch.kw_vectors  # noqa: B018 - embed every keyword while the catalog is open
         self.names = [devset.photo_of_catalog_id[i] for i in ids]
-        self.lexicon = default_lexicon().with_folder_words(folder_words)
 
     def parse(self, text: str) -> ParsedQuery:
         return parse_query(text, self.space, self.lexicon)

@@ -24,21 +24,19 @@ from amc_core.runtime import SessionFactory, single_threaded_blas, steady_search
 from amc_core.search.assemble import listed_results, ranked_results
 from amc_core.search.filters import apply_words, filtered_ids
 from amc_core.search.graph_io import HEAD_NAME
+from amc_core.search.library_lexicon import library_lexicon
 from amc_core.search.query import Query, QueryError, parse
 from amc_core.search.rerank import OnnxRanker
 from amc_core.search.results import SearchResponse, SearchResult
 from amc_core.search.strong import strong_count
-from amc_core.search.terms import Lexicon, ParsedQuery, default_lexicon, parse_query
+from amc_core.search.terms import Lexicon, ParsedQuery, parse_query
 from amc_core.store.batch import KeywordVectors, load_batch
 from amc_core.store.catalog import Catalog
 from amc_core.store.features import pooled_vector
 from amc_core.store.keyword_rows import read_rows
 from amc_core.store.layout import ensure_library_dir, restrict_to_user
 from amc_core.store.photo_vectors import follow_catalog
-from amc_core.store.records import path_within
 from amc_core.store.vector_index import VectorIndex
-from amc_core.words.normalise import normalise
-from amc_core.words.path_words import path_keywords
 from amc_core.words.space import SemanticSpace, semantic_space
 
 ANN_CANDIDATES = 400  # from the vector index, before re-ranking
@@ -46,24 +44,6 @@ KEYWORD_CANDIDATES = 300  # per query token: its full-text hits closest to the q
 KEYWORD_POOL = 4000  # per query token: the full-text hits those are chosen from
 EXACT_FILTERED_MAX = 60_000  # filtered sets up to this size are scored exactly, not by the ANN
 RERANK_MAX = 800  # the most photos the AMC head scores for one query
-
-
-def library_words(catalog: Catalog) -> set[str]:
-    """The words this library defines itself: its folder names ("grandma", "80th", "grandma
-    80th") and the names the user gave people ("barack obama", "barack", "obama"). Query
-    words found here read as folder intent (the query parser's lexicon): evidence only the
-    keywords hold, never the pixels, even when the word looks like a thing ("barack" is close
-    to "barracks" in the word space)."""
-    folders = catalog.photo_folders()
-    roots = [f.path for f in catalog.folders()]
-    words: set[str] = set()
-    for folder in folders:
-        root = next((r for r in roots if path_within(folder, r)), None)
-        words.update(k.text for k in path_keywords(os.path.join(folder, "x.jpg"), root))
-    for name in catalog.person_names():
-        folded = normalise(name, lemmatise_words=False)
-        words.update([folded, *folded.split()] if folded else [])
-    return words
 
 
 class SearchEngine:
@@ -126,7 +106,7 @@ class SearchEngine:
             self._index.load()
             self._keyword_vectors = self._read_keyword_vectors(self._space)
         if self._lexicon is None:  # the library's own words: folder names, people's names
-            self._lexicon = default_lexicon().with_folder_words(library_words(self.catalog))
+            self._lexicon = library_lexicon(self.catalog)
         assert self._space is not None and self._index is not None
         assert self._keyword_vectors is not None
         return self._space, self._ranker, self._index, self._keyword_vectors
@@ -154,7 +134,7 @@ class SearchEngine:
                 self._keyword_vectors = self._read_keyword_vectors(space)
             assert self._keyword_vectors is not None
             changes = follow_catalog(index, self.catalog, self._keyword_vectors, space)
-            self._lexicon = default_lexicon().with_folder_words(library_words(self.catalog))
+            self._lexicon = library_lexicon(self.catalog)
             self._synced_at = version
             return changes
 

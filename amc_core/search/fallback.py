@@ -1,6 +1,7 @@
 """Search by keywords alone: the fallback when the AMC engine's models cannot be loaded, so
-that search still works. It reads the query language as the AMC engine does (the same Query
-and filters) and ranks by the share of query words among a photo's keywords or path words."""
+that search still works. It reads the query language as the AMC engine does (the same Query,
+filters and ranking words: no stop words, no "photo of", "new york" one place) and ranks by
+the share of those words among a photo's keywords or path words."""
 
 from __future__ import annotations
 
@@ -11,9 +12,11 @@ from dataclasses import replace
 from pathlib import Path
 
 from amc_core.search.filters import apply_words, filtered_ids
+from amc_core.search.library_lexicon import library_lexicon
 from amc_core.search.query import QueryError, keyword_forms, parse
 from amc_core.search.results import KeywordWeight, SearchResponse, SearchResult
 from amc_core.search.strong import strong_count
+from amc_core.search.terms import Lexicon, ranking_words
 from amc_core.store.catalog import Catalog
 from amc_core.store.layout import LibraryPaths
 
@@ -29,6 +32,7 @@ class KeywordSearchEngine:
     def __init__(self, library_dir: Path) -> None:
         self._catalog = Catalog.open(LibraryPaths(library_dir).catalog)
         self._provider = "CPU"
+        self._lexicon: Lexicon | None = None  # read at the first search, again on refresh
 
     @property
     def provider(self) -> str:
@@ -50,7 +54,10 @@ class KeywordSearchEngine:
         allowed = filtered_ids(self._catalog, query) if query.has_sql_filters else None
         if not query.text.strip():  # filters only: the newest photos they allow
             return SearchResponse(text, self._newest(allowed or set(), top), 0, _ms_since(started))
-        terms = [part.text for part in query.parts]  # a quoted phrase stays one term
+        if self._lexicon is None:
+            self._lexicon = library_lexicon(self._catalog)
+        # as the engine ranks: a quoted phrase or a known place is one term, "a photo of" none
+        terms = ranking_words(query, self._lexicon) or [part.text for part in query.parts]
         found = keyword_search(self._catalog, terms, top=top * 3, allowed=allowed)
         kept = set(apply_words(self._catalog, [r.photo_id for r in found], query))
         matching = [r for r in found if r.photo_id in kept]
@@ -72,7 +79,9 @@ class KeywordSearchEngine:
         return SearchResponse(f"similar:{photo_id}", shown, len(found), _ms_since(started))
 
     def refresh(self) -> None:
-        """The keyword index is the catalog itself: nothing to reload."""
+        """The keyword index is the catalog itself; only the library's own words (folders,
+        people's names) are read again, at the next search."""
+        self._lexicon = None
 
     def close(self) -> None:
         self._catalog.close()

@@ -207,8 +207,7 @@ def parse_query(
     """The ranking tokens of a parsed query (text: free words only, no query syntax)."""
     lexicon = lexicon or default_lexicon()
     query = free_text(query) if isinstance(query, str) else query
-    # filler words go unless they are all there is ("photos" still searches for photos)
-    tokens_text = _query_tokens(query, lexicon, True) or _query_tokens(query, lexicon, False)
+    tokens_text = ranking_words(query, lexicon)
     raw = space.vectors.matrix(tokens_text) if tokens_text else np.zeros((0, space.dim), np.float32)
     vectors, mean = (encoder or centre_and_normalise(space))(raw.astype(np.float32))
     tokens = [
@@ -220,6 +219,13 @@ def parse_query(
     for token in tokens:
         intent[INTENTS.index(token.intent)] += 1.0 / count
     return ParsedQuery(query.text, tokens, vectors, weights, intent, mean)
+
+
+def ranking_words(query: Query, lexicon: Lexicon) -> list[str]:
+    """The words (and phrases: "new york", a quoted "red car") a query is ranked by, in
+    order: no stop words or counts, and no filler words unless they are all there is
+    ("photos" still searches for photos). The keyword fallback ranks by the same words."""
+    return _query_tokens(query, lexicon, True) or _query_tokens(query, lexicon, False)
 
 
 def _query_tokens(query: Query, lexicon: Lexicon, drop_filler: bool) -> list[str]:
