@@ -524,6 +524,8 @@ def test_eval_gives_each_query_kind_its_own_interval():
         ("young girl", ["other", "people"]),  # Young, Uruguay
         ("phoenix", ["place"]),  # the bird is rare in writing: the city stays
         ("turkey", ["place"]),  # countries always stay places
+        ("apple", ["thing"]),  # the fruit, though Apple makes cameras: not only iPhone photos
+        ("iphone", ["camera"]),
     ],
 )
 def test_everyday_visual_words_are_things_not_small_towns(query, intents):

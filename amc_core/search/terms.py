@@ -164,8 +164,8 @@ def classify(token: str, lexicon: Lexicon, space: SemanticSpace, vector: np.ndar
         token in PEOPLE_WORDS or token in EVERYDAY_VISUAL_WORDS
     ):  # "man" ("men") is also the Isle of Man; a bay, a bush, a bar are no places here
         return "place"
-    if token in CAMERA_WORDS:
-        return "camera"
+    if token in CAMERA_WORDS and token not in lexicon.things:
+        return "camera"  # "apple" is first the fruit: the iPhone's photos still match its keyword
     if token in PEOPLE_WORDS:
         return "people"
     if token in lexicon.folder_words and token not in lexicon.things:
