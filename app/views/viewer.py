@@ -114,7 +114,10 @@ class ViewerPage(QWidget):
         self.next_button = self._button("▶", "Next photo (Right)", "Next photo")
         self.zoom_out_button = self._button("−", "Zoom out (-)", "Zoom out")
         self.fit_button = self._button("Fit", "Fit the photo to the window (0 or F)")
-        self.actual_button = self._button("100%", "One photo pixel per screen pixel (1)")
+        # "1:1", not "100%": beside the zoom level's own "100%" the bar read "− 100% + Fit 100%"
+        self.actual_button = self._button(
+            "1:1", "Actual size: one photo pixel per screen pixel (1)", "Actual size"
+        )
         self.zoom_in_button = self._button("+", "Zoom in (+)", "Zoom in")
         self.full_screen_button = self._button("Full screen", "Full screen on or off (F11)")
         self.open_button = self._button("Open with…", "Open in your desktop's photo application")
