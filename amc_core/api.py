@@ -36,6 +36,7 @@ from amc_core.store.catalog import Catalog
 from amc_core.store.damage import as_user_error, is_database_error
 from amc_core.store.faces import Person, StoredFace
 from amc_core.store.layout import LibraryPaths
+from amc_core.words.keyword import Keyword
 
 if TYPE_CHECKING:
     from amc_core.ingest.decode import PhotoPreview
@@ -59,6 +60,7 @@ __all__ = [
     "IndexProgress",
     "IndexReport",
     "IndexSettings",
+    "Keyword",
     "KeywordWeight",
     "Library",
     "Person",

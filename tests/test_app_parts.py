@@ -13,7 +13,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from amc_app.controllers.learning import describe_outcome
 from amc_app.controllers.library_status import describe_report
 from amc_app.controllers.people import merge_message
-from amc_app.models.details import format_camera, format_size, format_taken
+from amc_app.models.details import format_camera, format_size, format_taken, listed_keywords
 from amc_app.models.people_model import PeopleModel, person_query
 from amc_app.qt_compat import reference_bug_present
 from amc_app.views.heatmap import heat_colour
@@ -28,7 +28,7 @@ from amc_app.widgets import plain_tooltip
 from amc_app.workers.library_tasks import watch_dirs
 from amc_app.workers.people_tasks import PersonEntry
 from amc_app.workers.watcher import FolderWatcher
-from amc_core.api import Person, load_engine
+from amc_core.api import Keyword, Person, load_engine
 from amc_core.errors import AmcError
 from amc_core.index.run import IndexProgress, IndexReport
 from amc_core.search.results import KeywordWeight, SearchResult, WordWeight
@@ -130,6 +130,20 @@ def test_details_format():
     assert format_camera("Apple", "iPhone 8") == "Apple iPhone 8"
     assert format_size(4032, 3024) == "4032 × 3024 px"
     assert format_size(None, None) == ""
+
+
+def test_the_viewer_lists_what_a_photo_shows_not_every_guess():
+    """A pekinese photo's details list the sure words once; the 0.07 "airedale" and the
+    date, place and camera words (their own rows show those) are not listed."""
+    stored = [
+        Keyword("2021", 1.0, "date"), Keyword("apple", 1.0, "camera"),
+        Keyword("berlin", 1.0, "place"), Keyword("dog", 0.99, "visual"),
+        Keyword("grandma", 0.9, "folder"), Keyword("pekinese", 0.67, "visual"),
+        Keyword("brown", 0.55, "colour"), Keyword("airedale", 0.07, "visual"),
+        Keyword("terrier", 0.13, "visual"), Keyword("dog", 0.4, "text"),
+    ]  # fmt: skip
+    assert listed_keywords(stored) == (["dog", "grandma", "pekinese", "brown"], 2)
+    assert listed_keywords([]) == ([], 0)
 
 
 def test_tooltips_and_heat_colours():

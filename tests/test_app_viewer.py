@@ -184,6 +184,8 @@ def test_upright_details_and_open_with(
     assert details.pixels.text() == "1200 × 900 px"
     assert details.path.text() == str(market)
     assert "holiday" in details.keywords.text()
+    # the Taken and Camera rows say when and with what: the keywords do not repeat them
+    assert not {"2019", "july", "apple", "iphone"} & set(details.keywords.text().split(", "))
 
     # Open with…: the desktop's application; the Photo menu does the same
     window.viewer_page.open_button.click()

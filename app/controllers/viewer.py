@@ -17,7 +17,7 @@ from PySide6.QtCore import QModelIndex, QObject, QSize
 from PySide6.QtGui import QImage, QPixmap
 from PySide6.QtWidgets import QDockWidget, QMainWindow, QStackedWidget, QWidget
 
-from amc_app.models.details import load_details
+from amc_app.models.details import listed_keywords, load_details
 from amc_app.models.results_model import ResultsModel
 from amc_app.views.gallery import GalleryView
 from amc_app.views.viewer import ViewerPage
@@ -211,12 +211,8 @@ class ViewerController(QObject):
             self._model.photo_count(),
         )
         details = load_details(self._catalog, result.photo_id)
-        keywords = [
-            k.text for k in self._catalog.keywords_of(result.photo_id) if k.source != "place"
-        ]
-        view.details.show_details(
-            os.path.basename(result.path), details, list(dict.fromkeys(keywords))
-        )
+        keywords, weaker = listed_keywords(self._catalog.keywords_of(result.photo_id))
+        view.details.show_details(os.path.basename(result.path), details, keywords, weaker)
         self._loader.forget_prefetches()
         key = self._key(result, self.screen_side())
         if key in self._failures:

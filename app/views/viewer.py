@@ -60,7 +60,10 @@ class MetadataPanel(QWidget):
         column.addLayout(form)
         column.addStretch(1)
 
-    def show_details(self, name: str, details: PhotoDetails | None, keywords: list[str]) -> None:
+    def show_details(
+        self, name: str, details: PhotoDetails | None, keywords: list[str], weaker: int = 0
+    ) -> None:
+        """keywords: those to list, most confident first; weaker: how many guesses are not."""
         self.title.setText(name)
         unknown = "—"
         self.taken.setText(details.taken or unknown if details else unknown)
@@ -69,8 +72,12 @@ class MetadataPanel(QWidget):
         self.pixels.setText(details.size or unknown if details else unknown)
         self.path.setText(details.path if details else unknown)
         shown = keywords[:MAX_KEYWORDS]
-        more = f" and {len(keywords) - len(shown)} more" if len(keywords) > len(shown) else ""
-        self.keywords.setText(", ".join(shown) + more if shown else unknown)
+        text = ", ".join(shown) or unknown
+        if len(keywords) > len(shown):
+            text += f" and {len(keywords) - len(shown)} more"
+        if weaker:
+            text += f" ({weaker} weaker {'guess' if weaker == 1 else 'guesses'} not listed)"
+        self.keywords.setText(text)
 
 
 def _field_name(text: str) -> QLabel:
