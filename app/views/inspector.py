@@ -319,7 +319,9 @@ class BarDelegate(QStyledItemDelegate):
             painter.fillRect(bar, colour)
         painter.setPen(option.palette.color(QPalette.ColorRole.Text))
         text = str(index.data(Qt.ItemDataRole.DisplayRole) or "")
-        painter.drawText(rect.adjusted(4, 0, -4, 0), Qt.AlignmentFlag.AlignVCenter, text)
+        # the number in the whole cell's height: in the bar's inset rect a compact row's
+        # text was cut at its foot
+        painter.drawText(option.rect.adjusted(6, 0, -6, 0), Qt.AlignmentFlag.AlignVCenter, text)
 
 
 def _heading(text: str) -> QLabel:
