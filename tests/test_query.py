@@ -54,6 +54,16 @@ def test_free_words_keep_their_phrases_and_lemmas() -> None:
     assert [t.text for t in parsed.tokens] == ["dog", "rio de janeiro"]
 
 
+def test_emoji_are_read_as_their_words() -> None:
+    """A phone keyboard offers emoji first: they rank, exclude and quote as their words."""
+    words = [part.folded for part in parse("🐶 🏖️ 🇫🇷 👩🏽‍🦰").parts]
+    assert words == ["dog", "beach with umbrella", "france", "woman red hair"]
+    query = parse('🐱 -🐶 "🍕"')
+    assert query.excluded == ["dog"] and query.phrases == ["slice of pizza"]
+    assert [t.text for t in parse_query("🐶", semantic_space()).tokens] == ["dog"]
+    assert parse("café").parts[0].folded == "cafe"  # other letters are not emoji
+
+
 def test_words_about_the_picture_do_not_rank() -> None:
     """Every photo is a photo: "photo", "close-up" or "beautiful" name nothing a photo shows
     and would take a share of the query's weight from what does."""

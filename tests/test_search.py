@@ -71,6 +71,8 @@ def test_visual_query_ranks_the_right_photo_first(engine):
     assert names(engine.search("kitty"))[0] == "IMG_0001.jpg"
     assert names(engine.search("espresso"))[0] in {"espresso.jpg", "copy.jpg"}
     assert names(engine.search("dog on a bicycle"))[0] == "IMG_0100.jpg"
+    assert names(engine.search("🐶"))[0] == "IMG_0100.jpg"  # emoji rank as their words
+    assert names(engine.search("🚀"))[0] == "launch.jpg"
 
 
 def test_photo_found_only_by_its_gps_place(engine):

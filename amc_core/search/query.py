@@ -20,6 +20,7 @@ from datetime import date
 
 from amc_core.errors import UserInputError
 from amc_core.store.records import ORIENTATIONS
+from amc_core.words.emoji import emoji_words
 from amc_core.words.normalise import normalise
 from amc_core.words.vocabulary import MONTHS
 
@@ -51,8 +52,9 @@ class QueryPart:
     @property
     def folded(self) -> str:
         """The part as place and people keywords are stored: lower case, accents folded,
-        punctuation split ("New-York" -> "new york", "Cafés" -> "cafes"): what ranking reads."""
-        return normalise(self.text, lemmatise_words=False)
+        punctuation split ("New-York" -> "new york", "Cafés" -> "cafes"), emoji as their
+        words ("🐶" -> "dog"): what ranking reads."""
+        return normalise(emoji_words(self.text), lemmatise_words=False)
 
 
 @dataclass
@@ -106,7 +108,7 @@ def parse(text: str) -> Query:
         if match:
             _add_filter(query, match.group(1).lower(), match.group(2))
         elif bare.startswith("-") and len(bare) > 1:
-            query.excluded.append(normalise(bare[1:]) or bare[1:].lower())
+            query.excluded.append(normalise(emoji_words(bare[1:])) or bare[1:].lower())
         elif bare != "-":
             words.append(bare)
             query.parts.append(QueryPart(bare))
@@ -126,7 +128,7 @@ def keyword_forms(text: str) -> set[str]:
 
 
 def _add_phrase(query: Query, words: list[str], phrase: str, excluded: bool) -> None:
-    cleaned = " ".join(phrase.lower().split())
+    cleaned = " ".join(emoji_words(phrase).lower().split())
     if not cleaned:
         return
     if excluded:
