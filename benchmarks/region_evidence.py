@@ -41,19 +41,17 @@ from amc_core.learn.evaluate import DevSetScorer, paired_bootstrap
 from amc_core.learn.params import default_model
 from amc_core.runtime import SessionFactory
 from amc_core.settings import IndexSettings
-from amc_core.store.batch import TOP_K
+from amc_core.store.batch import REGION_WINDOWS, TOP_K
 
 SIDE = 1600  # the photo is decoded at this size before cropping
-GRID = 3
+GRID = len(REGION_WINDOWS)  # regions per side
 RANKERS = ("full AMC", "AMC without VAN", "visual only (VAN)")
 
 
 def windows(height: int, width: int) -> list[tuple[int, int, int, int]]:
-    """The encoder's nine regions as pixel boxes (top, bottom, left, right), row-major: the
-    3/7-wide windows of its 7x7 map (cells 0-2, 2-4, 4-6), as fractions of the photo."""
-    spans = [(2 * c / 7, (2 * c + 3) / 7) for c in range(GRID)]
+    """The encoder's nine regions as pixel boxes (top, bottom, left, right), row-major."""
     return [(int(height * t), int(height * b), int(width * lf), int(width * rt))
-            for t, b in spans for lf, rt in spans]  # fmt: skip
+            for t, b in REGION_WINDOWS for lf, rt in REGION_WINDOWS]  # fmt: skip
 
 
 def crop_posteriors(encoder: VisualEncoder, paths: list[str]) -> tuple[np.ndarray, np.ndarray]:

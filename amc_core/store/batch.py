@@ -48,7 +48,7 @@ PERSON_WORD = "person"
 BODY_SHARE = 0.3
 # The encoder's regions: 3/7-wide windows around the thirds (cells 0-2, 2-4, 4-6 of its 7x7
 # feature map, amc_core/build/encoder_export.py), as fractions of the photo per axis.
-_WINDOWS = tuple((2 * c / 7, (2 * c + 3) / 7) for c in range(3))
+REGION_WINDOWS = tuple((2 * c / 7, (2 * c + 3) / 7) for c in range(3))
 
 
 class KeywordVectors:
@@ -273,16 +273,16 @@ def _put_people(
 
 def _holding_centre(x: float, y: float, w: float, h: float) -> list[int]:
     """The cells whose windows hold the box's centre."""
-    cols = [c for c, (lo, hi) in enumerate(_WINDOWS) if lo <= x + w / 2 <= hi]
-    rows = [r for r, (lo, hi) in enumerate(_WINDOWS) if lo <= y + h / 2 <= hi]
+    cols = [c for c, (lo, hi) in enumerate(REGION_WINDOWS) if lo <= x + w / 2 <= hi]
+    rows = [r for r, (lo, hi) in enumerate(REGION_WINDOWS) if lo <= y + h / 2 <= hi]
     return [r * 3 + c for r in rows for c in cols]
 
 
 def _holding_body(x: float, y: float, w: float, h: float) -> list[int]:
     """The cells whose windows hold at least BODY_SHARE of the box; of a person filling the
     frame, more than any window can hold that share of, those holding its centre."""
-    across = [_share(x, w, window) for window in _WINDOWS]
-    down = [_share(y, h, window) for window in _WINDOWS]
+    across = [_share(x, w, window) for window in REGION_WINDOWS]
+    down = [_share(y, h, window) for window in REGION_WINDOWS]
     cells = [r * 3 + c for r in range(3) for c in range(3) if across[c] * down[r] >= BODY_SHARE]
     return cells or _holding_centre(x, y, w, h)
 
